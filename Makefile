@@ -1,0 +1,47 @@
+# The two commands an author needs are `make serve` and `make test`;
+# each sets up everything it uses on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: setup vendor browser assets site serve test bench publish clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)
+
+# Pinned Pyodide, its NumPy wheel and KaTeX, verified by sha256, cached in .cache/vendor.
+vendor: setup
+	$(PY) -m scripts.vendor
+
+# Debian's Chromium for the browser tests (Playwright's own browser download is not reachable).
+browser:
+	sh scripts/ensure_chromium.sh
+
+# Every figure, video and trained model; re-runs only what changed. ARGS="--force" etc.
+assets: setup
+	$(PY) -m scripts.build_assets $(ARGS)
+
+site: assets vendor
+	$(PY) -m mkdocs build --strict
+
+serve: assets vendor
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+test: assets vendor browser
+	$(PY) -m pytest -n 2 $(ARGS)
+
+bench: site browser
+	$(PY) -m scripts.bench
+
+publish: site
+	$(PY) -m mkdocs gh-deploy --force --no-history
+
+clean:
+	rm -rf site docs/assets/generated
