@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The network's matrices are small: one BLAS thread per process is many times faster
+# than a thread pool fighting over two cores (recipes and tests already run in parallel).
+export OPENBLAS_NUM_THREADS := 1
 
 .PHONY: setup vendor browser assets site serve test bench publish clean
 

@@ -293,16 +293,19 @@ class Network:
             value += 0.5 * l2 * sum(np.sum(layer["W"] ** 2) for layer in self.layers)
         return float(value)
 
+    def _output_gradient(self, loss, z_out, a_out, Y):
+        """dLoss/dz of the output layer, where backpropagation starts."""
+        if self.activations[-1].name == loss.pairs_with:
+            # The matching pair's chain rule collapses to the error itself.
+            return (a_out - Y) / loss.scale(a_out)
+        return self.activations[-1].backward(z_out, a_out, loss.gradient(a_out, Y))
+
     def _gradients(self, X, Y, loss, l2):
         """``gradients`` without the checks: the training loop's hot path."""
         zs, activations = self.forward_all(X)
         a_out = activations[-1]
         value = self._loss_value(loss, zs[-1], a_out, Y, l2)
-        if self.activations[-1].name == loss.pairs_with:
-            # The matching pair's chain rule collapses to the error itself.
-            grad_z = (a_out - Y) / loss.scale(a_out)
-        else:
-            grad_z = self.activations[-1].backward(zs[-1], a_out, loss.gradient(a_out, Y))
+        grad_z = self._output_gradient(loss, zs[-1], a_out, Y)
         grads = [None] * len(self.layers)
         for l in range(len(self.layers) - 1, -1, -1):
             W = self.layers[l]["W"]
