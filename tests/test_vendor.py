@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # scripts/ is the build, not an installed package
 from scripts import vendor  # noqa: E402
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing listens, the connection is refused at once
 WHEEL = vendor.NUMPY_WHEEL

@@ -1,0 +1,463 @@
+"""The two Markdown blocks a post can hold besides text and pictures: widgets and videos.
+
+A widget is a live demo that runs the ``demos/`` code in the reader's browser.
+In Markdown it is one fenced block naming the widget and a few options::
+
+    ```widget
+    name: playground
+    dataset: xor
+    hidden: [4, 4]
+    ```
+
+A video is a pre-rendered MP4 from the asset build, with a caption and a text
+description for readers who cannot see it::
+
+    ```video
+    src: post2/line-learns.mp4
+    caption: The line turns until it separates the two clouds.
+    description: Two clouds of dots, orange and blue ...
+    ```
+
+The body of a block is YAML: one ``key: value`` per line. This module holds the
+registry of widgets (each option with its type, default, allowed values and a
+line of help), checks a block against it, and renders the HTML the browser
+receives. Every check failure raises :class:`BlockError` whose message says what
+is wrong and how to fix it; the MkDocs hook adds the page and line.
+
+Asset paths in blocks are relative to ``docs/assets/generated/``. Rendered URLs
+start with :data:`SITE_ROOT`, a token the hook replaces with the page's relative
+path to the site root (a superfences formatter does not know which page it is
+on), so the site works from any sub-path such as ``/REPO/`` on GitHub Pages.
+"""
+
+import difflib
+import html
+import json
+import math
+from typing import NamedTuple
+
+import yaml
+from pymdownx.superfences import SuperFencesException
+
+# Replaced in every page by its relative path to the site root ("../../" or "./").
+SITE_ROOT = "@@NN_SITE_ROOT@@/"
+# Replaced in every page by where Pyodide is loaded from (see scripts.vendor.pyodide_base_url).
+PYODIDE_URL = "@@NN_PYODIDE_URL@@"
+GENERATED = "assets/generated/"
+IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".webp")
+VIDEO_SUFFIX = ".mp4"
+
+
+class BlockError(ValueError):
+    """A widget or video block that cannot be rendered; the message says how to fix it."""
+
+
+# --- What an option may hold. Each kind checks a value and describes itself.
+
+
+class Choice(NamedTuple):
+    values: tuple
+
+    def check(self, value):
+        if value not in self.values:
+            raise ValueError(f"must be one of {', '.join(self.values)}; got {_show(value)}")
+        return value
+
+    def describe(self):
+        return "one of " + ", ".join(self.values)
+
+
+class Int(NamedTuple):
+    low: int
+    high: int
+
+    def check(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be a whole number from {self.low} to {self.high}; got {_show(value)}")
+        if not self.low <= value <= self.high:
+            raise ValueError(f"must be from {self.low} to {self.high}; got {value}")
+        return value
+
+    def describe(self):
+        return f"whole number, {self.low} to {self.high}"
+
+
+class Float(NamedTuple):
+    low: float
+    high: float
+    low_open: bool = False  # True: the range is (low, high], low itself not allowed
+
+    def check(self, value):
+        if isinstance(value, str):
+            # YAML 1.1 reads "1e-3" as text; accept any text that is plainly a number.
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"must be a number in {self._range()}; got {_show(value)}")
+        too_low = value <= self.low if self.low_open else value < self.low
+        if too_low or value > self.high:
+            raise ValueError(f"must be in {self._range()}; got {value}")
+        return float(value)
+
+    def _range(self):
+        return f"{'(' if self.low_open else '['}{self.low:g}, {self.high:g}]"
+
+    def describe(self):
+        return "number in " + self._range()
+
+
+class IntList(NamedTuple):
+    """A list of whole numbers, e.g. the widths of the hidden layers."""
+
+    min_length: int
+    max_length: int
+    low: int
+    high: int
+
+    def check(self, value):
+        shape = (f"a list of {self.min_length} to {self.max_length} whole numbers, each from "
+                 f"{self.low} to {self.high}, written like [4, 4]")
+        if not isinstance(value, list):
+            raise ValueError(f"must be {shape}; got {_show(value)}")
+        if not self.min_length <= len(value) <= self.max_length:
+            raise ValueError(f"must be {shape}; got {len(value)} numbers")
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, int) or not self.low <= item <= self.high:
+                raise ValueError(f"must be {shape}; got {_show(item)} in the list")
+        return list(value)
+
+    def describe(self):
+        return (f"list of {self.min_length}-{self.max_length} whole numbers, "
+                f"each {self.low} to {self.high}")
+
+
+REQUIRED = object()  # the default of an option the author must always give
+
+
+class Option(NamedTuple):
+    kind: object  # Choice, Int, Float or IntList
+    default: object  # REQUIRED when the block must name a value
+    help: str
+
+
+class Widget(NamedTuple):
+    name: str
+    post: int  # the post that introduces it
+    options: dict  # option name -> Option
+    alt: str  # default text alternative of the fallback figure
+
+
+SEED = Option(Int(0, 2**31 - 1), 0, "seed of the random start; Reset replays it")
+LEARNING_RATE = Option(Float(0, 10, low_open=True), 0.1, "step size of each weight update")
+
+# The registry. Order matters only for messages, which list widgets in series order.
+WIDGETS = {w.name: w for w in [
+    Widget("neuron", 1, {
+        "preset": Option(Choice(("purple", "red", "green", "blue", "grey")), REQUIRED,
+                         "which colour the neuron's starting weights look for"),
+        "activation": Option(Choice(("sigmoid", "tanh", "relu")), "sigmoid",
+                             "the neuron's activation function"),
+    }, "A row of colours, each shaded by how strongly one neuron responds to it."),
+    Widget("labels", 1, {
+        "epochs": Option(Int(1, 200), 50, "passes over the data in each training run"),
+        "hidden": Option(Int(4, 128), 32, "neurons in the hidden layer"),
+        "seed": SEED,
+    }, "Two training curves: the network learns real labels and, more slowly, memorises random ones."),
+    Widget("line", 2, {
+        "dataset": Option(Choice(("blobs", "xor")), REQUIRED, "the points the neuron must separate"),
+        "points": Option(Int(10, 500), 100, "how many points"),
+        "learning_rate": LEARNING_RATE,
+        "seed": SEED,
+    }, "Two kinds of points and the straight line one neuron draws between them."),
+    Widget("playground", 3, {
+        "dataset": Option(Choice(("blobs", "xor", "circles", "spirals", "moons")), REQUIRED,
+                          "the points the network must separate"),
+        "noise": Option(Float(0, 0.5), 0.1, "how much the points scatter"),
+        "hidden": Option(IntList(0, 4, 1, 16), [4, 4], "neurons in each hidden layer; [] for none"),
+        "activation": Option(Choice(("tanh", "relu", "sigmoid")), "tanh", "activation of the hidden layers"),
+        "learning_rate": LEARNING_RATE,
+        "batch_size": Option(Int(1, 200), 10, "points per weight update"),
+        "optimizer": Option(Choice(("sgd", "momentum", "adam")), "sgd", "how the gradient becomes a step"),
+        "l2": Option(Float(0, 1), 0.0, "weight decay: pulls every weight towards zero"),
+        "split": Option(Float(0.1, 0.9), 0.5, "fraction of the points used for training; the rest test"),
+        "seed": SEED,
+    }, "Points of two classes and the regions a small network assigns to each."),
+    Widget("digit", 5, {}, "A handwritten digit and the network's confidence for each of the ten classes."),
+    Widget("shapes", 6, {}, "Coloured shapes and what the network predicts for their colour and shape."),
+    Widget("filters", 7, {
+        "kernel": Option(Choice(("vertical_edge", "horizontal_edge", "blur", "sharpen", "identity")),
+                         REQUIRED, "the 3x3 filter slid over the image"),
+    }, "An image before and after a 3x3 filter slides over it."),
+]}
+
+# Keys every widget block accepts besides its own options; they shape the page, not the demo.
+COMMON_KEYS = {
+    "name": "which widget (required)",
+    "fallback": "generated image or .mp4 shown until, or instead of, the live widget "
+                "(default widgets/NAME.png)",
+    "alt": "text alternative of the fallback (each widget has a default)",
+    "caption": "caption under the widget (optional)",
+}
+VIDEO_KEYS = {
+    "src": "the .mp4 under assets/generated/ (required)",
+    "caption": "caption under the video (required)",
+    "description": "what the video shows, in words, for readers who cannot watch it (required)",
+    "poster": "image shown before playing (default: SRC with -poster.png instead of .mp4)",
+}
+
+
+def _show(value):
+    return json.dumps(value) if isinstance(value, (str, int, float, list, type(None))) else repr(value)
+
+
+def _unknown(what, name, known, plural):
+    """Message for a name that is not in `known`, with the closest match if there is one."""
+    message = f'{what} "{name}" is unknown; known {plural}: {", ".join(known)}'
+    close = difflib.get_close_matches(str(name), list(known), n=1)
+    return message + (f' (did you mean "{close[0]}"?)' if close else "")
+
+
+def default_fallback(name):
+    return f"widgets/{name}.png"
+
+
+def poster_for(video_path):
+    """The poster image the asset build makes beside each video."""
+    return video_path[: -len(VIDEO_SUFFIX)] + "-poster.png"
+
+
+# --- Reading and checking a block.
+
+
+def parse(source, kind):
+    """The YAML body of a block as a dict; BlockError if it is not a mapping of keys to values."""
+    try:
+        values = yaml.safe_load(source)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1} of the block" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise BlockError(f"{kind} block is not valid YAML{where} ({problem}); write one "
+                         f"\"key: value\" per line and put text containing \": \" in quotes") from None
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise BlockError(f"{kind} block must be lines of \"key: value\"; got {_show(values)}")
+    for key in values:
+        if not isinstance(key, str):
+            raise BlockError(f"{kind} block has a key {_show(key)} that is not a word")
+    return values
+
+
+def check_asset_path(path, key, suffixes):
+    """`path` relative to assets/generated/, with one of `suffixes`; returned unchanged."""
+    if not isinstance(path, str) or not path.strip():
+        raise BlockError(f'"{key}" must be a file name under assets/generated/; got {_show(path)}')
+    if path.startswith(("/", "assets/", "docs/", "../")) or "/../" in path or "://" in path:
+        raise BlockError(f'"{key}: {path}" must be relative to assets/generated/, '
+                         f'like "post2/line.png" (no leading "/", "../" or "assets/generated/")')
+    if not path.lower().endswith(suffixes):
+        raise BlockError(f'"{key}: {path}" must end with {" or ".join(suffixes)}')
+    return path
+
+
+def _text(values, key, owner, required, default=""):
+    """The text under `key`, stripped; `default` when the key is absent and not required."""
+    if key not in values:
+        if required:
+            raise BlockError(f'{owner} needs "{key}:" ({(COMMON_KEYS | VIDEO_KEYS)[key]})')
+        return default
+    value = values[key]
+    if not isinstance(value, str) or not value.strip():
+        raise BlockError(f'{owner} "{key}" must be text; got {_show(value)}')
+    return value.strip()
+
+
+def check_widget(values):
+    """Check a widget block's values; return them complete, with every default filled in.
+
+    Returns {"name", "options" (every option of the widget), "fallback", "alt", "caption"}.
+    """
+    if "name" not in values:
+        raise BlockError('widget block has no "name:" line; start it with the widget\'s name, '
+                         f'e.g. "name: playground" (widgets: {", ".join(WIDGETS)})')
+    name = values["name"]
+    if not isinstance(name, str) or name not in WIDGETS:
+        raise BlockError(_unknown("widget", name, WIDGETS, "widgets"))
+    widget = WIDGETS[name]
+    label = f'widget "{name}"'
+    for key in values:
+        if key not in widget.options and key not in COMMON_KEYS:
+            raise BlockError(f"{label}: " + _unknown("option", key, [*widget.options, *COMMON_KEYS], "options"))
+    options = {}
+    for key, option in widget.options.items():
+        if key not in values:
+            if option.default is REQUIRED:
+                raise BlockError(f'{label}: option "{key}" is required ({option.kind.describe()}: '
+                                 f'{option.help}); add a line such as "{key}: {_example(option)}"')
+            options[key] = option.default
+            continue
+        try:
+            options[key] = option.kind.check(values[key])
+        except ValueError as error:
+            raise BlockError(f'{label}: option "{key}" {error}') from None
+    fallback = values.get("fallback", default_fallback(name))
+    suffixes = IMAGE_SUFFIXES + (VIDEO_SUFFIX,)
+    try:
+        check_asset_path(fallback, "fallback", suffixes)
+    except BlockError as error:
+        raise BlockError(f"{label}: {error}") from None
+    return {
+        "name": name,
+        "options": options,
+        "fallback": fallback,
+        "alt": _text(values, "alt", label, False, widget.alt),
+        "caption": _text(values, "caption", label, False),
+    }
+
+
+def _example(option):
+    kind = option.kind
+    if isinstance(kind, Choice):
+        return kind.values[0]
+    if isinstance(kind, IntList):
+        return "[4, 4]"
+    return kind.high if isinstance(kind, Int) else f"{kind.high:g}"
+
+
+def check_video(values):
+    """Check a video block's values; return {"src", "poster", "caption", "description"}."""
+    for key in values:
+        if key not in VIDEO_KEYS:
+            raise BlockError("video block: " + _unknown("key", key, VIDEO_KEYS, "keys"))
+    if "src" not in values:
+        raise BlockError('video block needs "src:", the .mp4 under assets/generated/, e.g. "src: post2/line.mp4"')
+    src = check_asset_path(values["src"], "src", (VIDEO_SUFFIX,))
+    poster = check_asset_path(values.get("poster", poster_for(src)), "poster", IMAGE_SUFFIXES)
+    return {
+        "src": src,
+        "poster": poster,
+        "caption": _text(values, "caption", "video block", True),
+        "description": _text(values, "description", "video block", True),
+    }
+
+
+CHECKS = {"widget": check_widget, "video": check_video}
+
+
+def check(kind, source):
+    """Parse and check the body of a ```widget or ```video block; return its complete values."""
+    if kind not in CHECKS:
+        raise BlockError(_unknown("block kind", kind, CHECKS, "kinds"))
+    return CHECKS[kind](parse(source, kind))
+
+
+def assets_of(kind, block):
+    """Paths (relative to assets/generated/) of every generated file a checked block shows."""
+    media = block["fallback"] if kind == "widget" else block["src"]
+    if media.endswith(VIDEO_SUFFIX):
+        poster = block.get("poster") or poster_for(media)
+        return [media, poster]
+    return [media]
+
+
+# --- Rendering. URLs start with SITE_ROOT; the hook makes them relative to the page.
+
+
+def asset_url(path):
+    return SITE_ROOT + GENERATED + path
+
+
+def json_attribute(value):
+    """`value` as JSON, escaped to sit inside a single-quoted HTML attribute."""
+    text = json.dumps(value, sort_keys=True)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+
+
+def _esc(text):
+    return html.escape(text, quote=True)
+
+
+def _paragraphs(text):
+    return "".join(f"<p>{_esc(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
+
+
+def _video_tag(src, poster, label_attrs=""):
+    """A video that never plays by itself and downloads nothing until asked."""
+    url = asset_url(src)
+    return (f'<video controls preload="none" muted playsinline poster="{_esc(asset_url(poster))}"{label_attrs}>'
+            f'<source src="{_esc(url)}" type="video/mp4">'
+            f'<p>Your browser cannot play this video here; <a href="{_esc(url)}">download it</a>.</p>'
+            f"</video>")
+
+
+def render_widget(block):
+    """The placeholder the widget's script takes over; until then it shows the fallback."""
+    fallback, alt = block["fallback"], block["alt"]
+    if fallback.endswith(VIDEO_SUFFIX):
+        media = _video_tag(fallback, poster_for(fallback), f' aria-label="{_esc(alt)}"')
+    else:
+        media = f'<img src="{_esc(asset_url(fallback))}" alt="{_esc(alt)}" loading="lazy">'
+    caption = f"<figcaption>{_esc(block['caption'])}</figcaption>" if block["caption"] else ""
+    return (
+        f'<div class="nn-widget" data-widget="{block["name"]}" data-state="idle" '
+        f'data-root="{SITE_ROOT}" data-pyodide="{PYODIDE_URL}" '
+        f"data-options='{json_attribute(block['options'])}'>\n"
+        f'<figure class="nn-widget-fallback">{media}{caption}</figure>\n'
+        f'<p class="nn-widget-status" role="status" aria-live="polite"></p>\n'
+        f'<noscript><p class="nn-widget-noscript">The live version of this figure needs JavaScript; '
+        f"the picture shows what it does.</p></noscript>\n"
+        f"</div>"
+    )
+
+
+def render_video(block):
+    return (
+        f'<figure class="nn-video">\n{_video_tag(block["src"], block["poster"])}\n'
+        f"<figcaption>{_esc(block['caption'])}</figcaption>\n"
+        f'<details class="nn-video-description"><summary>What the video shows</summary>'
+        f"{_paragraphs(block['description'])}</details>\n"
+        f"</figure>"
+    )
+
+
+RENDER = {"widget": render_widget, "video": render_video}
+
+
+# --- pymdownx.superfences custom fences (registered by scripts/mkdocs_hooks.py).
+
+
+def validate_fence(language, inputs, options, attrs, md):
+    """Accept the fence only without options on its first line: they belong in the body."""
+    return not inputs
+
+
+def format_fence(source, language, css_class, options, md, **kwargs):
+    """Render a ```widget or ```video fence. The hook has already checked every block with
+    file and line; a failure here (a block the hook could not see) still stops the build."""
+    try:
+        return RENDER[language](check(language, source))
+    except BlockError as error:
+        raise SuperFencesException(f"{language} block: {error}") from error
+
+
+# --- A reference for authors: python -m scripts.blocks
+
+
+def reference():
+    """Every widget with its options (kind, default, help), and the keys of a video block, as text."""
+    lines = ["every widget block"] + [f"  {key}: {help}" for key, help in COMMON_KEYS.items()]
+    for widget in WIDGETS.values():
+        lines.append(f"widget {widget.name} (post {widget.post})")
+        for key, option in widget.options.items():
+            default = "required" if option.default is REQUIRED else f"default {_show(option.default)}"
+            lines.append(f"  {key}: {option.kind.describe()}; {default}. {option.help}")
+    lines.append("video block")
+    lines += [f"  {key}: {help}" for key, help in VIDEO_KEYS.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(reference())

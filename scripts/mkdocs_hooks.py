@@ -1,0 +1,277 @@
+"""MkDocs hooks of the site (named under ``hooks:`` in mkdocs.yml).
+
+What they add to a plain MkDocs build:
+
+- ``on_config``: registers the ```widget and ```video fences of
+  :mod:`scripts.blocks` with pymdownx.superfences. (Done here rather than with
+  ``!!python/name:`` in mkdocs.yml because YAML resolves such names before any
+  hook runs, and ``mkdocs`` started as a console script cannot import
+  ``scripts``; this way every way of starting MkDocs works.)
+- ``on_page_markdown``: checks every widget and video block of the page and every
+  reference to a generated asset (``assets/generated/...``) against the asset
+  manifest that ``make assets`` writes; all problems of a page end the build in
+  one message, one ``file:line: what is wrong; what to do`` per line.
+- ``on_page_content``: turns the site-root token the blocks render into the
+  page's relative path to the site root, so the site works under any sub-path
+  (GitHub Pages serves a project site from ``/REPO/``).
+- ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) into the
+  site and zips the ``demos/`` package for the browser (:func:`build_demos_bundle`).
+
+Missing assets are always an error: there is no switch that turns them into
+warnings. Tests that build the site make their own small manifest and stand-in
+files in a temporary copy of the project (see tests/test_site.py).
+"""
+
+import difflib
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import NamedTuple
+
+from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the `mkdocs` console script does not put the project on the path
+
+from scripts import blocks, vendor  # noqa: E402  (needs the path above)
+
+log = logging.getLogger("mkdocs.hooks.site")
+
+MANIFEST = "assets/generated/manifest.json"  # relative to docs_dir; written by `make assets`
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: entries carry no build time
+
+FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
+INLINE_CODE = re.compile(r"(`+).+?\1")
+ASSET_REFERENCE = re.compile(r"(?<![\w-])" + re.escape(blocks.GENERATED) + r"([\w./-]+)")
+
+# What one build knows beyond the config: the asset manifest, read once per build.
+_build = {"manifest": None, "manifest_path": None}
+
+
+# --- Finding blocks and references in a page's Markdown source.
+
+
+class Fence(NamedTuple):
+    marker: str  # the opening backticks or tildes
+    kind: str  # first word after the backticks: "widget", "video", "python", or ""
+    rest: str  # anything after that word on the opening line
+    line: int  # 1-based line of the opening fence in the source
+    end: int  # 1-based line of the closing fence (or the last line when never closed)
+    body: str  # the lines in between, without the fence's own indentation
+    closed: bool
+
+
+def find_fences(text):
+    """Every fenced code block of `text`, outermost only: a block quoted inside a
+    longer fence (say, a widget shown as an example) is part of that fence's body."""
+    lines = text.splitlines()
+    fences = []
+    i = 0
+    while i < len(lines):
+        match = FENCE_OPEN.match(lines[i])
+        if not match or (match["fence"][0] == "`" and "`" in match["info"]):
+            i += 1
+            continue
+        marker, indent = match["fence"], len(match["indent"])
+        kind, _, rest = match["info"].strip().partition(" ")
+        close = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
+        body = []
+        j = i + 1
+        while j < len(lines) and not close.match(lines[j]):
+            line = lines[j]
+            body.append(line[indent:] if not line[:indent].strip() else line.lstrip())
+            j += 1
+        closed = j < len(lines)
+        end = j + 1 if closed else len(lines)
+        fences.append(Fence(marker, kind, rest.strip(), i + 1, end, "\n".join(body), closed))
+        i = j + 1
+    return fences
+
+
+def check_page_source(text):
+    """Check the blocks and asset references of one page's Markdown source.
+
+    Returns (problems, references): problems as [(line, message)], references as
+    [(line, path relative to assets/generated/)] for the caller to look up.
+    """
+    problems, references = [], []
+    in_fence = set()
+    for fence in find_fences(text):
+        in_fence.update(range(fence.line, fence.end + 1))
+        if fence.kind not in blocks.RENDER:
+            continue
+        if not fence.closed:
+            problems.append((fence.line, f"{fence.kind} block is never closed; end it with a line "
+                                         f"of {fence.marker}"))
+            continue
+        if fence.rest:
+            problems.append((fence.line, f'{fence.kind} block: "{fence.rest}" after ```{fence.kind} '
+                                         f"is not read; put options inside the block, one \"key: value\" per line"))
+            continue
+        try:
+            block = blocks.check(fence.kind, fence.body)
+        except blocks.BlockError as error:
+            problems.append((fence.line, str(error)))
+            continue
+        references += [(fence.line, path) for path in blocks.assets_of(fence.kind, block)]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number in in_fence:
+            continue
+        for match in ASSET_REFERENCE.finditer(INLINE_CODE.sub("", line)):
+            references.append((number, match[1].rstrip(".")))
+    return problems, sorted(references)
+
+
+# --- The asset manifest.
+
+
+def load_manifest(docs_dir):
+    """The set of generated asset paths (relative to assets/generated/), or None if no manifest."""
+    path = Path(docs_dir) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        assets = json.loads(path.read_text(encoding="utf-8"))["assets"]
+        if not isinstance(assets, dict):
+            raise ValueError('"assets" is not a mapping of paths')
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise PluginError(f"{path} is not a readable asset manifest ({error!r}); "
+                          "run `make assets` to write it again") from None
+    # Keys are relative to assets/generated/; a "docs/assets/generated/" prefix is tolerated.
+    return {key.split(blocks.GENERATED, 1)[-1] for key in assets}
+
+
+def asset_problems(references, manifest, generated_dir, manifest_name):
+    """[(line, message)] for every reference that no recipe makes or that is missing on disk."""
+    if manifest is None and references:
+        (line, path), more = references[0], len(references) - 1
+        others = f" (and {more} more on this page)" if more else ""
+        return [(line, f"{blocks.GENERATED}{path}{others} is a generated asset, but there is no asset "
+                       f"manifest {manifest_name} yet: run `make assets` first")]
+    problems = []
+    for line, path in references:
+        name = blocks.GENERATED + path
+        if path not in manifest:
+            # Names that differ only in numbers (post1 / post2) are different assets, not typos.
+            close = [c for c in difflib.get_close_matches(path, sorted(manifest), n=3)
+                     if re.sub(r"\d+", "#", c) != re.sub(r"\d+", "#", path)]
+            hint = f' (did you mean "{blocks.GENERATED}{close[0]}"?)' if close else ""
+            problems.append((line, f"{name} is not in {manifest_name}: no recipe makes it "
+                                   f"— run `make assets` or fix the name{hint}"))
+        elif not (Path(generated_dir) / path).is_file():
+            problems.append((line, f"{name} is listed in {manifest_name} but the file is missing: "
+                                   "run `make assets`"))
+    return problems
+
+
+# --- Hooks.
+
+
+def on_config(config):
+    if "pymdownx.superfences" not in config.markdown_extensions:
+        raise PluginError("mkdocs.yml must list pymdownx.superfences under markdown_extensions: "
+                          "the widget and video blocks are custom fences of it")
+    settings = config.mdx_configs.setdefault("pymdownx.superfences", {})
+    fences = [f for f in settings.get("custom_fences", []) if f.get("name") not in blocks.RENDER]
+    for kind in blocks.RENDER:
+        fences.append({"name": kind, "class": f"nn-{kind}", "format": blocks.format_fence,
+                       "validator": blocks.validate_fence})
+    settings["custom_fences"] = fences
+    return config
+
+
+def on_pre_build(config):
+    _build["manifest_path"] = Path(config.docs_dir) / MANIFEST
+    _build["manifest"] = load_manifest(config.docs_dir)
+
+
+def on_page_markdown(markdown, page, config, files):
+    # The file's own text (front matter included), so line numbers match the editor's.
+    source = page.file.content_string
+    where = os.path.relpath(page.file.abs_src_path, os.path.dirname(config.config_file_path))
+    manifest_name = os.path.relpath(_build["manifest_path"], os.path.dirname(config.config_file_path))
+    problems, references = check_page_source(source)
+    problems += asset_problems(references, _build["manifest"], Path(config.docs_dir) / blocks.GENERATED,
+                               manifest_name)
+    if problems:
+        raise PluginError("\n".join(f"{where}:{line}: {message}" for line, message in sorted(problems)))
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    root = get_relative_url(".", page.url) + "/"  # "./" for the home page, "../../" for a post
+    html = html.replace(blocks.PYODIDE_URL, vendor.pyodide_base_url(root))
+    return html.replace(blocks.SITE_ROOT, root)
+
+
+def on_post_build(config):
+    try:
+        vendor.copy_into(config.site_dir, log=log.debug)
+    except (vendor.VendorError, OSError, ValueError) as error:
+        raise PluginError(f"could not put the self-hosted runtime (KaTeX, Pyodide) into the site: {error}\n"
+                          "What to do: run `python -m scripts.vendor` (or `make vendor`) and build again") from None
+    name = build_demos_bundle(config.site_dir)
+    log.info(f"demos package for the browser: py/{name}")
+
+
+# --- The demos package, as the browser's worker loads it.
+
+
+def build_demos_bundle(site_dir, package_dir=ROOT / "demos"):
+    """Zip the ``demos`` package into ``site_dir/py/demos-<hash>.zip``; return that file name.
+
+    The zip holds ``demos/**/*.py`` and everything under ``demos/data/``, in sorted
+    order with fixed timestamps and permissions, so the same sources always give
+    the same bytes. The name carries the first 12 hex digits of the zip's sha256:
+    any change gives a new name, so no browser runs a stale cached copy.
+    ``site_dir/py/bundle.json`` (``{"demos": "<name>"}``) tells the worker which.
+    """
+    package_dir = Path(package_dir)
+    if not (package_dir / "__init__.py").is_file():
+        raise PluginError(f"{package_dir} has no __init__.py: there is no demos package to ship to the browser")
+    wanted = [p for p in package_dir.rglob("*.py")]
+    if (package_dir / "data").is_dir():
+        wanted += [p for p in (package_dir / "data").rglob("*") if p.is_file()]
+    members = {}
+    for path in wanted:
+        relative = path.relative_to(package_dir)
+        if "__pycache__" in relative.parts or any(part.startswith(".") for part in relative.parts):
+            continue
+        members[f"{package_dir.name}/{relative.as_posix()}"] = path
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for arcname in sorted(members):
+            info = zipfile.ZipInfo(arcname, date_time=ZIP_TIMESTAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, whatever machine builds it
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, members[arcname].read_bytes(), compresslevel=9)
+    data = buffer.getvalue()
+    name = f"demos-{hashlib.sha256(data).hexdigest()[:12]}.zip"
+    out = Path(site_dir) / "py"
+    write_atomic(out / name, data)
+    write_atomic(out / "bundle.json", (json.dumps({"demos": name}) + "\n").encode())
+    return name
+
+
+def write_atomic(path, data):
+    """Write `data` (bytes) to `path` through a temporary file, so no reader sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a web server must be able to read it
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

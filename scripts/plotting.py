@@ -1,0 +1,357 @@
+"""The series' look, and files that come out byte-identical on every build.
+
+Recipes draw with Matplotlib and hand the result to this module:
+
+    fig, ax = plt.subplots()              # the build has already called style()
+    ...
+    save_figure(fig, out["post1/boundary.svg"])
+
+    write_video(fig, draw_frame, n_frames=300, path=out["post1/training.mp4"],
+                poster_path=out["post1/training-poster.png"])
+
+Light and dark pages: every figure and every video frame is drawn on the same
+opaque light *card* (``CARD``), with near-black text and mid-grey axes. A video
+has no transparency, so figures do the same to match it; on a dark page the
+card reads as a bright panel, like a photograph. The page's CSS is expected to
+round the corners of images and videos so that both look like cards.
+
+Colours keep one meaning across the series: orange is class 0 and negative
+weights, blue is class 1 and positive weights (``DIVERGING_CMAP`` runs from one
+to the other through a light grey zero); red, green and blue are the three
+inputs of the colour neuron.
+
+Text is DejaVu Sans (it ships with Matplotlib) and SVGs store glyphs as paths,
+so no font is needed to view them. At the default 6-inch width the smallest text
+is still about 9 CSS pixels when the figure shrinks to a phone's width.
+"""
+
+import os
+import re
+import subprocess
+import tempfile
+from collections import deque
+from pathlib import Path
+
+import imageio_ffmpeg
+import matplotlib
+import matplotlib.image
+import matplotlib.pyplot as plt
+import numpy as np
+from cycler import cycler
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LinearSegmentedColormap
+
+# --- Palette
+
+ORANGE = "#e8710a"  # class 0, negative
+BLUE = "#1a73e8"  # class 1, positive
+RED = "#d93025"
+GREEN = "#1e8e3e"
+NEUTRAL = "#9aa0a6"  # things that belong to no class: unlabelled points, guides
+CARD = "#f8f9fa"  # the background of every figure and video frame
+TEXT = "#202124"
+AXES = "#5f6368"  # spines, ticks and tick labels: mid-grey
+
+CLASS_COLOURS = (ORANGE, BLUE)
+CHANNEL_COLOURS = (RED, GREEN, BLUE)
+DIVERGING_CMAP = LinearSegmentedColormap.from_list(
+    "orange_blue", ["#b3500a", ORANGE, "#eceff1", BLUE, "#0d47a1"])
+
+# --- Sizes: 16:9, and 6 x 3.375 inches at 128 dpi is exactly a 768 x 432 video frame.
+
+FIGSIZE = (6.0, 3.375)
+VIDEO_DPI = 128
+PNG_DPI = 200  # still images stay sharp on high-density screens
+
+RC_PARAMS = {
+    "font.family": "DejaVu Sans",
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.titlelocation": "left",
+    "axes.labelsize": 13,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "legend.frameon": False,
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": VIDEO_DPI,
+    "figure.constrained_layout.use": True,
+    "figure.facecolor": CARD,
+    "axes.facecolor": CARD,
+    "savefig.facecolor": CARD,
+    "savefig.dpi": PNG_DPI,
+    "text.color": TEXT,
+    "axes.labelcolor": TEXT,
+    "axes.titlecolor": TEXT,
+    "axes.edgecolor": AXES,
+    "xtick.color": AXES,
+    "ytick.color": AXES,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": cycler(color=[BLUE, ORANGE, GREEN, RED, NEUTRAL]),
+    "lines.linewidth": 2.0,
+    "image.cmap": "Greys",  # digits and other pixel images: dark ink on the light card
+    # Deterministic, self-contained files: fixed ids in SVGs, glyphs as paths.
+    "svg.hashsalt": "watch-a-network-learn",
+    "svg.fonttype": "path",
+    "path.simplify": True,
+}
+
+SAVE_METADATA = {".svg": {"Date": None, "Creator": None}, ".png": {"Software": None}}
+
+
+def style():
+    """Reset Matplotlib to its defaults, then apply the series' look.
+
+    The build calls this before every recipe, so recipes start from the same state.
+    Outside the build, ``with matplotlib.rc_context(RC_PARAMS):`` applies the look
+    for a block only.
+    """
+    matplotlib.rcdefaults()
+    matplotlib.rcParams.update(RC_PARAMS)
+
+
+def _write_atomically(path, write):
+    """Call ``write(temp_path)`` on a file beside ``path``, then rename it into place."""
+    path = Path(path)
+    temp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def save_figure(fig, path, dpi=None):
+    """Save ``fig`` as SVG or PNG (chosen by the suffix of ``path``), then close it.
+
+    No dates or version strings go in the file, so the same figure gives the same
+    bytes on every run. ``dpi`` only matters for PNG (default ``PNG_DPI``).
+    """
+    path = Path(path)
+    metadata = SAVE_METADATA.get(path.suffix.lower())
+    if metadata is None:
+        raise ValueError(f"save_figure: {path} must end in .svg or .png")
+    options = {"format": path.suffix.lower()[1:], "metadata": metadata}
+    if dpi is not None:
+        options["dpi"] = dpi
+    try:
+        _write_atomically(path, lambda temp: fig.savefig(temp, **options))
+    finally:
+        plt.close(fig)
+
+
+# --- Videos
+
+CRF = 26  # x264 quality: flat drawings stay crisp; 10 s at 768x432 is typically 150-250 kB
+PRESET = "slow"  # smaller files for a little more encoding time
+
+
+class VideoWriter:
+    """Encode the frames of one Matplotlib figure into an H.264 MP4.
+
+    Use it where frames come from a loop you do not own, such as a training callback:
+
+        with VideoWriter(fig, out["post2/training.mp4"], fps=30) as video:
+            def on_epoch(trainer):
+                line.set_data(...)       # change the artists of fig
+                video.add_frame()        # draw fig and append it as a frame
+            trainer.run(epochs, on_epoch=on_epoch)
+
+    The figure keeps its size, and the layout of its first frame, for the whole
+    video; its width and height in pixels (``figsize * dpi``) must be even. Its
+    background must be opaque (the series' style makes it ``CARD``). With
+    ``poster_path``, frame ``poster_frame`` (counted from the end when negative) is
+    also saved as a PNG of the same size, for the page to show before the video
+    plays. The MP4 is bit-exact: the same frames give the same bytes. The figure
+    stays open.
+    """
+
+    def __init__(self, fig, path, fps=30, poster_path=None, poster_frame=-1):
+        if not fps > 0:
+            raise ValueError(f"VideoWriter: fps must be positive, got {fps!r}")
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)  # a figure made without pyplot: give it a pixel canvas
+        self.fig, self.path, self.fps = fig, Path(path), fps
+        self.width, self.height = (int(round(v)) for v in fig.get_size_inches() * fig.dpi)
+        if self.width % 2 or self.height % 2:
+            raise ValueError(f"VideoWriter: the figure is {self.width}x{self.height} pixels; H.264 "
+                             "needs an even width and height (adjust figsize or dpi)")
+        self.poster_path, self.poster_frame = poster_path, poster_frame
+        # Frames that may become the poster: the one asked for, or the last few.
+        self._kept = deque(maxlen=-poster_frame if poster_frame < 0 else 1)
+        self.frames = 0
+        self._temp = self.path.with_name(f".tmp-{os.getpid()}-{self.path.name}")
+        self._log = tempfile.TemporaryFile()  # ffmpeg's messages; a file never blocks it
+        self._ffmpeg = subprocess.Popen(self._command(), stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL, stderr=self._log)
+
+    def _command(self):
+        return [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}",
+            "-r", str(self.fps), "-i", "pipe:0", "-an",
+            # Convert and label the colours as BT.709, so browsers show the palette as drawn.
+            "-vf", "scale=out_color_matrix=bt709:out_range=tv",
+            "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+            "-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF), "-pix_fmt", "yuv420p",
+            "-g", str(max(1, round(2 * self.fps))),  # a keyframe every 2 s: quick seeking
+            # One thread and no version strings or metadata: the same frames, the same bytes.
+            "-threads", "1", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1",
+            "-movflags", "+faststart",  # index first, so playback starts before the download ends
+            "-f", "mp4", str(self._temp),
+        ]
+
+    def add_frame(self):
+        """Draw the figure as it is now and append it to the video."""
+        self.fig.canvas.draw()
+        if self.frames == 0 and self.fig.get_layout_engine() is not None:
+            # Keep the first frame's layout: axes must not jump as labels change, and
+            # re-running the layout engine would double the drawing time of each frame.
+            self.fig.set_layout_engine("none")
+        rgba = np.asarray(self.fig.canvas.buffer_rgba())
+        if rgba.shape[:2] != (self.height, self.width):
+            raise ValueError(f"VideoWriter: frame {self.frames} is {rgba.shape[1]}x{rgba.shape[0]} "
+                             f"pixels, the video is {self.width}x{self.height}; keep the figure's size")
+        if rgba[..., 3].min() < 255:
+            raise ValueError("VideoWriter: the figure has a transparent background; video frames "
+                             "must be opaque (use the series' style, or fig.set_facecolor(CARD))")
+        rgb = np.ascontiguousarray(rgba[..., :3])
+        if self.poster_frame < 0 or self.frames == self.poster_frame:
+            self._kept.append(rgb)
+        try:
+            self._ffmpeg.stdin.write(rgb.tobytes())
+        except BrokenPipeError:
+            self._fail("stopped reading frames")
+        self.frames += 1
+
+    def close(self):
+        """Finish the MP4 (and the poster), then move them into place."""
+        try:
+            if self.frames == 0:
+                raise ValueError(f"VideoWriter: no frames were added to {self.path}")
+            if self.poster_path is not None and len(self._kept) < self._kept.maxlen:
+                raise ValueError(f"VideoWriter: poster_frame={self.poster_frame} but the video "
+                                 f"has {self.frames} frames")
+            try:
+                self._ffmpeg.stdin.close()
+            except BrokenPipeError:
+                pass  # reported below from the exit code
+            if self._ffmpeg.wait() != 0:
+                self._fail(f"exited with code {self._ffmpeg.returncode}")
+            os.replace(self._temp, self.path)
+            if self.poster_path is not None:
+                poster = self._kept[0]
+                _write_atomically(self.poster_path, lambda temp: matplotlib.image.imsave(
+                    temp, poster, format="png", metadata=SAVE_METADATA[".png"]))
+        finally:
+            self._abort()
+
+    def _fail(self, what):
+        self._ffmpeg.kill()
+        self._ffmpeg.wait()
+        self._log.seek(0)
+        tail = self._log.read().decode(errors="replace").strip()[-2000:]
+        raise RuntimeError(f"ffmpeg {what} while writing {self.path}:\n{tail}")
+
+    def _abort(self):
+        """Stop ffmpeg if it still runs and remove anything half-written."""
+        if self._ffmpeg.poll() is None:
+            self._ffmpeg.kill()
+            self._ffmpeg.wait()
+        self._log.close()
+        self._temp.unlink(missing_ok=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self._abort()
+
+
+def write_video(fig, draw_frame, n_frames, path, fps=30, poster_path=None, poster_frame=-1):
+    """Make an MP4 of ``n_frames`` frames: ``draw_frame(i)`` updates ``fig`` for frame ``i``.
+
+    Typical use replays something recorded during training:
+
+        def draw_frame(i):
+            line.set_data(epochs[:i + 1], losses[:i + 1])
+        write_video(fig, draw_frame, len(losses), out["post2/loss.mp4"],
+                    poster_path=out["post2/loss-poster.png"])
+
+    The video lasts ``n_frames / fps`` seconds. See ``VideoWriter`` for the size,
+    poster and determinism rules. The figure stays open (save a still with
+    ``save_figure`` afterwards if the page wants one).
+    """
+    if not isinstance(n_frames, int) or n_frames < 1:
+        raise ValueError(f"write_video: n_frames must be a positive int, got {n_frames!r}")
+    with VideoWriter(fig, path, fps=fps, poster_path=poster_path, poster_frame=poster_frame) as video:
+        for i in range(n_frames):
+            draw_frame(i)
+            video.add_frame()
+
+
+def _split_fields(text):
+    """Split an ffmpeg stream description at the commas that are not inside brackets."""
+    return [field.strip() for field in re.split(r",(?![^(\[]*[)\]])", text)]
+
+
+def _mp4_top_level_boxes(path):
+    """The types of the top-level boxes of an MP4 file, in file order."""
+    types = []
+    with open(path, "rb") as f:
+        size_total = os.fstat(f.fileno()).st_size
+        position = 0
+        while position + 8 <= size_total:
+            f.seek(position)
+            size, kind = int.from_bytes(f.read(4), "big"), f.read(4).decode("latin-1")
+            if size == 1:  # a 64-bit size follows the type
+                size = int.from_bytes(f.read(8), "big")
+            elif size == 0:  # the box runs to the end of the file
+                size = size_total - position
+            if size < 8:
+                raise ValueError(f"probe_video: {path} is not an MP4 file (bad box at byte {position})")
+            types.append(kind)
+            position += size
+    return types
+
+
+def probe_video(path):
+    """Describe a video file, read with the same ffmpeg binary that wrote it.
+
+    Returns ``{"codec", "pix_fmt", "width", "height", "fps", "duration" (seconds),
+    "frames", "faststart"}``; ``faststart`` is true when the MP4 index (``moov``)
+    comes before the media data (``mdat``), so a browser can start playing early.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"probe_video: no such file: {path}")
+    # Copying the stream to nowhere reads every packet: the input description, then a frame count.
+    run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path),
+                          "-map", "0:v:0", "-c", "copy", "-f", "null", "-"],
+                         capture_output=True, text=True, errors="replace")
+    log = run.stderr
+    described = log.split("Stream mapping:")[0]
+    stream = re.search(r"Stream #0:\d+\S*: Video: (.*)", described)
+    duration = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", described)
+    frames = re.findall(r"frame=\s*(\d+)", log)
+    if run.returncode != 0 or not (stream and duration and frames):
+        raise ValueError(f"probe_video: ffmpeg could not read {path}:\n{log.strip()[-2000:]}")
+    fields = _split_fields(stream.group(1))
+    width, height = next(map(int, m.groups()) for f in fields if (m := re.match(r"(\d+)x(\d+)", f)))
+    fps = next((float(f.split()[0]) for f in fields if f.endswith(" fps")), None)
+    hours, minutes, seconds = duration.groups()
+    boxes = _mp4_top_level_boxes(path)
+    return {
+        "codec": fields[0].split()[0],
+        "pix_fmt": re.match(r"\w+", fields[1]).group(0),
+        "width": width,
+        "height": height,
+        "fps": fps,
+        "duration": int(hours) * 3600 + int(minutes) * 60 + float(seconds),
+        "frames": int(frames[-1]),
+        "faststart": "moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat"),
+    }

@@ -1,0 +1,182 @@
+"""The shared look and the files it writes: byte-identical figures and videos, and the video probe."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import imageio_ffmpeg
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.image  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+from scripts import plotting  # noqa: E402
+
+FIGURE_SCRIPT = textwrap.dedent("""
+    import sys
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from scripts import plotting
+
+    plotting.style()
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 2)), rng.integers(0, 2, 60)
+    fig, (left, right) = plt.subplots(1, 2)
+    left.imshow(rng.normal(size=(8, 8)), cmap=plotting.DIVERGING_CMAP, vmin=-2, vmax=2)
+    right.scatter(X[:, 0], X[:, 1], c=[plotting.CLASS_COLOURS[k] for k in y], s=12)
+    right.set_title("two classes")
+    right.set_xlabel("x1")
+    plotting.save_figure(fig, sys.argv[1] + "/figure.svg")
+    fig, ax = plt.subplots()
+    ax.plot(np.exp(-np.linspace(0, 4, 50)), label="loss")
+    ax.legend()
+    plotting.save_figure(fig, sys.argv[1] + "/figure.png")
+    print(len(plt.get_fignums()))
+    """)
+
+
+def test_saved_figures_are_byte_identical_across_processes(tmp_path):
+    runs = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        done = subprocess.run([sys.executable, "-c", FIGURE_SCRIPT, str(folder)], cwd=REPO,
+                              capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == "0"  # save_figure closed both figures
+        runs.append({f: (folder / f).read_bytes() for f in ("figure.svg", "figure.png")})
+    assert runs[0] == runs[1]
+    svg, png = runs[0]["figure.svg"], runs[0]["figure.png"]
+    assert b"<text" not in svg  # glyphs are paths: no font needed to view it
+    assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg
+    assert plotting.CARD.encode() in svg  # drawn on the card
+    assert png.startswith(b"\x89PNG") and b"Software" not in png and b"Matplotlib" not in png
+    assert not list(tmp_path.rglob(".tmp-*"))
+
+
+def test_save_figure_refuses_other_formats(tmp_path):
+    fig = plt.figure()
+    with pytest.raises(ValueError, match=r"figure\.jpg must end in \.svg or \.png"):
+        plotting.save_figure(fig, tmp_path / "figure.jpg")
+    plt.close(fig)
+    assert not list(tmp_path.iterdir())
+
+
+def test_style_resets_before_applying_the_look():
+    matplotlib.rcParams["lines.linewidth"] = 7
+    matplotlib.rcParams["svg.hashsalt"] = "something else"
+    plotting.style()
+    assert matplotlib.rcParams["svg.hashsalt"] == plotting.RC_PARAMS["svg.hashsalt"]
+    assert matplotlib.rcParams["lines.linewidth"] == plotting.RC_PARAMS["lines.linewidth"]
+    assert matplotlib.rcParams["figure.facecolor"] == plotting.CARD
+    matplotlib.rcdefaults()
+
+
+def small_animation():
+    """A 320x180 figure whose bar grows with the frame index."""
+    with matplotlib.rc_context(plotting.RC_PARAMS):
+        fig, ax = plt.subplots(figsize=(3.2, 1.8), dpi=100)
+    bar = ax.barh([0], [0], color=plotting.BLUE)[0]
+    ax.set_xlim(0, 20)
+    label = ax.set_title("frame 0")
+
+    def draw_frame(i):
+        bar.set_width(i + 1)
+        label.set_text(f"frame {i}")
+    return fig, draw_frame
+
+
+def test_write_video_is_byte_identical_and_probes_as_web_ready_h264(tmp_path):
+    written = []
+    for name in ("one", "two"):
+        fig, draw_frame = small_animation()
+        plotting.write_video(fig, draw_frame, 20, tmp_path / f"{name}.mp4", fps=10,
+                             poster_path=tmp_path / f"{name}.png")
+        plt.close(fig)
+        written.append(((tmp_path / f"{name}.mp4").read_bytes(), (tmp_path / f"{name}.png").read_bytes()))
+    assert written[0] == written[1]
+    info = plotting.probe_video(tmp_path / "one.mp4")
+    assert info == {"codec": "h264", "pix_fmt": "yuv420p", "width": 320, "height": 180, "fps": 10.0,
+                    "duration": pytest.approx(2.0, abs=0.05), "frames": 20, "faststart": True}
+    poster = matplotlib.image.imread(tmp_path / "one.png")
+    assert poster.shape[:2] == (180, 320)
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_the_poster_is_the_chosen_frame(tmp_path):
+    posters = {}
+    for frame in (0, 19, -1, -20):
+        fig, draw_frame = small_animation()
+        plotting.write_video(fig, draw_frame, 20, tmp_path / "v.mp4", fps=10, poster_path=tmp_path / "p.png",
+                             poster_frame=frame)
+        plt.close(fig)
+        posters[frame] = (tmp_path / "p.png").read_bytes()
+    assert posters[19] == posters[-1] and posters[0] == posters[-20] and posters[0] != posters[-1]
+    fig, draw_frame = small_animation()
+    with pytest.raises(ValueError, match="poster_frame=20 but the video has 20 frames"):
+        plotting.write_video(fig, draw_frame, 20, tmp_path / "w.mp4", poster_path=tmp_path / "q.png",
+                             poster_frame=20)
+    assert not (tmp_path / "w.mp4").exists() and not (tmp_path / "q.png").exists()
+
+
+def test_video_writer_takes_frames_from_a_loop_it_does_not_own(tmp_path):
+    fig, draw_frame = small_animation()
+    with plotting.VideoWriter(fig, tmp_path / "loop.mp4", fps=5) as video:
+        for i in range(7):  # as a training callback would
+            draw_frame(i)
+            video.add_frame()
+    plt.close(fig)
+    info = plotting.probe_video(tmp_path / "loop.mp4")
+    assert info["frames"] == 7 and info["duration"] == pytest.approx(1.4, abs=0.05)
+
+
+def test_video_errors_name_the_problem_and_leave_no_file(tmp_path, monkeypatch):
+    fig = plt.figure(figsize=(3.21, 1.8), dpi=100)
+    with pytest.raises(ValueError, match="321x180 pixels; H.264 needs an even width and height"):
+        plotting.VideoWriter(fig, tmp_path / "odd.mp4")
+    plt.close(fig)
+
+    fig, draw_frame = small_animation()
+    with pytest.raises(ValueError, match="no frames were added"):
+        with plotting.VideoWriter(fig, tmp_path / "empty.mp4"):
+            pass
+    fig.patch.set_alpha(0)
+    with pytest.raises(ValueError, match="transparent background"):
+        plotting.write_video(fig, draw_frame, 3, tmp_path / "clear.mp4")
+    plt.close(fig)
+
+    monkeypatch.setattr(plotting, "PRESET", "no-such-preset")
+    fig, draw_frame = small_animation()
+    with pytest.raises(RuntimeError, match=r"(?s)ffmpeg .* while writing .*broken\.mp4.*no-such-preset"):
+        plotting.write_video(fig, draw_frame, 30, tmp_path / "broken.mp4")
+    plt.close(fig)
+    assert not list(tmp_path.iterdir())
+
+
+def test_probe_video_sees_an_mp4_whose_index_comes_last(tmp_path):
+    path = tmp_path / "late-index.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+                    "testsrc=size=160x90:rate=25", "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv444p",
+                    str(path)], check=True)
+    info = plotting.probe_video(path)
+    assert info["faststart"] is False and info["pix_fmt"] == "yuv444p"
+    assert (info["width"], info["height"], info["frames"]) == (160, 90, 25)
+    (tmp_path / "not-a-video.mp4").write_bytes(b"hello, this is text")
+    with pytest.raises(ValueError, match="could not read"):
+        plotting.probe_video(tmp_path / "not-a-video.mp4")
+    with pytest.raises(FileNotFoundError):
+        plotting.probe_video(tmp_path / "missing.mp4")
+
+
+def test_the_palette_tells_the_two_classes_apart_on_the_card():
+    rgb = {name: np.array(matplotlib.colors.to_rgb(c)) for name, c in
+           {"orange": plotting.ORANGE, "blue": plotting.BLUE, "card": plotting.CARD}.items()}
+    assert np.abs(rgb["orange"] - rgb["blue"]).sum() > 1.0
+    assert all(np.abs(rgb[c] - rgb["card"]).sum() > 0.8 for c in ("orange", "blue"))
+    assert plotting.DIVERGING_CMAP(0.0)[:3] != plotting.DIVERGING_CMAP(1.0)[:3]
