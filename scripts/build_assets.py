@@ -157,7 +157,23 @@ class Sources:
             if name not in seen and self.file(name):
                 seen.add(name)
                 todo += self.imports(name)
-        return {self.file(m).relative_to(self.root).as_posix(): self.parse(self.file(m))[0] for m in seen}
+        hashes = {self.file(m).relative_to(self.root).as_posix(): self.parse(self.file(m))[0] for m in seen}
+        for m in seen:
+            hashes.update(self.data_files(m))
+        return hashes
+
+    def data_files(self, module):
+        """A module that reads package resources depends on its package's ``data/``
+        folder (the shipped digits): ``{relative path: sha256}`` of those files."""
+        tree = self.parse(self.file(module))[1]
+        reads = any(isinstance(n, ast.Import) and any(a.name == "importlib.resources" for a in n.names)
+                    or isinstance(n, ast.ImportFrom) and n.module == "importlib.resources"
+                    for n in ast.walk(tree))
+        folder = self.file(module).parent / "data"
+        if not reads or not folder.is_dir():
+            return {}
+        return {p.relative_to(self.root).as_posix(): sha256_file(p)
+                for p in sorted(folder.rglob("*")) if p.is_file()}
 
     def recipe_names(self, module):
         """Functions of ``module`` written with ``@recipe(...)`` or ``@x.recipe(...)`` above them."""

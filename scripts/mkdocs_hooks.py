@@ -11,6 +11,10 @@ What they add to a plain MkDocs build:
   reference to a generated asset (``assets/generated/...``) against the asset
   manifest that ``make assets`` writes; all problems of a page end the build in
   one message, one ``file:line: what is wrong; what to do`` per line.
+- ``on_page_markdown`` also replaces ``{{ recipe.metric }}`` or
+  ``{{ recipe.metric:.1% }}`` (a Python format spec) with the number that
+  recipe reported in the manifest, so a post never quotes a figure by hand; an
+  unknown recipe or metric ends the build like a missing asset.
 - ``on_page_content``: turns the site-root token the blocks render into the
   page's relative path to the site root, so the site works under any sub-path
   (GitHub Pages serves a project site from ``/REPO/``).
@@ -51,10 +55,11 @@ ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: entries ca
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 INLINE_CODE = re.compile(r"(`+).+?\1")
+METRIC = re.compile(r"\{\{\s*(?P<recipe>\w+)\.(?P<key>\w+)\s*(?::(?P<spec>[^}]*?))?\s*\}\}")
 ASSET_REFERENCE = re.compile(r"(?<![\w-])" + re.escape(blocks.GENERATED) + r"([\w./-]+)")
 
 # What one build knows beyond the config: the asset manifest, read once per build.
-_build = {"manifest": None, "manifest_path": None}
+_build = {"manifest": None, "manifest_path": None, "metrics": {}}
 
 
 # --- Finding blocks and references in a page's Markdown source.
@@ -173,6 +178,54 @@ def asset_problems(references, manifest, generated_dir, manifest_name):
     return problems
 
 
+def load_metrics(docs_dir):
+    """{recipe name: {metric: value}} from the asset manifest ({} when there is none)."""
+    path = Path(docs_dir) / MANIFEST
+    if not path.is_file():
+        return {}
+    recipes = json.loads(path.read_text(encoding="utf-8")).get("recipes", {})
+    return {name: entry.get("metrics") or {} for name, entry in recipes.items()}
+
+
+def format_metric(value, spec):
+    """A metric as text: with the author's format spec, else ints with separators and
+    floats to three significant digits."""
+    if spec:
+        return format(value, spec)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:.3g}"
+
+
+def quote_metrics(text, metrics):
+    """Replace every ``{{ recipe.metric[:spec] }}`` in `text` by its value.
+
+    Returns (text, problems) with problems as [(line, message)].
+    """
+    problems = []
+
+    def replace(match, line):
+        recipe, key, spec = match["recipe"], match["key"], match["spec"]
+        if recipe not in metrics:
+            problems.append((line, f"{{{{ {recipe}.{key} }}}}: no recipe named {recipe!r} in the asset "
+                                   "manifest — fix the name or run `make assets`"))
+            return match[0]
+        if key not in metrics[recipe]:
+            known = ", ".join(sorted(metrics[recipe])) or "none"
+            problems.append((line, f"{{{{ {recipe}.{key} }}}}: recipe {recipe!r} reports no metric {key!r} "
+                                   f"(it reports: {known})"))
+            return match[0]
+        try:
+            return format_metric(metrics[recipe][key], spec)
+        except (ValueError, TypeError) as error:
+            problems.append((line, f"{{{{ {recipe}.{key}:{spec} }}}}: bad format ({error})"))
+            return match[0]
+
+    lines = [METRIC.sub(lambda m: replace(m, number), line)
+             for number, line in enumerate(text.split("\n"), start=1)]
+    return "\n".join(lines), problems
+
+
 # --- Hooks.
 
 
@@ -192,6 +245,7 @@ def on_config(config):
 def on_pre_build(config):
     _build["manifest_path"] = Path(config.docs_dir) / MANIFEST
     _build["manifest"] = load_manifest(config.docs_dir)
+    _build["metrics"] = load_metrics(config.docs_dir)
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -200,11 +254,12 @@ def on_page_markdown(markdown, page, config, files):
     where = os.path.relpath(page.file.abs_src_path, os.path.dirname(config.config_file_path))
     manifest_name = os.path.relpath(_build["manifest_path"], os.path.dirname(config.config_file_path))
     problems, references = check_page_source(source)
+    problems += quote_metrics(source, _build["metrics"])[1]
     problems += asset_problems(references, _build["manifest"], Path(config.docs_dir) / blocks.GENERATED,
                                manifest_name)
     if problems:
         raise PluginError("\n".join(f"{where}:{line}: {message}" for line, message in sorted(problems)))
-    return markdown
+    return quote_metrics(markdown, _build["metrics"])[0]
 
 
 def on_page_content(html, page, config, files):

@@ -160,6 +160,17 @@ def test_editing_a_demos_module_rebuilds_exactly_the_recipes_that_import_it(proj
     assert (project.assets / "b/copy/sum.txt").read_text() == "6.0"
 
 
+def test_changing_shipped_data_rebuilds_the_recipes_whose_modules_read_it(project):
+    project.write("demos/datasets.py", "import importlib.resources\n\n\ndef points(n):\n"
+                                       "    return list(range(n))\n")
+    project.write("demos/data/points.csv", "1,2,3\n")
+    project.build()
+    project.write("demos/data/points.csv", "1,2,4\n")
+    summary = project.build()
+    assert set(summary.built) == {"points_file", "line_file"}
+    assert set(summary.cached) == {"weights_file", "weights_copy"}
+
+
 def test_an_output_that_is_corrupted_or_missing_is_rebuilt(project):
     project.build()
     (project.assets / "b/copy/sum.txt").write_text("garbage")
