@@ -1,0 +1,78 @@
+"""Draw a digit (post 5): the trained digits network reads the reader's drawing.
+
+The drawing goes through ``datasets.drawing_to_digit``, the preprocessing that
+made the training digits (crop, scale into a 32x32 frame, count the ink in each
+4x4 block), so the network sees the reader's digit as it saw every digit it
+learned from: 64 pixels of 0 to 16, divided by 16.
+"""
+
+import json
+
+import numpy as np
+
+from demos import datasets
+from demos.nn import Network
+
+# Each 8x8 pixel counts the inked cells of a BLOCK x BLOCK block: 0 to 16. Inputs are pixels / 16.
+PIXEL_MAX = float(datasets.BLOCK**2)
+N_CLASSES = 10
+
+
+def network_input(pixels):
+    """Digit images ``(n, 64)`` with values 0..16 as the network's inputs in [0, 1]."""
+    return np.asarray(pixels, dtype=float) / PIXEL_MAX
+
+
+class DigitModel:
+    """The network saved at ``models/digits.json`` (``model_json``: its text), and
+    optionally a few test digits to show (``samples_json``: the text of
+    ``models/digits-samples.json``, with raw 0..16 ``images`` and their ``labels``)."""
+
+    METHODS = ("classify",)
+
+    def __init__(self, model_json, samples_json=None):
+        self.network = Network.from_json(model_json)
+        sizes = self.network.sizes
+        if sizes[0] != 64 or sizes[-1] != N_CLASSES:
+            raise ValueError(f"the digits model must have 64 inputs and {N_CLASSES} outputs, not sizes {sizes}")
+        self.samples = {"images": np.zeros((0, 64), dtype=np.float32), "labels": []}
+        if samples_json:
+            samples = json.loads(samples_json)
+            images = np.asarray(samples["images"], dtype=np.float32).reshape(-1, 64)
+            self.samples = {"images": images, "labels": [int(label) for label in samples["labels"]]}
+
+    def describe(self):
+        return {
+            "sizes": self.network.sizes,
+            "hidden_activations": [a.name for a in self.network.activations[:-1]],
+            "samples": self.samples,
+        }
+
+    def classify(self, ink, width, height):
+        """Read a drawing: ``ink`` ``(height * width,)`` uint8, 0 (paper) to 255 (ink), row by row.
+
+        Returns ``empty`` (and a ``message``) when there is no ink; otherwise the 8x8
+        ``pixels`` the network saw ``(64,)`` in 0..16, its ``probabilities`` ``(10,)``,
+        the ``hidden`` units' activations (all hidden layers, in order), and the
+        ``digit`` with its ``probability``.
+        """
+        ink = np.asarray(ink)
+        if ink.size != int(width) * int(height):
+            raise ValueError(f"ink has {ink.size} values but the drawing is {width} x {height}")
+        bitmap = ink.reshape(int(height), int(width)) / 255.0
+        try:
+            pixels = datasets.drawing_to_digit(bitmap)
+        except datasets.EmptyDrawingError as error:
+            return {"empty": True, "message": str(error)}
+        activations = self.network.forward_all(network_input(pixels)[None, :])[1]
+        probabilities = activations[-1][0]
+        hidden = np.concatenate([a[0] for a in activations[1:-1]]) if len(activations) > 2 else np.zeros(0)
+        digit = int(probabilities.argmax())
+        return {
+            "empty": False,
+            "pixels": pixels.astype(np.float32),
+            "probabilities": probabilities.astype(np.float32),
+            "hidden": hidden.astype(np.float32),
+            "digit": digit,
+            "probability": float(probabilities[digit]),
+        }

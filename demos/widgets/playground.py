@@ -1,0 +1,150 @@
+"""The playground of post 3: a small network learns to separate two classes of points.
+
+The reader picks the data (one of the toy sets, its noise, how much of it to
+train on) and the network (hidden layers and their widths, activation,
+learning rate, batch size, optimiser, L2), then trains it a few epochs per
+animation frame. After each call the model reports the new train and test
+losses, the network's output over a grid covering the points (drawn as the
+decision regions) and every hidden unit's activation over a coarser grid.
+"""
+
+import numpy as np
+
+from demos import datasets
+from demos.nn import Network, Trainer, TrainingDiverged, make_optimizer
+
+HIDDEN_ACTIVATIONS = ("tanh", "relu", "sigmoid")
+MAX_LAYERS, MAX_WIDTH = 4, 16
+MAX_EPOCHS_PER_CALL = 1000
+
+
+class PlaygroundModel:
+    """A network ``[2, *hidden, 1]`` with a sigmoid output, trained with binary
+    cross-entropy on one of ``datasets.TOY_DATASETS``.
+
+    ``split`` is the fraction of the ``n_samples`` points used for training; the
+    rest are the test points. ``seed`` draws the points, the starting weights and
+    the order of the mini-batches, so ``reset()`` replays the same run.
+    ``grid`` and ``unit_grid`` are the sides of the square grids on which the
+    output and the hidden units are evaluated.
+    """
+
+    METHODS = ("step", "reset", "configure")
+
+    def __init__(self, **settings):
+        self.configure(**settings)
+
+    def configure(self, dataset, noise=0.1, hidden=(4, 4), activation="tanh", learning_rate=0.1,
+                  batch_size=10, optimizer="sgd", l2=0.0, split=0.5, seed=0, n_samples=250,
+                  grid=100, unit_grid=24):
+        """Start over with new settings: new points, a new network. Returns ``describe()``."""
+        hidden = [int(width) for width in hidden]
+        if len(hidden) > MAX_LAYERS or any(not 1 <= width <= MAX_WIDTH for width in hidden):
+            raise ValueError(f"hidden must list at most {MAX_LAYERS} layer widths, each 1 to {MAX_WIDTH}; got {hidden}")
+        if activation not in HIDDEN_ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(HIDDEN_ACTIVATIONS)}")
+        if not 0.0 < split < 1.0:
+            raise ValueError(f"split must be a fraction between 0 and 1, got {split}")
+        X, y = datasets.toy(dataset, n_samples, noise, seed)
+        n_train = min(len(X) - 1, max(1, round(split * len(X))))
+        # The toy sets come in random order already, so the first points make a fair training set.
+        self.X_train, self.y_train = X[:n_train], y[:n_train]
+        self.X_test, self.y_test = X[n_train:], y[n_train:]
+        self.settings = {
+            "dataset": dataset, "noise": float(noise), "hidden": hidden, "activation": activation,
+            "learning_rate": float(learning_rate), "batch_size": int(batch_size), "optimizer": optimizer,
+            "l2": float(l2), "split": float(split), "seed": int(seed), "n_samples": int(n_samples),
+        }
+        # The grid spans the points with a margin; row 0 is the top (largest y), as in an image.
+        self.extent = float(np.ceil(max(1.0, np.abs(X).max()) * 11) / 10)
+        self.grid = int(grid)
+        self.unit_grid = int(unit_grid)
+        self.grid_points = grid_points(self.extent, self.grid)
+        self.unit_points = grid_points(self.extent, self.unit_grid)
+        make_optimizer(optimizer, learning_rate)  # fail here, with its message, on a bad name or rate
+        self.reset()
+        return self.describe()
+
+    def reset(self):
+        """New starting weights from the seed, and training from epoch 0. Returns ``snapshot()``."""
+        s = self.settings
+        self.network = Network([2, *s["hidden"], 1], [s["activation"]] * len(s["hidden"]) + ["sigmoid"],
+                               seed=s["seed"])
+        self.trainer = Trainer(self.network, self.X_train, self.y_train[:, None].astype(float),
+                               loss="binary_cross_entropy",
+                               optimizer=make_optimizer(s["optimizer"], s["learning_rate"]),
+                               batch_size=s["batch_size"], l2=s["l2"], seed=s["seed"])
+        return self.snapshot([], [])
+
+    def describe(self):
+        """The points (train and test) and the grid they are drawn on, plus ``snapshot()``."""
+        return {
+            "settings": self.settings,
+            "extent": self.extent,
+            "grid": self.grid,
+            "unit_grid": self.unit_grid,
+            "train_points": self.X_train.astype(np.float32),
+            "train_labels": self.y_train.astype(np.uint8),
+            "test_points": self.X_test.astype(np.float32),
+            "test_labels": self.y_test.astype(np.uint8),
+            "n_parameters": self.network.n_parameters,
+            **self.snapshot([], []),
+        }
+
+    def step(self, epochs=1):
+        """Train ``epochs`` more epochs; returns ``snapshot()`` with the loss of each.
+
+        Raises ``demos.nn.TrainingDiverged`` when the loss stops being finite.
+        """
+        epochs = int(epochs)
+        if not 1 <= epochs <= MAX_EPOCHS_PER_CALL:
+            raise ValueError(f"epochs must be 1 to {MAX_EPOCHS_PER_CALL}, got {epochs}")
+        train_loss, test_loss = [], []
+        for _ in range(epochs):
+            self.trainer.run_epoch()
+            train, test = self.losses()
+            if not np.isfinite(train + test):
+                raise TrainingDiverged(
+                    f"training diverged at epoch {self.trainer.epoch}: the loss became {train + test}. "
+                    f"Reset and try a smaller learning rate or L2.")
+            train_loss.append(train)
+            test_loss.append(test)
+        return self.snapshot(train_loss, test_loss)
+
+    def losses(self):
+        """Cross-entropy of the current network on the training and the test points
+        (without the L2 term, so the two can be compared)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported by step()
+            return (self.network.loss(self.X_train, self.y_train[:, None], "binary_cross_entropy"),
+                    self.network.loss(self.X_test, self.y_test[:, None], "binary_cross_entropy"))
+
+    def snapshot(self, train_loss, test_loss):
+        """Where training stands: epoch, the new losses, accuracies, and the pictures.
+
+        ``output`` is the network's output (probability of class 1) on the grid,
+        ``(grid * grid,)`` float32, row by row from the top. ``units`` holds each
+        hidden unit's activation on the unit grid, ``(n_hidden_units, unit_grid ** 2)``,
+        layer by layer.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):  # huge weights draw as saturated colours
+            output = self.network.forward(self.grid_points)[:, 0].astype(np.float32)
+            hidden = self.network.forward_all(self.unit_points)[1][1:-1]
+            units = np.concatenate(hidden, axis=1).T if hidden else np.zeros((0, self.unit_grid**2))
+            units = units.astype(np.float32)
+        return {
+            "epoch": self.trainer.epoch,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "train_accuracy": self.network.accuracy(self.X_train, self.y_train),
+            "test_accuracy": self.network.accuracy(self.X_test, self.y_test),
+            "output": output,
+            "units": units,
+        }
+
+
+def grid_points(extent, n):
+    """The centres of an ``n`` x ``n`` grid of cells over [-extent, extent]^2, row by row
+    from the top: ``(n * n, 2)``, columns x and y."""
+    centres = (np.arange(n) + 0.5) / n * 2 * extent - extent
+    x, y = np.meshgrid(centres, centres[::-1])
+    return np.stack([x.ravel(), y.ravel()], axis=1)

@@ -1,0 +1,166 @@
+// Draw a digit (post 5). The reader draws with a mouse, a finger or a pen; the drawing goes
+// through the same preprocessing as the training digits and the trained network reads it
+// (demos/widgets/digit.py). Shown: the 8x8 picture the network saw, its ten
+// probabilities, and how strongly each hidden neuron responds.
+
+import { el, button, latest, COLOURS, css, divergingTable, drawHeatmap, figureCanvas, formatNumber } from "./ui.js";
+
+const SIDE = 280; // drawing canvas pixels
+const PEN = 20; // pen width in canvas pixels: strokes as thick, relative to the digit, as the data's
+const SEEN = 8;
+
+export async function mount(container, api) {
+  const model = await api.create({}, {
+    model_json: "assets/generated/models/digits.json",
+    samples_json: "assets/generated/models/digits-samples.json",
+  });
+  const nHidden = model.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
+  const hiddenLow = model.hidden_activations.every((a) => a === "tanh") ? -1 : 0;
+
+  const drawing = figureCanvas(SIDE, SIDE, "Drawing area, empty", "nn-drawing nn-drawable");
+  const seen = figureCanvas(SEEN, SEEN, "The 8 by 8 picture the network sees: nothing yet", "nn-seen");
+  const hiddenCanvas = figureCanvas(8 * 12, Math.ceil(nHidden / 8) * 12, "Hidden neurons: nothing yet", "nn-hidden-grid");
+  const readout = el("p", { class: "nn-readout nn-prediction", text: "Draw a digit first." });
+  const bars = el("ol", { class: "nn-bars", "aria-label": "Probability of each digit" });
+  const barParts = Array.from({ length: 10 }, (_, d) => {
+    const bar = el("span", { class: "nn-bar", style: "width:0%" });
+    const value = el("span", { class: "nn-value", text: "–" });
+    bars.append(el("li", {}, el("span", { text: String(d) }), el("span", { class: "nn-bar-track" }, bar), value));
+    return { bar, value };
+  });
+  const examples = model.samples.labels.map((label, i) =>
+    button(`Example ${label}`, () => showExample(i), { class: "nn-button nn-small" }));
+  // One example per digit is plenty of buttons.
+  const firstOfEach = examples.filter((_, i) => model.samples.labels.indexOf(model.samples.labels[i]) === i);
+
+  container.append(
+    el("div", { class: "nn-digit" },
+      el("div", { class: "nn-panels" },
+        el("figure", {}, drawing, el("figcaption", { text: "Draw one digit, 0 to 9, as large as the box." }),
+          el("div", { class: "nn-buttons" }, button("Clear", () => clear()))),
+        el("div", { class: "nn-side" },
+          readout,
+          bars,
+          el("div", { class: "nn-panels" },
+            el("figure", {}, seen, el("figcaption", { text: "What the network sees (8x8)" })),
+            el("figure", {}, hiddenCanvas, el("figcaption", { text: `Its ${nHidden} hidden neurons` }))))),
+      firstOfEach.length
+        ? el("fieldset", { class: "nn-buttons" }, el("legend", { text: "Or start from a test digit" }), ...firstOfEach)
+        : null));
+
+  const ctx = drawing.getContext("2d", { willReadFrequently: true });
+  const table = divergingTable(0);
+
+  // --- Reading the drawing: as often as Python keeps up, the newest drawing first.
+  const classify = latest(async () => {
+    const image = ctx.getImageData(0, 0, SIDE, SIDE).data;
+    const ink = new Uint8Array(SIDE * SIDE);
+    for (let i = 0; i < ink.length; i++) ink[i] = image[4 * i + 3]; // the ink is the alpha channel
+    try {
+      show(await api.call("classify", { ink, width: SIDE, height: SIDE }));
+    } catch (error) {
+      api.fail(error);
+    }
+  });
+
+  function show(answer) {
+    if (answer.empty) {
+      readout.textContent = "Draw a digit first.";
+      drawing.setAttribute("aria-label", "Drawing area, empty");
+      for (const part of barParts) {
+        part.bar.style.width = "0%";
+        part.value.textContent = "–";
+      }
+      seen.getContext("2d").clearRect(0, 0, SEEN, SEEN);
+      hiddenCanvas.getContext("2d").clearRect(0, 0, hiddenCanvas.width, hiddenCanvas.height);
+      return;
+    }
+    const percent = Math.round(answer.probability * 100);
+    readout.textContent = `Read as ${answer.digit}, with ${percent} % probability.`;
+    drawing.setAttribute("aria-label", `Your drawing, read as ${answer.digit} with ${percent} % probability`);
+    answer.probabilities.forEach((p, d) => {
+      barParts[d].bar.style.width = `${(p * 100).toFixed(1)}%`;
+      barParts[d].bar.classList.toggle("nn-bar-best", d === answer.digit);
+      barParts[d].value.textContent = `${Math.round(p * 100)} %`;
+    });
+    // The 8x8 input: 0 (paper) to 16 (full ink), drawn dark on light like the drawing.
+    const grey = new Float32Array(answer.pixels.map((v) => 1 - v / 16));
+    drawHeatmap(seen, grey, SEEN, SEEN, greyTable);
+    seen.setAttribute("aria-label", `The 8 by 8 picture the network sees, read as ${answer.digit}`);
+    drawHidden(answer.hidden);
+  }
+
+  const greyTable = new Uint8ClampedArray(256 * 4).map((_, i) => (i % 4 === 3 ? 255 : Math.round((i >> 2) * 0.98)));
+
+  function drawHidden(values) {
+    const g = hiddenCanvas.getContext("2d");
+    g.fillStyle = css(COLOURS.card);
+    g.fillRect(0, 0, hiddenCanvas.width, hiddenCanvas.height);
+    let strongest = 0;
+    values.forEach((v, i) => {
+      const t = (v - hiddenLow) / (1 - hiddenLow);
+      const j = Math.max(0, Math.min(255, Math.round(t * 255))) * 4;
+      g.fillStyle = `rgb(${table[j]}, ${table[j + 1]}, ${table[j + 2]})`;
+      g.fillRect((i % 8) * 12 + 1, Math.floor(i / 8) * 12 + 1, 10, 10);
+      if (Math.abs(v) > Math.abs(values[strongest])) strongest = i;
+    });
+    hiddenCanvas.setAttribute("aria-label",
+      `${values.length} hidden neurons, blue for positive, orange for negative; the strongest is number ${strongest + 1} at ${formatNumber(values[strongest])}`);
+  }
+
+  // --- Drawing with any pointer.
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  ctx.lineWidth = PEN;
+  ctx.strokeStyle = "black";
+  let last = null;
+
+  const position = (event) => {
+    const box = drawing.getBoundingClientRect();
+    return [((event.clientX - box.left) / box.width) * SIDE, ((event.clientY - box.top) / box.height) * SIDE];
+  };
+  const stroke = (from, to) => {
+    ctx.beginPath();
+    ctx.moveTo(...from);
+    ctx.lineTo(...to);
+    ctx.stroke();
+  };
+  drawing.addEventListener("pointerdown", (event) => {
+    drawing.setPointerCapture(event.pointerId);
+    last = position(event);
+    stroke(last, last);
+    classify();
+    event.preventDefault();
+  });
+  drawing.addEventListener("pointermove", (event) => {
+    if (!last) return;
+    for (const e of event.getCoalescedEvents?.() || [event]) {
+      const next = position(e);
+      stroke(last, next);
+      last = next;
+    }
+    classify();
+  });
+  const end = () => (last = null);
+  drawing.addEventListener("pointerup", end);
+  drawing.addEventListener("pointercancel", end);
+
+  function clear() {
+    ctx.clearRect(0, 0, SIDE, SIDE);
+    classify();
+  }
+
+  // A test digit, painted as its 8x8 blocks of ink: it goes through the same reading.
+  function showExample(i) {
+    ctx.clearRect(0, 0, SIDE, SIDE);
+    const image = model.samples.images.subarray(64 * i, 64 * (i + 1));
+    const cell = SIDE / 10; // the digit fills the middle 8 of 10 cells, like a drawing with a margin
+    for (let k = 0; k < 64; k++) {
+      ctx.fillStyle = `rgba(0, 0, 0, ${image[k] / 16})`;
+      ctx.fillRect((1 + (k % 8)) * cell, (1 + Math.floor(k / 8)) * cell, cell, cell);
+    }
+    classify();
+  }
+
+  return { unmount() {} };
+}

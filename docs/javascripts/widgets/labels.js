@@ -1,0 +1,127 @@
+// Real labels against shuffled ones (post 1). Two copies of one network train side by side
+// on the digits (demos/widgets/labels.py): one with the true labels, one with the labels
+// shuffled. Both learn their training digits; only the first learns anything that holds
+// for digits it has never seen.
+
+import { el, button, buttonRow, TrainingLoop, LineChart, COLOURS, formatNumber } from "./ui.js";
+
+const percent = (v) => `${Math.round(v * 100)} %`;
+
+export async function mount(container, api) {
+  const model = await api.create({ epochs: api.options.epochs, hidden: api.options.hidden, seed: api.options.seed });
+  let latest = model;
+
+  const chart = new LineChart({
+    width: 480, height: 220, yLabel: "accuracy", yMin: 0, yMax: 1, firstX: 0, format: percent,
+    series: [
+      { key: "real_train", name: "real, train", colour: COLOURS.blue },
+      { key: "real_test", name: "real, test", colour: COLOURS.blue, dashed: true },
+      { key: "shuffled_train", name: "shuffled, train", colour: COLOURS.orange },
+      { key: "shuffled_test", name: "shuffled, test", colour: COLOURS.orange, dashed: true },
+    ],
+  });
+  const trainButton = button("Train", () => (loop.running ? pause() : train()), { "aria-pressed": "false" });
+  const stepButton = button("Step one epoch", () => stepOnce());
+  const resetButton = button("Reset", () => reset());
+  const readout = el("p", { class: "nn-readout" });
+  const table = el("table", { class: "nn-accuracy-table" });
+
+  container.append(
+    el("div", { class: "nn-labels" },
+      buttonRow("Training", [trainButton, stepButton, resetButton]),
+      readout,
+      el("figure", {}, chart.canvas, el("figcaption", {
+        text: `Accuracy per epoch of a network with ${model.hidden} hidden neurons: on the ${model.n_train} ` +
+          `training digits (solid) and the ${model.n_test} test digits (dashed). Chance is 10 %.`,
+      })),
+      table));
+
+  // --- Talking to Python: one call at a time, in order.
+  let queue = Promise.resolve();
+  const enqueue = (work) => (queue = queue.then(work, work));
+
+  function show(answer, fresh = false) {
+    latest = answer;
+    if (fresh) chart.clear();
+    chart.extend({
+      real_train: answer.real.train_accuracy,
+      real_test: answer.real.test_accuracy,
+      shuffled_train: answer.shuffled.train_accuracy,
+      shuffled_test: answer.shuffled.test_accuracy,
+    });
+    const into = answer.done || answer.progress === 0 ? "" : ` (${percent(answer.progress)} into the next)`;
+    readout.textContent = `Epoch ${answer.epoch} of ${model.epochs}${into}`;
+    const last = (key) => {
+      const values = chart.series.find((s) => s.key === key).values;
+      return values.length ? percent(values[values.length - 1]) : "–";
+    };
+    table.replaceChildren(
+      el("caption", { text: "Accuracy now" }),
+      el("tr", {}, el("th", { scope: "col", text: "labels" }), el("th", { scope: "col", text: "training digits" }),
+        el("th", { scope: "col", text: "test digits" })),
+      el("tr", {}, el("th", { scope: "row", text: "real" }), el("td", { text: last("real_train") }), el("td", { text: last("real_test") })),
+      el("tr", {}, el("th", { scope: "row", text: "shuffled" }), el("td", { text: last("shuffled_train") }), el("td", { text: last("shuffled_test") })));
+    stepButton.disabled = trainButton.disabled = answer.done;
+  }
+
+  const loop = new TrainingLoop(
+    (batches) => enqueue(async () => {
+      const answer = await api.call("step", { batches });
+      show(answer);
+      return !answer.done;
+    }),
+    {
+      maxPerFrame: 50,
+      onStop: (error) => {
+        setRunning(false);
+        if (error) api.fail(error);
+        else if (latest.done) api.status(`Done: ${model.epochs} epochs.`);
+      },
+    },
+  );
+
+  function setRunning(running) {
+    trainButton.textContent = running ? "Pause" : "Train";
+    trainButton.setAttribute("aria-pressed", String(running));
+  }
+
+  function train() {
+    setRunning(true);
+    api.status("Training…");
+    loop.start();
+  }
+
+  function pause() {
+    loop.stop();
+    setRunning(false);
+    enqueue(() => api.status(`Paused at epoch ${latest.epoch}.`));
+  }
+
+  function stepOnce() {
+    if (loop.running) pause();
+    enqueue(async () => {
+      try {
+        const batches = Math.max(1, Math.round((1 - latest.progress) * model.batches_per_epoch));
+        show(await api.call("step", { batches }));
+      } catch (error) {
+        api.fail(error);
+      }
+    });
+  }
+
+  function reset() {
+    loop.stop();
+    setRunning(false);
+    enqueue(async () => {
+      try {
+        show(await api.call("reset", {}), true);
+        api.status("Reset: both networks back to the same starting weights.");
+      } catch (error) {
+        api.fail(error);
+      }
+    });
+  }
+
+  show(model, true);
+  return { unmount: () => loop.stop() };
+}

@@ -1,0 +1,324 @@
+// One neuron draws a line (post 2). The reader places points of two classes on a plane;
+// the neuron (demos/widgets/line.py) learns weights w1, w2 and a bias b, and answers
+// "class 1" where w1 x + w2 y + b > 0: one side of a straight line.
+//
+// Pointer: click to add a point of the chosen class (shift-click: the other class), drag a
+// point to move it, alt-click a point to remove it. Keyboard, with the plane focused: A adds
+// a point, [ and ] select the previous or next point, the arrow keys move it (Shift: further),
+// C changes its class, Delete removes it.
+
+import {
+  el, button, buttonRow, latest as newest, TrainingLoop, LineChart, COLOURS, css,
+  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId,
+} from "./ui.js";
+
+const PLANE = 400;
+const RADIUS = 6;
+const KEY_STEP = 0.02;
+
+export async function mount(container, api) {
+  const model = await api.create({
+    dataset: api.options.dataset,
+    points: api.options.points,
+    learning_rate: api.options.learning_rate,
+    seed: api.options.seed,
+  });
+  const extent = model.extent;
+  let points = []; // {x, y, label}
+  let selected = -1;
+  let latest = model;
+  let newClass = 1;
+
+  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane nn-drawable");
+  plane.tabIndex = 0;
+  const helpId = newId("help");
+  plane.setAttribute("aria-describedby", helpId);
+  const chart = new LineChart({
+    width: 360, height: 170, yLabel: "loss", xLabel: "step",
+    series: [{ key: "loss", name: "loss", colour: COLOURS.text }],
+  });
+  const readout = el("p", { class: "nn-readout" });
+  const trainButton = button("Train", () => (loop.running ? pause() : train()), { "aria-pressed": "false" });
+  const classChoice = el("fieldset", { class: "nn-buttons" }, el("legend", { text: "New points are" }));
+  const groupName = newId("class");
+  for (const [label, text] of [[0, "class 0 (orange)"], [1, "class 1 (blue)"]]) {
+    const input = el("input", { type: "radio", name: groupName, value: String(label) });
+    input.checked = label === newClass;
+    input.addEventListener("change", () => (newClass = label));
+    classChoice.append(el("label", { class: "nn-radio" }, input, ` ${text}`));
+  }
+  const removeButton = button("Remove the selected point", () => removeSelected(), { disabled: true });
+
+  container.append(
+    el("div", { class: "nn-line" },
+      buttonRow("Training", [
+        trainButton,
+        button("Step", () => stepOnce()),
+        button("Reset the weights", () => reset()),
+        button("Restore the points", () => restore()),
+      ]),
+      readout,
+      el("div", { class: "nn-panels" },
+        el("figure", {}, plane, el("figcaption", { id: helpId, text:
+          "Click to add a point, shift-click for the other class, drag to move, alt-click to remove. " +
+          "Keys: A adds a point, [ and ] select one, arrows move it, C changes its class, Delete removes it." })),
+        el("div", { class: "nn-side" },
+          classChoice,
+          removeButton,
+          el("figure", {}, chart.canvas, el("figcaption", { text: "Loss on all the points, per step" }))))));
+
+  const table = divergingTable(0.55);
+
+  // --- Talking to Python: one call at a time, in order.
+  let queue = Promise.resolve();
+  const enqueue = (work) => (queue = queue.then(work, work));
+
+  function setPointsFrom(answer) {
+    points = [];
+    for (let i = 0; i < answer.labels.length; i++) {
+      points.push({ x: answer.points[2 * i], y: answer.points[2 * i + 1], label: answer.labels[i] });
+    }
+    select(-1);
+  }
+
+  function show(answer, fresh = false) {
+    latest = { ...latest, ...answer };
+    if (fresh) chart.clear();
+    chart.extend({ loss: answer.losses });
+    draw();
+    const [w1, w2] = latest.weights;
+    const line = `${formatNumber(w1)}·x + ${formatNumber(w2)}·y + ${formatNumber(latest.bias)} = 0`;
+    readout.textContent = latest.loss === null
+      ? "No points: add some to train on."
+      : `Step ${latest.epoch} · loss ${formatNumber(latest.loss)} · accuracy ${Math.round(latest.accuracy * 100)} % · line ${line}`;
+  }
+
+  // --- Drawing.
+  const toCanvas = (x, y) => [((x + extent) / (2 * extent)) * PLANE, ((extent - y) / (2 * extent)) * PLANE];
+  const toPlane = (px, py) => [(px / PLANE) * 2 * extent - extent, extent - (py / PLANE) * 2 * extent];
+
+  function draw() {
+    const ctx = plane.getContext("2d");
+    drawHeatmap(plane, latest.output, latest.grid, latest.grid, table);
+    // The boundary: where w1 x + w2 y + b = 0, drawn across the whole plane.
+    const [w1, w2] = latest.weights;
+    const b = latest.bias;
+    ctx.strokeStyle = css(COLOURS.text);
+    ctx.lineWidth = 2.5;
+    ctx.beginPath();
+    if (Math.abs(w2) > Math.abs(w1)) {
+      const y = (x) => -(w1 * x + b) / w2;
+      ctx.moveTo(...toCanvas(-extent, y(-extent)));
+      ctx.lineTo(...toCanvas(extent, y(extent)));
+    } else if (w1 !== 0) {
+      const x = (y) => -(w2 * y + b) / w1;
+      ctx.moveTo(...toCanvas(x(-extent), -extent));
+      ctx.lineTo(...toCanvas(x(extent), extent));
+    }
+    ctx.stroke();
+    points.forEach((p, i) => {
+      const [cx, cy] = toCanvas(p.x, p.y);
+      ctx.beginPath();
+      ctx.arc(cx, cy, RADIUS, 0, 2 * Math.PI);
+      ctx.fillStyle = css(p.label ? COLOURS.blue : COLOURS.orange);
+      ctx.fill();
+      ctx.lineWidth = i === selected ? 3 : 1.5;
+      ctx.strokeStyle = i === selected ? css(COLOURS.text) : "white";
+      ctx.stroke();
+    });
+    const counts = [0, 1].map((c) => points.filter((p) => p.label === c).length);
+    const chosen = points[selected];
+    plane.setAttribute("aria-label",
+      `A plane with ${counts[0]} orange and ${counts[1]} blue points. ` +
+      (latest.accuracy === null ? "" : `The neuron's line puts ${Math.round(latest.accuracy * 100)} % of them on their own side. `) +
+      (chosen ? `Selected: a ${chosen.label ? "blue" : "orange"} point at x ${chosen.x.toFixed(2)}, y ${chosen.y.toFixed(2)}.` : ""));
+  }
+
+  function select(i) {
+    selected = i;
+    removeButton.disabled = i < 0;
+  }
+
+  // --- Editing the points. Python hears of every change; a drag collapses into few calls.
+  const sendPoints = newest(() => enqueue(async () => {
+    try {
+      const xy = new Float32Array(points.flatMap((p) => [p.x, p.y]));
+      const labels = new Uint8Array(points.map((p) => p.label));
+      show(await api.call("set_points", { points: xy, labels }));
+    } catch (error) {
+      failed(error);
+    }
+  }));
+
+  function edited() {
+    draw();
+    sendPoints();
+  }
+
+  const clamp = (v) => Math.max(-extent, Math.min(extent, v));
+
+  function add(x, y, label) {
+    if (points.length >= model.max_points) {
+      api.status(`At most ${model.max_points} points.`);
+      return;
+    }
+    points.push({ x: clamp(x), y: clamp(y), label });
+    select(points.length - 1);
+    edited();
+  }
+
+  function removeSelected() {
+    if (selected < 0) return;
+    points.splice(selected, 1);
+    select(Math.min(selected, points.length - 1));
+    edited();
+  }
+
+  function pointerPosition(event) {
+    const box = plane.getBoundingClientRect();
+    return [((event.clientX - box.left) / box.width) * PLANE, ((event.clientY - box.top) / box.height) * PLANE];
+  }
+
+  function hit(px, py) {
+    let best = -1;
+    let bestDistance = (RADIUS + 4) ** 2;
+    points.forEach((p, i) => {
+      const [cx, cy] = toCanvas(p.x, p.y);
+      const d = (cx - px) ** 2 + (cy - py) ** 2;
+      if (d <= bestDistance) {
+        best = i;
+        bestDistance = d;
+      }
+    });
+    return best;
+  }
+
+  let dragging = false;
+  plane.addEventListener("pointerdown", (event) => {
+    const [px, py] = pointerPosition(event);
+    const i = hit(px, py);
+    if (i >= 0 && event.altKey) {
+      select(i);
+      removeSelected();
+    } else if (i >= 0) {
+      select(i);
+      dragging = true;
+      plane.setPointerCapture(event.pointerId);
+      draw();
+    } else {
+      add(...toPlane(px, py), event.shiftKey ? 1 - newClass : newClass);
+    }
+    event.preventDefault();
+  });
+  plane.addEventListener("pointermove", (event) => {
+    if (!dragging || selected < 0) return;
+    const [x, y] = toPlane(...pointerPosition(event));
+    points[selected].x = clamp(x);
+    points[selected].y = clamp(y);
+    edited();
+  });
+  const endDrag = () => (dragging = false);
+  plane.addEventListener("pointerup", endDrag);
+  plane.addEventListener("pointercancel", endDrag);
+
+  plane.addEventListener("keydown", (event) => {
+    const step = event.shiftKey ? 5 * KEY_STEP : KEY_STEP;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    if (event.key in moves && selected >= 0) {
+      const [dx, dy] = moves[event.key];
+      points[selected].x = clamp(points[selected].x + dx);
+      points[selected].y = clamp(points[selected].y + dy);
+      edited();
+    } else if (event.key === "a" || event.key === "A") {
+      add(0, 0, newClass);
+    } else if ((event.key === "[" || event.key === "]") && points.length) {
+      const n = points.length;
+      select(event.key === "]" ? (selected + 1) % n : selected <= 0 ? n - 1 : selected - 1);
+      draw();
+    } else if ((event.key === "c" || event.key === "C") && selected >= 0) {
+      points[selected].label = 1 - points[selected].label;
+      edited();
+    } else if (event.key === "Delete" || event.key === "Backspace") {
+      removeSelected();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+
+  // --- Training.
+  const loop = new TrainingLoop(
+    (epochs) => enqueue(async () => {
+      show(await api.call("step", { epochs }));
+      return true;
+    }),
+    { maxPerFrame: 20, onStop: (error) => { setRunning(false); if (error) failed(error); } },
+  );
+
+  function setRunning(running) {
+    trainButton.textContent = running ? "Pause" : "Train";
+    trainButton.setAttribute("aria-pressed", String(running));
+  }
+
+  function train() {
+    if (!points.length) {
+      api.status("Add some points first.");
+      return;
+    }
+    setRunning(true);
+    api.status("Training…");
+    loop.start();
+  }
+
+  function pause() {
+    loop.stop();
+    setRunning(false);
+    enqueue(() => api.status(`Paused at step ${latest.epoch}.`));
+  }
+
+  function failed(error) {
+    if (error.type === "TrainingDiverged" || error.type === "ValueError") api.status(error.message);
+    else api.fail(error);
+  }
+
+  function stepOnce() {
+    if (loop.running) pause();
+    enqueue(async () => {
+      try {
+        show(await api.call("step", { epochs: 1 }));
+      } catch (error) {
+        failed(error);
+      }
+    });
+  }
+
+  function reset() {
+    const wasRunning = loop.running;
+    loop.stop();
+    enqueue(async () => {
+      try {
+        show(await api.call("reset", {}), true);
+        api.status("The starting weights again; the points stay.");
+        if (wasRunning) train();
+      } catch (error) {
+        failed(error);
+      }
+    });
+  }
+
+  function restore() {
+    enqueue(async () => {
+      try {
+        const answer = await api.call("restore_points", {});
+        setPointsFrom(answer);
+        show(answer);
+      } catch (error) {
+        failed(error);
+      }
+    });
+  }
+
+  setPointsFrom(model);
+  show(model, true);
+  return { unmount: () => loop.stop() };
+}

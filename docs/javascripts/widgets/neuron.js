@@ -1,0 +1,160 @@
+// The colour neuron (post 1): sliders for the weights of the red, green and blue inputs and
+// the bias; for each sample colour, the neuron's output, computed by demos/widgets/neuron.py.
+
+import { el, slider, select, button, latest, hex, formatNumber } from "./ui.js";
+
+const CHANNELS = ["red", "green", "blue"];
+
+export async function mount(container, api) {
+  const model = await api.create({ preset: api.options.preset, activation: api.options.activation });
+  const names = model.names;
+  const colours = model.colours; // Float32Array, 3 per sample
+  const colourOf = (i) => colours.subarray(3 * i, 3 * i + 3);
+  const range = model.weight_range;
+  let selected = Math.max(0, names.indexOf(model.preset));
+  let answer = model;
+
+  // The controls: three weights and a bias, the activation, and the presets.
+  const weightSliders = CHANNELS.map((channel, i) =>
+    slider({
+      label: `Weight on ${channel}`,
+      min: -range,
+      max: range,
+      step: 0.1,
+      value: model.presets[model.preset].weights[i],
+      format: (v) => v.toFixed(1),
+      onInput: () => update(),
+    }),
+  );
+  const biasSlider = slider({
+    label: "Bias",
+    min: -range,
+    max: range,
+    step: 0.1,
+    value: model.presets[model.preset].bias,
+    format: (v) => v.toFixed(1),
+    onInput: () => update(),
+  });
+  const activation = select({
+    label: "Activation",
+    choices: model.activations.map((name) => [name, name === "relu" ? "ReLU" : name]),
+    value: model.activation,
+    onChange: () => update(),
+  });
+  const presets = Object.entries(model.presets).map(([name, preset]) =>
+    button(`Looks for ${name}`, () => {
+      preset.weights.forEach((w, i) => (weightSliders[i].value = w));
+      biasSlider.value = preset.bias;
+      const index = names.indexOf(name);
+      if (index >= 0) choose(index);
+      update();
+    }),
+  );
+
+  // The sample colours: a radio group, so arrow keys move between them.
+  const groupName = `${api.root.dataset.widget}-${Math.random().toString(36).slice(2)}`;
+  const swatches = names.map((name, i) => {
+    const input = el("input", { type: "radio", name: groupName, value: String(i), class: "nn-visually-hidden" });
+    input.checked = i === selected;
+    input.addEventListener("change", () => choose(i));
+    const lamp = el("span", { class: "nn-lamp", "aria-hidden": "true" });
+    const label = el(
+      "label",
+      { class: "nn-swatch" },
+      input,
+      el("span", { class: "nn-swatch-colour", style: `background:${hex(colourOf(i))}`, "aria-hidden": "true" }),
+      lamp,
+      el("span", { class: "nn-swatch-name", text: name }),
+    );
+    return { input, lamp, label };
+  });
+
+  const inputSwatch = el("span", { class: "nn-big-swatch", "aria-hidden": "true" });
+  const sumText = el("p", { class: "nn-formula" });
+  const activationText = el("p", { class: "nn-formula" });
+  const outputLamp = el("span", { class: "nn-big-swatch nn-output-lamp", "aria-hidden": "true" });
+  const outputText = el("p", { class: "nn-output-text" });
+
+  container.append(
+    el(
+      "div",
+      { class: "nn-neuron" },
+      el(
+        "fieldset",
+        { class: "nn-swatches" },
+        el("legend", { text: "Input colour (the neuron's output is the grey bar under each)" }),
+        ...swatches.map((s) => s.label),
+      ),
+      el(
+        "div",
+        { class: "nn-neuron-sum" },
+        el("div", { class: "nn-swatch-pair" }, el("span", { text: "input" }), inputSwatch),
+        el("div", {}, sumText, activationText),
+        el("div", { class: "nn-swatch-pair" }, el("span", { text: "output" }), outputLamp),
+      ),
+      outputText,
+      el(
+        "div",
+        { class: "nn-controls" },
+        ...weightSliders.map((s) => s.element),
+        biasSlider.element,
+        activation.element,
+      ),
+      el("fieldset", { class: "nn-buttons" }, el("legend", { text: "Presets" }), ...presets),
+    ),
+  );
+
+  function choose(i) {
+    selected = i;
+    swatches[i].input.checked = true;
+    draw();
+  }
+
+  function draw() {
+    const weights = weightSliders.map((s) => s.value);
+    const bias = biasSlider.value;
+    const rgb = colourOf(selected);
+    // z = 4.0 × 0.50 − 8.0 × 0.00 + 4.0 × 0.50 − 3.0: each term with its own sign.
+    const signed = (v, text, first) => (v < 0 ? (first ? "−" : " − ") : first ? "" : " + ") + text(Math.abs(v));
+    const sum = CHANNELS.map((c, i) => signed(weights[i], (w) => `${w.toFixed(1)} × ${rgb[i].toFixed(2)}`, i === 0)).join("") +
+      signed(bias, (b) => b.toFixed(1), false);
+    const z = answer.z[selected];
+    const a = answer.a[selected];
+    const act = activation.value === "relu" ? "ReLU" : activation.value;
+    sumText.textContent = `z = ${sum} = ${formatNumber(z)}`;
+    activationText.textContent = `a = ${act}(z) = ${formatNumber(a)}`;
+    inputSwatch.style.background = hex(rgb);
+    const grey = (shade) => hex([shade, shade, shade]);
+    outputLamp.style.background = grey(answer.shade[selected]);
+    outputText.textContent = `For ${names[selected]}, the neuron's output is ${formatNumber(a)} (${describe(answer.shade[selected])}).`;
+    swatches.forEach((s, i) => {
+      s.lamp.style.background = grey(answer.shade[i]);
+      s.label.title = `${names[i]}: output ${formatNumber(answer.a[i])}`;
+      s.input.setAttribute("aria-label", `${names[i]}, neuron output ${formatNumber(answer.a[i])}`);
+    });
+  }
+
+  const update = latest(async () => {
+    try {
+      answer = await api.call("evaluate", {
+        weights: weightSliders.map((s) => s.value),
+        bias: biasSlider.value,
+        activation: activation.value,
+      });
+      draw();
+    } catch (error) {
+      api.fail(error);
+    }
+  });
+
+  draw();
+  return { unmount() {} };
+}
+
+function describe(shade) {
+  if (shade > 0.9) return "fully on";
+  if (shade > 0.6) return "mostly on";
+  if (shade > 0.4) return "undecided";
+  if (shade > 0.1) return "mostly off";
+  return "off";
+}

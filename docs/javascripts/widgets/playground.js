@@ -1,0 +1,342 @@
+// The playground (post 3): choose data and a network, train it, watch the regions form.
+// Python (demos/widgets/playground.py) trains and evaluates; this module draws and listens.
+//
+// The settings live in one plain object that round-trips through the URL hash, so a reader
+// can share a configuration: #pg.dataset=spirals&pg.hidden=8,8&pg.lr=0.03... Only the keys
+// below are read, each checked against its allowed values; anything else is ignored.
+
+import {
+  el, slider, select, button, buttonRow, latest as newest, TrainingLoop, LineChart, COLOURS, css,
+  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId,
+} from "./ui.js";
+
+const DATASETS = ["blobs", "xor", "circles", "spirals", "moons"];
+const ACTIVATIONS = ["tanh", "relu", "sigmoid"];
+const OPTIMIZERS = ["sgd", "momentum", "adam"];
+const RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
+const BATCHES = [1, 5, 10, 20, 50, 100, 200];
+const L2S = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1];
+const MAX_LAYERS = 4;
+const MAX_WIDTH = 16;
+const N_SAMPLES = 250;
+const PLANE = 400; // canvas pixels of the decision-region picture
+const UNIT = 56; // canvas pixels of one hidden unit's picture
+
+// --- Settings <-> URL hash. Each entry: [hash key, parse(text) -> value or undefined].
+const number = (low, high, whole = false) => (text) => {
+  const v = Number(text);
+  if (text === "" || !Number.isFinite(v) || v < low || v > high || (whole && !Number.isInteger(v))) return undefined;
+  return v;
+};
+const oneOf = (values) => (text) => (values.includes(text) ? text : undefined);
+const HASH_KEYS = {
+  dataset: ["pg.dataset", oneOf(DATASETS)],
+  noise: ["pg.noise", number(0, 0.5)],
+  hidden: [
+    "pg.hidden",
+    (text) => {
+      if (text === "") return [];
+      const widths = text.split(",").map(number(1, MAX_WIDTH, true));
+      return widths.length <= MAX_LAYERS && widths.every((w) => w !== undefined) ? widths : undefined;
+    },
+  ],
+  activation: ["pg.activation", oneOf(ACTIVATIONS)],
+  learning_rate: ["pg.lr", (text) => { const v = number(0, 10)(text); return v > 0 ? v : undefined; }],
+  batch_size: ["pg.batch", number(1, 200, true)],
+  optimizer: ["pg.optimizer", oneOf(OPTIMIZERS)],
+  l2: ["pg.l2", number(0, 1)],
+  split: ["pg.split", number(0.1, 0.9)],
+  seed: ["pg.seed", number(0, 2 ** 31 - 1, true)],
+};
+
+export function settingsFromHash(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const settings = {};
+  for (const [name, [key, parse]] of Object.entries(HASH_KEYS)) {
+    if (params.has(key)) {
+      const value = parse(params.get(key));
+      if (value !== undefined) settings[name] = value;
+    }
+  }
+  return settings;
+}
+
+function hashFromSettings(settings, hash) {
+  // Keep whatever else the hash holds (a heading's anchor has no "=", and stays as it is).
+  const params = new URLSearchParams(hash.includes("=") ? hash.replace(/^#/, "") : "");
+  for (const [name, [key]] of Object.entries(HASH_KEYS)) {
+    const value = settings[name];
+    params.set(key, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return "#" + params.toString().replaceAll("%2C", ",");
+}
+
+const withChoice = (list, value) => (list.includes(value) ? list : [...list, value].sort((a, b) => a - b));
+
+export async function mount(container, api) {
+  // The block's options, then whatever a shared link says. Only the first playground of a
+  // page follows the URL, so two on one page do not fight over it.
+  const linked = !document.querySelector(".nn-widget[data-widget='playground'][data-nn-hash]");
+  if (linked) api.root.dataset.nnHash = "";
+  const settings = { ...api.options, ...(linked ? settingsFromHash(location.hash) : {}), n_samples: N_SAMPLES };
+  let model = await api.create(settings);
+
+  // --- Controls.
+  const rows = [];
+  const dataset = select({ label: "Data", choices: DATASETS.map((d) => [d, d]), value: settings.dataset, onChange: (v) => change({ dataset: v }) });
+  const noise = slider({ label: "Noise", min: 0, max: 0.5, step: 0.05, value: settings.noise, onInput: (v) => change({ noise: v }) });
+  const split = slider({
+    label: "Training share", min: 0.1, max: 0.9, step: 0.1, value: settings.split,
+    format: (v) => `${Math.round(v * 100)} %`, onInput: (v) => change({ split: v }),
+  });
+  const layers = select({
+    label: "Hidden layers",
+    choices: Array.from({ length: MAX_LAYERS + 1 }, (_, n) => [n, String(n)]),
+    value: settings.hidden.length,
+    onChange: (v) => {
+      const hidden = settings.hidden.slice(0, Number(v));
+      while (hidden.length < Number(v)) hidden.push(hidden[hidden.length - 1] || 4);
+      change({ hidden });
+    },
+  });
+  const widthBox = el("div", { class: "nn-widths" });
+  const activation = select({ label: "Activation", choices: ACTIVATIONS.map((a) => [a, a === "relu" ? "ReLU" : a]), value: settings.activation, onChange: (v) => change({ activation: v }) });
+  const rate = select({ label: "Learning rate", choices: withChoice(RATES, settings.learning_rate).map((r) => [r, String(r)]), value: settings.learning_rate, onChange: (v) => change({ learning_rate: Number(v) }) });
+  const batch = select({ label: "Batch size", choices: withChoice(BATCHES, settings.batch_size).map((b) => [b, String(b)]), value: settings.batch_size, onChange: (v) => change({ batch_size: Number(v) }) });
+  const optimizer = select({ label: "Optimiser", choices: OPTIMIZERS.map((o) => [o, o === "sgd" ? "SGD" : o]), value: settings.optimizer, onChange: (v) => change({ optimizer: v }) });
+  const l2 = select({ label: "L2", choices: withChoice(L2S, settings.l2).map((r) => [r, String(r)]), value: settings.l2, onChange: (v) => change({ l2: Number(v) }) });
+  const seedId = newId("seed");
+  const seedInput = el("input", { type: "number", id: seedId, min: 0, max: 2 ** 31 - 1, step: 1, value: settings.seed });
+  seedInput.addEventListener("change", () => {
+    const v = HASH_KEYS.seed[1](seedInput.value);
+    if (v === undefined) seedInput.value = settings.seed;
+    else change({ seed: v });
+  });
+  const seed = el("div", { class: "nn-control nn-select" }, el("label", { for: seedId, text: "Seed" }), seedInput);
+
+  const trainButton = button("Train", () => (loop.running ? pause() : train()), { "aria-pressed": "false" });
+  const stepButton = button("Step", () => stepOnce());
+  const resetButton = button("Reset", () => reset());
+  const showTest = el("input", { type: "checkbox", id: newId("test") });
+  showTest.addEventListener("change", () => drawPlane());
+
+  // --- Pictures.
+  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane");
+  const chart = new LineChart({
+    width: 360, height: 170, yLabel: "loss",
+    series: [
+      { key: "train", name: "train", colour: COLOURS.text },
+      { key: "test", name: "test", colour: COLOURS.neutral, dashed: true },
+    ],
+  });
+  const units = el("div", { class: "nn-units" });
+  const readout = el("p", { class: "nn-readout" });
+  const legend = el("span", {},
+    el("span", { class: "nn-key nn-key-0", "aria-hidden": "true" }), " class 0,",
+    el("span", { class: "nn-key nn-key-1", "aria-hidden": "true" }), " class 1; test points have a dark ring");
+
+  container.append(
+    el("div", { class: "nn-playground" },
+      buttonRow("Training", [trainButton, stepButton, resetButton,
+        el("label", { class: "nn-check" }, showTest, "Show the test points")]),
+      readout,
+      el("div", { class: "nn-panels" },
+        el("figure", {}, plane, el("figcaption", {}, legend)),
+        el("div", { class: "nn-side" },
+          el("figure", {}, chart.canvas, el("figcaption", { text: "Loss per epoch on the training and the test points" })),
+          el("figure", {}, units, el("figcaption", { text: "What each hidden neuron responds to, over the same plane" })))),
+      el("fieldset", { class: "nn-controls" }, el("legend", { text: "Data" }), dataset.element, noise.element, split.element, seed),
+      el("fieldset", { class: "nn-controls" }, el("legend", { text: "Network" }),
+        layers.element, widthBox, activation.element, rate.element, batch.element, optimizer.element, l2.element)));
+
+  const outputTable = divergingTable(0.35);
+  const unitTable = divergingTable(0);
+  let latest = model;
+  let unitCanvases = [];
+
+  // --- Talking to Python: one call at a time, in order.
+  let queue = Promise.resolve();
+  const enqueue = (work) => (queue = queue.then(work, work));
+
+  function show(answer, fresh = false) {
+    latest = { ...latest, ...answer };
+    if (fresh) chart.clear();
+    chart.extend({ train: answer.train_loss, test: answer.test_loss });
+    drawPlane();
+    drawUnits();
+    const last = (list) => (list.length ? formatNumber(list[list.length - 1]) : "–");
+    const s = chart.series;
+    readout.textContent = `Epoch ${latest.epoch} · loss: train ${last(s[0].values)}, test ${last(s[1].values)} · ` +
+      `accuracy: train ${Math.round(latest.train_accuracy * 100)} %, test ${Math.round(latest.test_accuracy * 100)} %`;
+  }
+
+  function drawPlane() {
+    const ctx = plane.getContext("2d");
+    drawHeatmap(plane, latest.output, latest.grid, latest.grid, outputTable);
+    const scale = PLANE / (2 * latest.extent);
+    const dot = (x, y, label, test) => {
+      ctx.beginPath();
+      ctx.arc((x + latest.extent) * scale, (latest.extent - y) * scale, 4.5, 0, 2 * Math.PI);
+      ctx.fillStyle = css(label ? COLOURS.blue : COLOURS.orange);
+      ctx.fill();
+      ctx.lineWidth = test ? 2 : 1;
+      ctx.strokeStyle = test ? css(COLOURS.text) : "white";
+      ctx.stroke();
+    };
+    const draw = (points, labels, test) => {
+      for (let i = 0; i < labels.length; i++) dot(points[2 * i], points[2 * i + 1], labels[i], test);
+    };
+    draw(latest.train_points, latest.train_labels, false);
+    if (showTest.checked) draw(latest.test_points, latest.test_labels, true);
+    plane.setAttribute("aria-label",
+      `Decision regions of the network after ${latest.epoch} epochs on the ${settings.dataset} data: ` +
+      `orange where it answers class 0, blue where class 1. It classifies ` +
+      `${Math.round(latest.train_accuracy * 100)} % of the ${latest.train_labels.length} training points ` +
+      `and ${Math.round(latest.test_accuracy * 100)} % of the ${latest.test_labels.length} test points correctly.`);
+  }
+
+  function buildUnits() {
+    units.replaceChildren();
+    unitCanvases = [];
+    if (!settings.hidden.length) {
+      units.append(el("p", { text: "No hidden layers: the output neuron sees the inputs directly, so its boundary is a straight line." }));
+      return;
+    }
+    settings.hidden.forEach((width, layer) => {
+      const row = el("div", { class: "nn-unit-row" }, el("span", { class: "nn-unit-label", text: `Layer ${layer + 1}` }));
+      for (let j = 0; j < width; j++) {
+        const canvas = figureCanvas(UNIT, UNIT, `Layer ${layer + 1}, neuron ${j + 1}`, "nn-unit");
+        unitCanvases.push(canvas);
+        row.append(canvas);
+      }
+      units.append(row);
+    });
+  }
+
+  function drawUnits() {
+    const n = latest.unit_grid * latest.unit_grid;
+    unitCanvases.forEach((canvas, k) => {
+      const values = latest.units.subarray(k * n, (k + 1) * n);
+      let low = settings.activation === "tanh" ? -1 : 0;
+      let high = 1;
+      if (settings.activation === "relu") high = Math.max(1e-6, ...values);
+      drawHeatmap(canvas, values, latest.unit_grid, latest.unit_grid, unitTable, low, high);
+    });
+  }
+
+  function buildWidths() {
+    widthBox.replaceChildren();
+    settings.hidden.forEach((width, i) => {
+      const control = slider({
+        label: `Neurons in layer ${i + 1}`, min: 1, max: MAX_WIDTH, step: 1, value: width,
+        format: (v) => String(v),
+        onInput: (v) => {
+          const hidden = settings.hidden.slice();
+          hidden[i] = v;
+          change({ hidden });
+        },
+      });
+      widthBox.append(control.element);
+    });
+  }
+
+  // --- Training.
+  const loop = new TrainingLoop(
+    (epochs) => enqueue(async () => {
+      const answer = await api.call("step", { epochs });
+      show(answer);
+      return true;
+    }),
+    { maxPerFrame: 100, onStop: (error) => { setRunning(false); if (error) failed(error); } },
+  );
+
+  function setRunning(running) {
+    trainButton.textContent = running ? "Pause" : "Train";
+    trainButton.setAttribute("aria-pressed", String(running));
+  }
+
+  function train() {
+    resetButton.classList.remove("nn-attention");
+    setRunning(true);
+    api.status("Training…");
+    loop.start();
+  }
+
+  function pause() {
+    loop.stop();
+    setRunning(false);
+    // After the step still running, so the words match the picture.
+    enqueue(() => api.status(`Paused at epoch ${latest.epoch}.`));
+  }
+
+  function failed(error) {
+    if (error.type === "TrainingDiverged") {
+      api.status(`Training stopped: ${error.message}`);
+      resetButton.classList.add("nn-attention");
+    } else {
+      api.fail(error);
+    }
+  }
+
+  function stepOnce() {
+    if (loop.running) pause();
+    enqueue(async () => {
+      try {
+        show(await api.call("step", { epochs: 1 }));
+      } catch (error) {
+        failed(error);
+      }
+    });
+  }
+
+  function reset() {
+    resetButton.classList.remove("nn-attention");
+    const wasRunning = loop.running;
+    loop.stop();
+    enqueue(async () => {
+      try {
+        show(await api.call("reset", {}), true);
+        api.status(`Reset: the same starting weights again (seed ${settings.seed}).`);
+        if (wasRunning) train();
+        else setRunning(false);
+      } catch (error) {
+        failed(error);
+      }
+    });
+  }
+
+  // A setting changed: new data or a new network, from the start (the seed replays it).
+  // While one change is being applied, further ones (a dragged slider) collapse into one.
+  function change(update) {
+    Object.assign(settings, update);
+    if (linked) history.replaceState(history.state, "", hashFromSettings(settings, location.hash));
+    if ("hidden" in update) {
+      if (update.hidden.length !== widthBox.childElementCount) buildWidths();
+      buildUnits();
+    }
+    apply();
+  }
+
+  const apply = newest(async () => {
+    const wasRunning = loop.running;
+    loop.stop();
+    await enqueue(async () => {
+      try {
+        show(await api.call("configure", settings), true);
+        if (wasRunning) train();
+      } catch (error) {
+        setRunning(false);
+        failed(error);
+      }
+    });
+  });
+
+  buildWidths();
+  buildUnits();
+  show(model, true);
+  return {
+    unmount() {
+      loop.stop();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+// Colour and shape (post 6). The reader makes a picture, by picking a shape, its colour,
+// place and size, or by drawing, and the trained network (demos/widgets/shapes.py) says
+// which shape and which colour it sees, and which hidden neurons fire.
+
+import { el, slider, select, button, latest, COLOURS, css, divergingTable, drawHeatmap, figureCanvas, formatNumber, newId } from "./ui.js";
+
+const SIDE = 256; // drawing canvas pixels: 16 x 16 cells of 16 pixels
+const PEN = 28;
+const PRESETS = { red: [0.9, 0.15, 0.1], green: [0.1, 0.8, 0.2], blue: [0.15, 0.25, 0.95] };
+const toHex = (rgb) => "#" + rgb.map((c) => Math.round(c * 255).toString(16).padStart(2, "0")).join("");
+const fromHex = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+
+export async function mount(container, api) {
+  const model = await api.create({}, { model_json: "assets/generated/models/shapes.json" });
+  const size = model.size;
+  const background = Math.round(model.background * 255);
+  let mode = "pick";
+
+  // --- Controls: the mode, then the shape's own settings, then the colour.
+  const modeName = newId("mode");
+  const modeChoice = el("fieldset", { class: "nn-buttons" }, el("legend", { text: "Make the picture by" }));
+  for (const [value, text] of [["pick", "picking a shape"], ["draw", "drawing"]]) {
+    const input = el("input", { type: "radio", name: modeName, value });
+    input.checked = value === mode;
+    input.addEventListener("change", () => setMode(value));
+    modeChoice.append(el("label", { class: "nn-radio" }, input, ` ${text}`));
+  }
+  const shape = select({ label: "Shape", choices: model.shapes.map((s) => [s, s]), value: model.shapes[0], onChange: () => update() });
+  const x = slider({ label: "Across", min: 0.1, max: 0.9, step: 0.05, value: 0.5, onInput: () => update() });
+  const y = slider({ label: "Down", min: 0.1, max: 0.9, step: 0.05, value: 0.5, onInput: () => update() });
+  const extent = slider({
+    label: "Size", min: 0.2, max: 1, step: 0.05, value: 0.6,
+    format: (v) => `${Math.round(v * 100)} %`, onInput: () => update(),
+  });
+  const colourId = newId("colour");
+  const colour = el("input", { type: "color", id: colourId, value: toHex(PRESETS.red) });
+  colour.addEventListener("input", () => update());
+  const presets = Object.entries(PRESETS).map(([name, rgb]) =>
+    button(name, () => {
+      colour.value = toHex(rgb);
+      update();
+    }, { class: "nn-button nn-small", "aria-label": `Colour: ${name}` }));
+  const shapeControls = el("div", { class: "nn-controls" }, shape.element, x.element, y.element, extent.element);
+
+  // --- Pictures and answers.
+  const picture = figureCanvas(SIDE, SIDE, "", "nn-shape-picture");
+  const seen = figureCanvas(size, size, "", "nn-seen");
+  const hiddenCanvas = figureCanvas(96, 36, "", "nn-hidden-grid");
+  const readout = el("p", { class: "nn-readout nn-prediction" });
+  const outputs = el("ol", { class: "nn-bars", "aria-label": "The network's six outputs" });
+  const outputParts = [...model.shapes, ...model.colours].map((name) => {
+    const bar = el("span", { class: "nn-bar" });
+    const value = el("span", { class: "nn-value" });
+    outputs.append(el("li", {}, el("span", { text: name }), el("span", { class: "nn-bar-track" }, bar), value));
+    return { bar, value };
+  });
+  const clearButton = button("Clear the drawing", () => clearDrawing());
+  clearButton.hidden = true;
+
+  container.append(
+    el("div", { class: "nn-shapes" },
+      modeChoice,
+      el("div", { class: "nn-panels" },
+        el("figure", {}, picture, el("figcaption", { text: "The picture" }), clearButton),
+        el("div", { class: "nn-side" },
+          readout,
+          outputs,
+          el("div", { class: "nn-panels" },
+            el("figure", {}, seen, el("figcaption", { text: `What the network sees (${size}x${size})` })),
+            el("figure", {}, hiddenCanvas, el("figcaption", { text: "Its hidden neurons" }))))),
+      shapeControls,
+      el("div", { class: "nn-buttons" }, el("label", { for: colourId, text: "Colour " }), colour, ...presets)));
+
+  const ctx = picture.getContext("2d", { willReadFrequently: true });
+  const table = divergingTable(0);
+
+  function paintBackground() {
+    ctx.fillStyle = `rgb(${background}, ${background}, ${background})`;
+    ctx.fillRect(0, 0, SIDE, SIDE);
+  }
+
+  // --- Asking Python: the newest picture only.
+  const update = latest(async () => {
+    try {
+      if (mode === "pick") {
+        show(await api.call("classify_shape", {
+          shape: shape.value, colour: fromHex(colour.value), x: x.value, y: y.value, size: extent.value,
+        }), true);
+      } else {
+        const pixels = new Uint8Array(ctx.getImageData(0, 0, SIDE, SIDE).data.buffer.slice(0));
+        show(await api.call("classify_drawing", { pixels, width: SIDE, height: SIDE }), false);
+      }
+    } catch (error) {
+      api.fail(error);
+    }
+  });
+
+  function show(answer, repaint) {
+    // The 16x16 picture, from the same numbers the network got.
+    const image = new ImageData(size, size);
+    for (let i = 0; i < size * size; i++) {
+      for (let c = 0; c < 3; c++) image.data[4 * i + c] = Math.round(answer.image[3 * i + c] * 255);
+      image.data[4 * i + 3] = 255;
+    }
+    seen.getContext("2d").putImageData(image, 0, 0);
+    if (repaint) {
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(seen, 0, 0, SIDE, SIDE);
+    }
+    const shapeName = model.shapes[answer.shape];
+    const colourName = model.colours[answer.colour];
+    readout.textContent = `The network sees a ${colourName} ${shapeName}.`;
+    const description = `a ${colourName} ${shapeName} (shape output ${formatNumber(answer.outputs[answer.shape])}, ` +
+      `colour output ${formatNumber(answer.outputs[model.shapes.length + answer.colour])})`;
+    picture.setAttribute("aria-label", `The picture; the network sees ${description}`);
+    seen.setAttribute("aria-label", `The ${size} by ${size} picture the network sees: ${description}`);
+    answer.outputs.forEach((v, i) => {
+      outputParts[i].bar.style.width = `${(v * 100).toFixed(1)}%`;
+      outputParts[i].bar.classList.toggle("nn-bar-best", i === answer.shape || i === model.shapes.length + answer.colour);
+      outputParts[i].value.textContent = formatNumber(v);
+    });
+    drawHidden(answer.hidden);
+  }
+
+  function drawHidden(values) {
+    const columns = 8;
+    const g = hiddenCanvas.getContext("2d");
+    g.fillStyle = css(COLOURS.card);
+    g.fillRect(0, 0, hiddenCanvas.width, hiddenCanvas.height);
+    const low = model.hidden_activations.every((a) => a === "tanh") ? -1 : 0;
+    const on = [];
+    values.forEach((v, i) => {
+      const j = Math.max(0, Math.min(255, Math.round(((v - low) / (1 - low)) * 255))) * 4;
+      g.fillStyle = `rgb(${table[j]}, ${table[j + 1]}, ${table[j + 2]})`;
+      g.fillRect((i % columns) * 12 + 1, Math.floor(i / columns) * 12 + 1, 10, 10);
+      if (v > 0.5) on.push(i + 1);
+    });
+    hiddenCanvas.setAttribute("aria-label",
+      `${values.length} hidden neurons, blue for firing, orange for silenced; firing strongly: ${on.length ? on.join(", ") : "none"}`);
+  }
+
+  // --- Drawing mode.
+  let last = null;
+  const position = (event) => {
+    const box = picture.getBoundingClientRect();
+    return [((event.clientX - box.left) / box.width) * SIDE, ((event.clientY - box.top) / box.height) * SIDE];
+  };
+  const stroke = (from, to) => {
+    ctx.strokeStyle = colour.value;
+    ctx.lineWidth = PEN;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    ctx.moveTo(...from);
+    ctx.lineTo(...to);
+    ctx.stroke();
+  };
+  picture.addEventListener("pointerdown", (event) => {
+    if (mode !== "draw") return;
+    picture.setPointerCapture(event.pointerId);
+    last = position(event);
+    stroke(last, last);
+    update();
+    event.preventDefault();
+  });
+  picture.addEventListener("pointermove", (event) => {
+    if (!last) return;
+    for (const e of event.getCoalescedEvents?.() || [event]) {
+      const next = position(e);
+      stroke(last, next);
+      last = next;
+    }
+    update();
+  });
+  const end = () => (last = null);
+  picture.addEventListener("pointerup", end);
+  picture.addEventListener("pointercancel", end);
+
+  function clearDrawing() {
+    paintBackground();
+    update();
+  }
+
+  function setMode(value) {
+    mode = value;
+    const drawing = mode === "draw";
+    picture.classList.toggle("nn-drawable", drawing);
+    shapeControls.hidden = drawing;
+    clearButton.hidden = !drawing;
+    if (drawing) paintBackground();
+    update();
+  }
+
+  update();
+  return { unmount() {} };
+}

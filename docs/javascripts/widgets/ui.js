@@ -1,0 +1,326 @@
+// Small pieces the widget modules share: labelled controls, the series' colours,
+// heatmaps drawn through ImageData, a line chart, and a training loop that sizes
+// each frame's work to the time it takes. No HTML strings: every text goes in as text.
+
+// --- Building the DOM.
+
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+let uid = 0;
+export const newId = (prefix) => `nn-${prefix}-${++uid}`;
+
+// A labelled range input with its value written beside it.
+export function slider({ label, min, max, step, value, format = (v) => v.toFixed(2), onInput }) {
+  const id = newId("slider");
+  const input = el("input", { type: "range", id, min, max, step, value });
+  const output = el("output", { for: id, class: "nn-value" });
+  const show = () => (output.textContent = format(Number(input.value)));
+  input.addEventListener("input", () => {
+    show();
+    onInput?.(Number(input.value));
+  });
+  show();
+  const element = el("div", { class: "nn-control nn-slider" }, el("label", { for: id, text: label }), input, output);
+  return {
+    element,
+    input,
+    get value() {
+      return Number(input.value);
+    },
+    set value(v) {
+      input.value = v;
+      show();
+    },
+  };
+}
+
+// A labelled <select>; choices are [value, text] pairs.
+export function select({ label, choices, value, onChange }) {
+  const id = newId("select");
+  const input = el("select", { id });
+  for (const [v, text] of choices) input.append(el("option", { value: v, text }));
+  input.value = String(value);
+  input.addEventListener("change", () => onChange?.(input.value));
+  const element = el("div", { class: "nn-control nn-select" }, el("label", { for: id, text: label }), input);
+  return {
+    element,
+    input,
+    get value() {
+      return input.value;
+    },
+    set value(v) {
+      input.value = String(v);
+    },
+  };
+}
+
+export function button(text, onClick, attributes = {}) {
+  return el("button", { type: "button", class: "nn-button", onclick: onClick, ...attributes, text });
+}
+
+// A group of buttons, fieldset-labelled, e.g. Train / Pause / Step / Reset.
+export function buttonRow(legend, buttons) {
+  return el("fieldset", { class: "nn-buttons" }, el("legend", { class: "nn-visually-hidden", text: legend }), ...buttons);
+}
+
+// --- Calls into Python that follow the reader: while one is running, only the newest
+// request waits, so dragging a slider never builds a queue.
+
+export function latest(run) {
+  let busy = false;
+  let waiting = null;
+  return async function request(...args) {
+    if (busy) {
+      waiting = args;
+      return;
+    }
+    busy = true;
+    try {
+      await run(...args);
+      while (waiting) {
+        const next = waiting;
+        waiting = null;
+        await run(...next);
+      }
+    } finally {
+      busy = false;
+      waiting = null;
+    }
+  };
+}
+
+// --- Training a few steps per animation frame, as many as fit in about FRAME_BUDGET ms.
+
+const FRAME_BUDGET = 20; // ms of Python work per frame: smooth, and leaves the page time to draw
+
+export class TrainingLoop {
+  // step(n) trains n units (epochs, batches) and draws; it resolves to false to stop the loop.
+  constructor(step, { maxPerFrame = 200, onStop } = {}) {
+    this.step = step;
+    this.perFrame = 1;
+    this.maxPerFrame = maxPerFrame;
+    this.running = false;
+    this.onStop = onStop;
+    this.run = 0; // a stop and a quick start must not leave two chains of frames running
+  }
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.tick(++this.run);
+  }
+
+  stop() {
+    this.running = false;
+    this.run++;
+  }
+
+  tick(run) {
+    requestAnimationFrame(async () => {
+      if (run !== this.run) return;
+      const started = performance.now();
+      let more;
+      try {
+        more = await this.step(this.perFrame);
+      } catch (error) {
+        if (run === this.run) {
+          this.stop();
+          this.onStop?.(error);
+        }
+        return;
+      }
+      // Grow or shrink the work per frame towards the budget, gently.
+      const took = performance.now() - started;
+      const scale = Math.min(2, Math.max(0.5, FRAME_BUDGET / Math.max(took, 1)));
+      this.perFrame = Math.max(1, Math.min(this.maxPerFrame, Math.round(this.perFrame * scale)));
+      if (run !== this.run) return;
+      if (more === false) {
+        this.stop();
+        this.onStop?.();
+      } else {
+        this.tick(run);
+      }
+    });
+  }
+}
+
+// --- Colours: the same as the figures' (scripts/plotting.py).
+
+export const COLOURS = {
+  orange: [232, 113, 10], // class 0, negative
+  blue: [26, 115, 232], // class 1, positive
+  red: [217, 48, 37],
+  green: [30, 142, 62],
+  neutral: [154, 160, 166],
+  card: [248, 249, 250],
+  text: [32, 33, 36],
+  axes: [95, 99, 104],
+};
+export const css = ([r, g, b], alpha = 1) => `rgba(${r}, ${g}, ${b}, ${alpha})`;
+export const hex = (rgb01) =>
+  "#" + Array.from(rgb01, (c) => Math.round(Math.min(1, Math.max(0, c)) * 255).toString(16).padStart(2, "0")).join("");
+
+// 256 RGBA entries running dark orange -> orange -> light grey -> blue -> dark blue,
+// like the figures' diverging map. `wash` blends it towards the card so points stay visible.
+export function divergingTable(wash = 0) {
+  const stops = [[179, 80, 10], COLOURS.orange, [236, 239, 241], COLOURS.blue, [13, 71, 161]];
+  const table = new Uint8ClampedArray(256 * 4);
+  for (let i = 0; i < 256; i++) {
+    const t = (i / 255) * (stops.length - 1);
+    const k = Math.min(stops.length - 2, Math.floor(t));
+    const f = t - k;
+    for (let c = 0; c < 3; c++) {
+      const v = stops[k][c] * (1 - f) + stops[k + 1][c] * f;
+      table[i * 4 + c] = v * (1 - wash) + COLOURS.card[c] * wash;
+    }
+    table[i * 4 + 3] = 255;
+  }
+  return table;
+}
+
+// Draw values (Float32Array, rows top to bottom) of a `width` x `height` grid onto the whole
+// of `canvas`, each value in [low, high] looked up in `table`.
+export function drawHeatmap(canvas, values, width, height, table, low = 0, high = 1) {
+  const image = new ImageData(width, height);
+  const pixels = image.data;
+  const scale = 255 / (high - low);
+  for (let i = 0; i < values.length; i++) {
+    const j = Math.max(0, Math.min(255, Math.round((values[i] - low) * scale))) * 4;
+    pixels[i * 4] = table[j];
+    pixels[i * 4 + 1] = table[j + 1];
+    pixels[i * 4 + 2] = table[j + 2];
+    pixels[i * 4 + 3] = 255;
+  }
+  const scratch = drawHeatmap.scratch || (drawHeatmap.scratch = document.createElement("canvas"));
+  scratch.width = width;
+  scratch.height = height;
+  scratch.getContext("2d").putImageData(image, 0, 0);
+  const ctx = canvas.getContext("2d");
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
+}
+
+// A canvas with a text alternative: role="img" and an aria-label kept up to date.
+export function figureCanvas(width, height, label, className = "") {
+  return el("canvas", { width, height, role: "img", "aria-label": label, class: `nn-canvas ${className}` });
+}
+
+// --- A line chart of one or more series (e.g. train and test loss per epoch).
+
+export class LineChart {
+  // firstX: the x of each series' first value (0 when it starts before any training).
+  constructor({ width = 320, height = 180, yLabel = "loss", xLabel = "epoch", series, yMin = null, yMax = null,
+                firstX = 1, format = formatNumber }) {
+    this.canvas = figureCanvas(width, height, `${yLabel} per ${xLabel}: no data yet`, "nn-chart");
+    this.yLabel = yLabel;
+    this.xLabel = xLabel;
+    this.series = series.map((s) => ({ ...s, values: [] }));
+    this.yMin = yMin;
+    this.yMax = yMax;
+    this.firstX = firstX;
+    this.format = format;
+    this.draw();
+  }
+
+  clear() {
+    for (const s of this.series) s.values = [];
+    this.draw();
+  }
+
+  // Append the new points of each series: extend({train: [..], test: [..]}).
+  extend(points) {
+    for (const s of this.series) if (points[s.key]) s.values.push(...points[s.key]);
+    this.draw();
+  }
+
+  draw() {
+    const { canvas } = this;
+    const ctx = canvas.getContext("2d");
+    const w = canvas.width;
+    const h = canvas.height;
+    const pad = { left: 44, right: 10, top: 24, bottom: 30 };
+    ctx.fillStyle = css(COLOURS.card);
+    ctx.fillRect(0, 0, w, h);
+    const n = Math.max(2, ...this.series.map((s) => s.values.length));
+    const all = this.series.flatMap((s) => s.values).filter(Number.isFinite);
+    let low = this.yMin ?? (all.length ? Math.min(...all) : 0);
+    let high = this.yMax ?? (all.length ? Math.max(...all) : 1);
+    if (this.yMin === null) low = Math.min(0, low);
+    if (high - low < 1e-9) high = low + 1;
+    const x = (i) => pad.left + (i / (n - 1)) * (w - pad.left - pad.right);
+    const y = (v) => h - pad.bottom - ((v - low) / (high - low)) * (h - pad.top - pad.bottom);
+    ctx.strokeStyle = css(COLOURS.axes);
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(pad.left, pad.top);
+    ctx.lineTo(pad.left, h - pad.bottom);
+    ctx.lineTo(w - pad.right, h - pad.bottom);
+    ctx.stroke();
+    ctx.fillStyle = css(COLOURS.axes);
+    ctx.font = "11px sans-serif";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of [low, (low + high) / 2, high]) ctx.fillText(this.format(v), pad.left - 4, y(v));
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    const count = Math.max(0, ...this.series.map((s) => s.values.length));
+    const lastX = count ? this.firstX + count - 1 : 0;
+    ctx.fillText(`${this.xLabel} (${lastX})`, (pad.left + w - pad.right) / 2, h - pad.bottom + 14);
+    let legendX = pad.left + 8;
+    for (const s of this.series) {
+      ctx.strokeStyle = css(s.colour);
+      ctx.lineWidth = 2;
+      ctx.setLineDash(s.dashed ? [5, 4] : []);
+      ctx.beginPath();
+      s.values.forEach((v, i) => (i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v))));
+      ctx.stroke();
+      ctx.setLineDash([]);
+      // The legend, above the plot: a short stroke in the series' style, then its name.
+      ctx.strokeStyle = css(s.colour);
+      ctx.setLineDash(s.dashed ? [5, 4] : []);
+      ctx.beginPath();
+      ctx.moveTo(legendX, 10);
+      ctx.lineTo(legendX + 18, 10);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = css(COLOURS.text);
+      ctx.textAlign = "left";
+      ctx.textBaseline = "middle";
+      ctx.fillText(s.name, legendX + 22, 10);
+      legendX += 22 + ctx.measureText(s.name).width + 16;
+    }
+    const last = this.series
+      .filter((s) => s.values.length)
+      .map((s) => `${s.name} ${this.format(s.values[s.values.length - 1])}`);
+    this.canvas.setAttribute(
+      "aria-label",
+      count ? `${this.yLabel} over ${lastX} ${this.xLabel}s; now ${last.join("; ")}` : `${this.yLabel} per ${this.xLabel}: no data yet`,
+    );
+  }
+}
+
+export function formatNumber(v) {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 0.01 || a >= 1000)) return v.toExponential(1);
+  return v.toFixed(a < 10 ? 2 : 1);
+}
+
+// Canvas pixels for a CSS size, sharp on high-density screens.
+export function sharpen(canvas, cssWidth, cssHeight) {
+  const ratio = Math.min(2, window.devicePixelRatio || 1);
+  canvas.width = Math.round(cssWidth * ratio);
+  canvas.height = Math.round(cssHeight * ratio);
+  return ratio;
+}

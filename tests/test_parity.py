@@ -1,0 +1,140 @@
+"""Parity: the browser's Python gives the same numbers as the build's.
+
+The same training runs (same seeds, same steps) go through the widgets' models
+twice: here under CPython, and under Pyodide in Node (tests/node/parity.mjs)
+with the Pyodide folder and the demos zip exactly as the site serves them.
+Pyodide's NumPy has no BLAS, so matrix products may differ in the last bits:
+losses and weights must agree to 1e-9 relative, not bit for bit.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scripts import vendor
+from scripts.mkdocs_hooks import build_demos_bundle
+
+ROOT = Path(__file__).resolve().parent.parent
+RTOL = 1e-9
+ATOL = 1e-12  # for entries that are zero up to rounding, where relative error means nothing
+
+# Runs in both interpreters; leaves a JSON text in `result`.
+SCENARIOS = r'''
+import json
+import numpy as np
+from demos import datasets
+from demos.widgets import create, call
+from demos.widgets.playground import PlaygroundModel
+from demos.widgets.labels import LabelsModel
+from demos.widgets.line import LineModel
+
+
+def weights(network):
+    return [[layer["W"].ravel().tolist(), layer["b"].tolist()] for layer in network.layers]
+
+
+def playground(epochs, **settings):
+    model = PlaygroundModel(**settings)
+    losses = []
+    for _ in range(epochs):
+        answer = model.step(1)
+        losses += answer["train_loss"] + answer["test_loss"]
+    return {"losses": losses, "weights": weights(model.network),
+            "output": answer["output"].astype(float).tolist()[::97]}
+
+
+out = {
+    # The benchmark configuration of the playground, and one run per optimiser and activation.
+    "spirals_sgd": playground(20, dataset="spirals", hidden=[8, 8], activation="tanh",
+                              learning_rate=0.03, batch_size=10, seed=0),
+    "moons_adam_l2": playground(10, dataset="moons", noise=0.2, hidden=[6], activation="relu",
+                                learning_rate=0.01, batch_size=16, optimizer="adam", l2=0.001, seed=4),
+    "circles_momentum": playground(10, dataset="circles", hidden=[5, 3], activation="sigmoid",
+                                   learning_rate=0.2, batch_size=7, optimizer="momentum", split=0.7, seed=9),
+}
+
+# Real digits against shuffled labels: softmax, categorical cross-entropy, 64 inputs.
+labels = LabelsModel(epochs=2, hidden=16, seed=2)
+history = [labels.step(15) for _ in range(7)]
+out["labels"] = {"runs": [[a[run][key] for run in ("real", "shuffled") for key in a[run]] for a in history],
+                 "weights": weights(labels.networks["real"]) + weights(labels.networks["shuffled"])}
+
+# One neuron on points the reader placed, through the same message packing the worker uses.
+text, arrays = create("line-1", "line", json.dumps({"dataset": "xor", "points": 40, "seed": 3}))
+text, arrays = call("line-1", "step", json.dumps({"epochs": 25}))
+answer = json.loads(text)
+out["line"] = {"loss": answer["loss"], "boundary": [answer["weights"], answer["bias"]]}
+
+# The data the widgets train on, and the preprocessing of a drawing.
+y, x = np.mgrid[0:140, 0:140]
+stroke = ((np.abs(x - 70 - 0.2 * (y - 70)) < 9) & (y > 15) & (y < 125)).astype(float)
+out["data"] = {
+    "toy": [datasets.toy(name, 30, 0.2, seed=5)[0].ravel().tolist() for name in datasets.TOY_DATASETS],
+    "drawing": datasets.drawing_to_digit(stroke).tolist(),
+    "shapes": datasets.coloured_shapes(6, seed=1, size=12)[0].ravel().tolist()[::7],
+}
+result = json.dumps(out)
+'''
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The Pyodide folder and the demos zip, assembled as the site build assembles them."""
+    site = tmp_path_factory.mktemp("site")
+    vendor.copy_into(site, log=lambda *args: None)
+    zip_name = build_demos_bundle(site, ROOT / "demos")
+    return site / "vendor" / "pyodide", site / "py" / zip_name
+
+
+def run_in_pyodide(pyodide_dir, demos, code):
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("the parity test needs Node.js 18 or newer on PATH (Debian: apt-get install nodejs)")
+    done = subprocess.run([node, str(ROOT / "tests" / "node" / "parity.mjs"), str(pyodide_dir), str(demos)],
+                          input=code, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"Pyodide run failed:\n{done.stderr[-3000:]}"
+    return json.loads(done.stdout)
+
+
+def run_in_cpython(code):
+    namespace = {}
+    exec(compile(code, "<scenarios>", "exec"), namespace)
+    return json.loads(namespace["result"])
+
+
+def assert_same(browser, build, where="result"):
+    assert type(browser) is type(build) or {type(browser), type(build)} <= {int, float}, where
+    if isinstance(build, dict):
+        assert browser.keys() == build.keys(), where
+        for key in build:
+            assert_same(browser[key], build[key], f"{where}.{key}")
+    elif isinstance(build, list) and build and isinstance(build[0], (list, dict)):
+        assert len(browser) == len(build), where
+        for i, (a, b) in enumerate(zip(browser, build)):
+            assert_same(a, b, f"{where}[{i}]")
+    else:
+        np.testing.assert_allclose(browser, build, rtol=RTOL, atol=ATOL, err_msg=where)
+
+
+def test_pyodide_in_node_matches_cpython(served):
+    pyodide_dir, demos_zip = served
+    browser = run_in_pyodide(pyodide_dir, demos_zip, SCENARIOS)
+    build = run_in_cpython(SCENARIOS)
+    assert_same(browser, build)
+    # The runs really trained: losses moved, so agreement is not agreement on the starting point.
+    losses = build["spirals_sgd"]["losses"]
+    assert losses[-2] < losses[0]
+    assert build["labels"]["runs"][-1] == [[]] * 6  # the last call found training done
+
+
+def test_comparison_catches_a_difference():
+    """The comparison itself fails when one number is off by more than the tolerance."""
+    build = run_in_cpython(SCENARIOS)
+    changed = json.loads(json.dumps(build))
+    changed["spirals_sgd"]["weights"][1][0][3] *= 1 + 1e-7
+    with pytest.raises(AssertionError):
+        assert_same(changed, build)

@@ -1,0 +1,316 @@
+"""The widgets' Python models (demos/widgets/) under CPython, and the message packing
+the browser's worker relies on. The same code runs in Pyodide; test_parity.py checks
+that it gives the same numbers there."""
+
+import json
+
+import numpy as np
+import pytest
+
+from demos import datasets, widgets
+from demos.nn import Network, TrainingDiverged
+from demos.widgets import neuron
+from demos.widgets.digit import DigitModel
+from demos.widgets.labels import LabelsModel
+from demos.widgets.line import LineModel
+from demos.widgets.playground import PlaygroundModel, grid_points
+from demos.widgets.shapes import ShapesModel, paint
+
+
+def unpack(packed):
+    """The page's view of an answer: JSON with the arrays put back in place."""
+    text, arrays = packed
+    return json.loads(text, object_hook=lambda d: arrays[d["__array__"]] if "__array__" in d else d)
+
+
+# --- The message protocol.
+
+
+def test_create_call_and_dispose_through_json_and_arrays():
+    key = "neuron-test"
+    answer = unpack(widgets.create(key, "neuron", json.dumps({"preset": "red"})))
+    assert answer["preset"] == "red" and answer["colours"].dtype == np.float32
+    assert answer["colours"].shape == (len(neuron.SAMPLES), 3)
+    text, arrays = widgets.call(key, "evaluate", json.dumps({"weights": [1, 0, 0], "bias": 0, "activation": "relu"}))
+    # Arrays travel beside the JSON, contiguous, in one of the dtypes the page can view.
+    assert json.loads(text)["a"] == {"__array__": 1, "dtype": "float64", "shape": [len(neuron.SAMPLES)]}
+    assert all(a.flags.c_contiguous and a.dtype.name in widgets.DTYPES for a in arrays)
+    assert widgets.n_models() >= 1
+    widgets.dispose(key)
+    gone = unpack(widgets.call(key, "evaluate", "{}"))
+    assert gone["__error__"]["type"] == "ValueError" and "disposed" in gone["__error__"]["message"]
+    widgets.dispose(key)  # twice is harmless
+
+
+def test_errors_come_back_as_words_with_their_type():
+    assert "unknown widget" in unpack(widgets.create("x", "nope", "{}"))["__error__"]["message"]
+    bad = unpack(widgets.create("x", "neuron", json.dumps({"preset": "pink"})))["__error__"]
+    assert bad["type"] == "ValueError" and "purple" in bad["message"]
+    unknown_option = unpack(widgets.create("x", "neuron", json.dumps({"preset": "red", "speed": 2})))
+    assert unknown_option["__error__"]["type"] == "TypeError"
+    widgets.create("n", "neuron", json.dumps({"preset": "red"}))
+    private = unpack(widgets.call("n", "__init__", "{}"))["__error__"]
+    assert "no method '__init__'" in private["message"] and "evaluate" in private["message"]
+    diverged = PlaygroundModel(dataset="xor", learning_rate=10, l2=1)
+    widgets._models["p"] = diverged
+    answers = [unpack(widgets.call("p", "step", json.dumps({"epochs": 50})))]
+    assert answers[0]["__error__"]["type"] == "TrainingDiverged"
+    assert "learning rate" in answers[0]["__error__"]["message"]
+    widgets.dispose("n")
+    widgets.dispose("p")
+
+
+def test_array_arguments_arrive_as_numpy_arrays():
+    # The worker sends typed arrays as raw bytes plus a {"__array__", dtype, shape} reference.
+    points = np.array([[0.5, 0.5], [-0.5, -0.5]], dtype=np.float32)
+    labels = np.array([1, 0], dtype=np.uint8)
+    args = {"points": {"__array__": 0, "dtype": "float32", "shape": [4]},
+            "labels": {"__array__": 1, "dtype": "uint8", "shape": [2]}}
+    widgets.create("l", "line", json.dumps({"dataset": "blobs", "points": 20}))
+    answer = unpack(widgets.call("l", "set_points", json.dumps(args), [points.tobytes(), labels.tobytes()]))
+    assert answer["accuracy"] in (0.0, 0.5, 1.0)
+    assert np.array_equal(widgets._models["l"].X, points.astype(float))
+    bad = dict(args, labels={"__array__": 1, "dtype": "complex64", "shape": [2]})
+    refused = unpack(widgets.call("l", "set_points", json.dumps(bad), [points.tobytes(), labels.tobytes()]))
+    assert "dtype 'complex64'" in refused["__error__"]["message"]
+    widgets.dispose("l")
+
+
+def test_answers_that_are_not_numbers_are_refused():
+    with pytest.raises(TypeError):
+        widgets._pack(np.array(["a"]), [])
+    # NaN is not JSON: a model that produced one reports an error instead of a broken answer.
+    assert "__error__" in json.loads(widgets._answer(lambda: {"loss": float("nan")})[0])
+
+
+# --- The colour neuron.
+
+
+def test_neuron_is_a_weighted_sum_through_the_activation():
+    model = neuron.NeuronModel("purple", "sigmoid")
+    weights, bias = [2.0, -1.0, 0.5], -0.25
+    colours = np.array([rgb for _, rgb in neuron.SAMPLES])
+    z = colours @ weights + bias
+    for activation, f in [("sigmoid", lambda z: 1 / (1 + np.exp(-z))), ("tanh", np.tanh),
+                          ("relu", lambda z: np.maximum(z, 0))]:
+        answer = model.evaluate(weights, bias, activation)
+        np.testing.assert_allclose(answer["z"], z)
+        np.testing.assert_allclose(answer["a"], f(z))
+        assert answer["shade"].min() >= 0 and answer["shade"].max() <= 1
+    np.testing.assert_allclose(model.evaluate(weights, bias, "tanh")["shade"], (np.tanh(z) + 1) / 2, rtol=1e-6)
+
+
+def test_each_preset_looks_for_its_colour():
+    names = [name for name, _ in neuron.SAMPLES]
+    for preset in ("red", "green", "blue", "purple"):
+        model = neuron.NeuronModel(preset)
+        a = model.evaluate(activation="sigmoid", **neuron.PRESETS[preset])["a"]
+        assert a[names.index(preset)] > 0.7, preset
+        assert a[names.index("white")] < 0.3 and a[names.index("black")] < 0.3, preset
+    grey = neuron.NeuronModel("grey").evaluate(activation="sigmoid", **neuron.PRESETS["grey"])["a"]
+    assert grey[names.index("white")] > grey[names.index("grey")] > grey[names.index("black")]
+
+
+def test_neuron_refuses_bad_weights():
+    model = neuron.NeuronModel("red")
+    with pytest.raises(ValueError, match="three numbers"):
+        model.evaluate([1, 2], 0, "sigmoid")
+    with pytest.raises(ValueError, match="bias"):
+        model.evaluate([1, 2, 3], float("inf"), "sigmoid")
+    with pytest.raises(ValueError, match="activation"):
+        model.evaluate([1, 2, 3], 0, "softmax")
+
+
+# --- The playground.
+
+
+def test_playground_learns_and_reports_its_pictures():
+    model = PlaygroundModel(dataset="circles", hidden=[6], learning_rate=0.3, batch_size=10, seed=1)
+    start = model.describe()
+    assert len(start["train_points"]) == len(start["train_labels"]) == 125
+    assert start["output"].shape == (100 * 100,) and start["units"].shape == (6, 24 * 24)
+    losses = []
+    for _ in range(20):
+        answer = model.step(5)
+        losses += answer["train_loss"]
+    assert answer["epoch"] == 100 and len(losses) == 100
+    assert losses[-1] < 0.5 * losses[0]
+    assert answer["train_accuracy"] > 0.9 and answer["test_accuracy"] > 0.85
+    # The picture is the network's output on the grid, row 0 at the top.
+    np.testing.assert_allclose(answer["output"], model.network.forward(model.grid_points)[:, 0], rtol=1e-6)
+
+
+def test_grid_runs_left_to_right_and_top_to_bottom():
+    points = grid_points(1.0, 4)
+    np.testing.assert_allclose(points[0], [-0.75, 0.75])  # top-left cell centre
+    np.testing.assert_allclose(points[3], [0.75, 0.75])
+    np.testing.assert_allclose(points[-1], [0.75, -0.75])
+
+
+def test_playground_reset_replays_the_seed_and_configure_starts_over():
+    model = PlaygroundModel(dataset="moons", hidden=[4, 4], optimizer="adam", learning_rate=0.01, seed=3)
+    first = [model.step(1)["train_loss"][0] for _ in range(5)]
+    model.reset()
+    assert [model.step(1)["train_loss"][0] for _ in range(5)] == first
+    answer = model.configure(dataset="xor", hidden=[], split=0.8, seed=3)
+    assert answer["units"].shape == (0, 24 * 24) and answer["epoch"] == 0
+    assert len(answer["train_points"]) == 200 and len(answer["test_points"]) == 50
+
+
+def test_playground_says_what_is_wrong_with_its_settings():
+    with pytest.raises(ValueError, match="hidden"):
+        PlaygroundModel(dataset="xor", hidden=[4, 4, 4, 4, 4])
+    with pytest.raises(ValueError, match="activation"):
+        PlaygroundModel(dataset="xor", activation="softmax")
+    with pytest.raises(ValueError, match="dataset"):
+        PlaygroundModel(dataset="spiral")
+    with pytest.raises(ValueError, match="learning rate"):
+        PlaygroundModel(dataset="xor", learning_rate=-1)
+    with pytest.raises(ValueError, match="epochs"):
+        PlaygroundModel(dataset="xor").step(0)
+
+
+def test_playground_divergence_is_reported_not_drawn():
+    model = PlaygroundModel(dataset="xor", learning_rate=10, l2=1)
+    with pytest.raises(TrainingDiverged):
+        for _ in range(100):
+            model.step(1)
+
+
+# --- One neuron draws a line.
+
+
+def test_line_learns_to_separate_the_readers_points():
+    model = LineModel("blobs", points=60, learning_rate=0.5, seed=2)
+    start = model.describe()
+    assert start["points"].shape == (60, 2) and start["epoch"] == 0
+    for _ in range(10):
+        answer = model.step(20)
+    assert answer["accuracy"] >= 0.95 and answer["loss"] < start["loss"]
+    # The line is the neuron's: points on its positive side are the ones called class 1.
+    w, b = np.array(answer["weights"]), answer["bias"]
+    np.testing.assert_array_equal((model.X @ w + b > 0).astype(int), model.network.predict(model.X))
+
+
+def test_line_keeps_its_weights_when_the_points_change():
+    model = LineModel("xor", points=20, seed=0)
+    model.step(5)
+    weights = model.network.layers[0]["W"].copy()
+    answer = model.set_points([0.5, 0.5, -0.5, -0.5, 0.4, -0.4], [1, 0, 1])
+    np.testing.assert_array_equal(model.network.layers[0]["W"], weights)
+    assert answer["epoch"] == 5 and len(model.X) == 3
+    with pytest.raises(ValueError, match="labels"):
+        model.set_points([0, 0], [2])
+    with pytest.raises(ValueError, match="2 labels"):
+        model.set_points([0, 0], [1, 0])
+    empty = model.set_points([], [])
+    assert empty["loss"] is None and empty["accuracy"] is None
+    with pytest.raises(ValueError, match="add some"):
+        model.step(1)
+    assert len(model.restore_points()["points"]) == 20
+
+
+# --- Real labels against shuffled ones.
+
+
+def test_labels_trains_two_networks_from_the_same_start():
+    model = LabelsModel(epochs=2, hidden=8, seed=1)
+    start = model.describe()
+    assert start["epoch"] == 0 and start["n_train"] + start["n_test"] == 1797
+    for key in ("W", "b"):
+        np.testing.assert_array_equal(model.networks["real"].layers[0][key], model.networks["shuffled"].layers[0][key])
+    assert sorted(model.labels["real"]) == sorted(model.labels["shuffled"])
+    answers = []
+    while not (answers and answers[-1]["done"]):
+        answers.append(model.step(10))
+    per_epoch = [accuracy for a in answers for accuracy in a["real"]["test_accuracy"]]
+    assert len(per_epoch) == 2 and model.epoch == 2
+    assert per_epoch[-1] > 0.8  # real labels carry over to new digits
+    assert answers[-1]["shuffled"]["test_accuracy"][-1] < 0.3  # shuffled ones cannot
+    assert model.step(5)["real"]["loss"] == []  # done: nothing more is trained
+    model.reset()
+    assert model.epoch == 0
+
+
+# --- Draw a digit.
+
+
+def small_digits_json():
+    return Network([64, 5, 10], ["tanh", "softmax"], seed=0).to_json()
+
+
+def test_digit_reads_a_drawing_as_the_training_data_was_read():
+    model = DigitModel(small_digits_json())
+    y, x = np.mgrid[0:120, 0:100]
+    stroke = ((np.abs(x - 50) < 8) & (y > 10) & (y < 110)).astype(np.uint8) * 255
+    answer = model.classify(stroke.ravel(), 100, 120)
+    np.testing.assert_array_equal(answer["pixels"], datasets.drawing_to_digit(stroke / 255.0))
+    probabilities = model.network.forward(datasets.drawing_to_digit(stroke / 255.0)[None] / 16)[0]
+    np.testing.assert_allclose(answer["probabilities"], probabilities, rtol=1e-6)
+    assert answer["digit"] == probabilities.argmax() and answer["hidden"].shape == (5,)
+    assert abs(answer["probabilities"].sum() - 1) < 1e-5
+
+
+def test_digit_asks_for_a_drawing_when_there_is_none():
+    answer = DigitModel(small_digits_json()).classify(np.zeros(64 * 64, dtype=np.uint8), 64, 64)
+    assert answer == {"empty": True, "message": "draw a digit first"}
+
+
+def test_digit_refuses_a_model_of_the_wrong_shape_and_a_bad_drawing():
+    with pytest.raises(ValueError, match="64 inputs and 10 outputs"):
+        DigitModel(Network([64, 5, 3], ["tanh", "softmax"]).to_json())
+    with pytest.raises(ValueError, match="not a saved network"):
+        DigitModel("<html>404</html>")
+    with pytest.raises(ValueError, match="drawing is 10 x 10"):
+        DigitModel(small_digits_json()).classify(np.zeros(50, dtype=np.uint8), 10, 10)
+
+
+def test_digit_carries_the_sample_digits():
+    samples = json.dumps({"images": [[0] * 64, [16] * 64], "labels": [3, 4]})
+    described = DigitModel(small_digits_json(), samples).describe()
+    assert described["samples"]["images"].shape == (2, 64) and described["samples"]["labels"] == [3, 4]
+
+
+# --- Colour and shape.
+
+
+def small_shapes_json():
+    return Network([768, 4, 6], ["tanh", "sigmoid"], seed=0).to_json()
+
+
+def test_paint_draws_exactly_what_the_training_pictures_hold():
+    # Repeat coloured_shapes' own draws and paint each picture again.
+    n, seed, size = 9, 4, 16
+    images, shapes, colours = datasets.coloured_shapes(n, seed=seed, size=size)
+    rng = np.random.default_rng(seed)
+    rng.permutation(np.arange(n) % 9)
+    half = rng.uniform(0.2, 0.4, n) * size
+    centre_x, centre_y = (rng.uniform(half, size - half) for _ in range(2))
+    colour = rng.uniform(0.0, 0.3, (n, 3))
+    colour[np.arange(n), colours] = rng.uniform(0.6, 1.0, n)
+    for i in range(n):
+        np.testing.assert_array_equal(paint(shapes[i], colour[i], centre_x[i], centre_y[i], half[i], size), images[i])
+
+
+def test_shapes_reads_picked_and_drawn_pictures_alike():
+    model = ShapesModel(small_shapes_json())
+    picked = model.classify_shape("square", [0.9, 0.1, 0.1], 0.5, 0.5, 0.5)
+    image = picked["image"].reshape(16, 16, 3)
+    # The same picture drawn on a 64x64 canvas (RGBA bytes) is averaged back to it.
+    canvas = np.repeat(np.repeat(np.round(image * 255), 4, axis=0), 4, axis=1)
+    rgba = np.concatenate([canvas, np.full((64, 64, 1), 255)], axis=2).astype(np.uint8)
+    drawn = model.classify_drawing(rgba.ravel(), 64, 64)
+    np.testing.assert_allclose(drawn["image"], picked["image"], atol=0.5 / 255)
+    assert drawn["shape"] == picked["shape"] and drawn["colour"] == picked["colour"]
+    outputs = model.network.forward(image.reshape(1, -1))[0]
+    assert picked["shape"] == outputs[:3].argmax() and picked["colour"] == outputs[3:].argmax()
+
+
+def test_shapes_refuses_bad_input():
+    model = ShapesModel(small_shapes_json())
+    with pytest.raises(ValueError, match="unknown shape"):
+        model.classify_shape("star", [1, 0, 0], 0.5, 0.5, 0.5)
+    with pytest.raises(ValueError, match="multiple of 16"):
+        model.classify_drawing(np.zeros(10 * 10 * 4, dtype=np.uint8), 10, 10)
+    with pytest.raises(ValueError, match="768 inputs and 6 outputs"):
+        ShapesModel(small_digits_json())
