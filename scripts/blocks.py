@@ -34,6 +34,7 @@ import difflib
 import html
 import json
 import math
+import re
 from typing import NamedTuple
 
 import yaml
@@ -231,11 +232,41 @@ def poster_for(video_path):
 # --- Reading and checking a block.
 
 
+SIMPLE_LINE = re.compile(r"^(?P<key>[A-Za-z_]\w*):(?:[ \t]+(?P<value>.*?))?[ \t]*$")
+
+
+def parse_simple_lines(source):
+    """Lines of ``key: value`` read one by one, the value as YAML when that reads it
+    as one value and as plain text otherwise; None if a line is not of that form.
+
+    Authors write captions like ``caption: Layer 1: the hidden view``, which YAML
+    rejects because of the second ``": "``; every block value fits on one line,
+    so reading line by line takes what the author meant.
+    """
+    values = {}
+    for line in source.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = SIMPLE_LINE.match(line)
+        if not match or match["key"] in values:
+            return None
+        text = match["value"] or ""
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        values[match["key"]] = text if isinstance(value, dict) else value
+    return values
+
+
 def parse(source, kind):
     """The YAML body of a block as a dict; BlockError if it is not a mapping of keys to values."""
     try:
         values = yaml.safe_load(source)
     except yaml.YAMLError as error:
+        values = parse_simple_lines(source)
+        if values is not None:
+            return values
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1} of the block" if mark else ""
         problem = getattr(error, "problem", None) or str(error)

@@ -47,6 +47,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+# Recipes already run side by side, one process per core, and their matrices are small:
+# a BLAS thread pool in each would only fight over the same cores (10x slower here).
+# Set before the recipe processes start, so NumPy reads it when they import it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS_ROOT = ROOT / "docs" / "assets" / "generated"
 RECIPE_PACKAGE = "scripts.recipes"

@@ -113,7 +113,7 @@ def test_numbers_yaml_reads_as_text_are_accepted():
 
 
 @pytest.mark.parametrize("source, expected", [
-    ("name: line\ndataset: xor\ncaption: The loss: it falls", "not valid YAML at line 3 of the block"),
+    ("name: line\ndataset: [xor\n  - circles", "not valid YAML at line 3 of the block"),
     ("- name: line", 'must be lines of "key: value"'),
     ("just some words", 'must be lines of "key: value"'),
 ])
@@ -279,3 +279,10 @@ def test_the_reference_lists_every_widget_option_with_its_help():
             assert f"  {key}: {option.kind.describe()}" in text and option.help in text
     assert "  learning_rate: number in (0, 10]; default 0.1." in text
     assert "  dataset: one of blobs, xor; required." in text
+
+
+def test_a_caption_with_a_second_colon_is_read_as_the_author_meant():
+    block = blocks.check("video", "src: post2/line.mp4\ncaption: Step 1: the line moves\n"
+                                  "description: Points: orange and blue; the line turns.")
+    assert block["caption"] == "Step 1: the line moves"
+    assert block["description"] == "Points: orange and blue; the line turns."

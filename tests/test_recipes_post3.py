@@ -153,6 +153,12 @@ def test_width_depth_sweep_counts_weights_and_more_neurons_help():
     assert accuracy["one"][1, 0] > 0.9
 
 
+def test_percent_never_rounds_up_to_a_perfect_score():
+    assert post3.percent(0.9975) == "99.8%"
+    assert post3.percent(1.0) == "100%"
+    assert post3.percent(0.465) == "46%"
+
+
 def test_names_of_architectures():
     assert post3.architecture_name([]) == "none"
     assert post3.architecture_name([8, 8]) == "8 → 8"

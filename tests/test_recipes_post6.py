@@ -151,3 +151,28 @@ def test_accuracy_by_position_bins_by_centre():
     assert counts.tolist() == [2, 1, 1]
     assert shape_acc.tolist() == [0.5, 1.0, 1.0]
     assert colour_acc.tolist() == [1.0, 0.0, 1.0]
+
+
+# --- The recipe's files, as the widget reads them.
+
+
+def test_shapes_model_recipe_writes_a_loadable_model_and_honest_metrics(tmp_path):
+    outputs = {name: tmp_path / name for name in p6.MODEL_OUTPUTS}
+    for path in outputs.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    params = {**SMALL, "n_train": 900, "n_test": 300, "epochs": 2, "measures": 30, "units_shown": 3,
+              "answers_shown": 8}
+    metrics = p6.shapes_model(outputs, params)
+    net = Network.from_json(outputs["models/shapes.json"].read_text())
+    assert net.sizes == [768, 24, 6]
+    _, test = p6.shapes_data({**p6.TRAINING, "n_test": 300})
+    shape_accuracy, colour_accuracy = p6.accuracies(net, *test)
+    assert metrics["shape_test_accuracy"] == shape_accuracy
+    assert metrics["colour_test_accuracy"] == colour_accuracy
+    assert metrics["outputs"] == p6.OUTPUTS
+    assert metrics["shape_units"] + metrics["colour_units"] == 24
+    assert metrics["colour_images_to_99"] == metrics["colour_steps_to_99"] * p6.TRAINING["batch_size"]
+    for name in ("post6/answers.png", "post6/features.png"):
+        assert outputs[name].read_bytes().startswith(b"\x89PNG")
+    for name in ("post6/prediction.svg", "post6/learning-curves.svg"):
+        assert b"<svg" in outputs[name].read_bytes()[:500]

@@ -59,6 +59,13 @@ def metric_key(hidden):
     return "h" + "_".join(str(n) for n in hidden) if hidden else "linear"
 
 
+def percent(fraction):
+    """An accuracy as a whole percentage, with one decimal where rounding would
+    otherwise claim a perfect score that was not reached: 0.9975 -> "99.8%"."""
+    text = f"{fraction:.0%}"
+    return f"{fraction:.1%}" if text == "100%" and fraction < 1 else text
+
+
 def last_hidden(net, X):
     """The activations of the last hidden layer for ``X`` ``(n, 2)``: ``(n, units)``.
     These are the coordinates the output neuron draws its straight line in."""
@@ -157,7 +164,7 @@ def layers_grid(out, params):
             metrics[f"n_parameters_{metric_key(hidden)}"] = net.n_parameters
             ax = axes[row, col]
             draw_regions(ax, net, X_test, y_test, point_size=5)
-            ax.text(0.04, 0.96, f"{accuracy:.0%}", transform=ax.transAxes, ha="left", va="top", fontsize=11,
+            ax.text(0.04, 0.96, percent(accuracy), transform=ax.transAxes, ha="left", va="top", fontsize=11,
                     color=plotting.TEXT, bbox={"boxstyle": "round,pad=0.15", "fc": plotting.CARD, "ec": "none",
                                                "alpha": 0.85})
             if row == 0:
@@ -201,13 +208,14 @@ def hidden_view_video(out, params):
     seconds_training = time.perf_counter() - started
 
     # The output neuron alone: a one-layer network on the two hidden activations. It
-    # shares its weight arrays with `net`, so setting `net`'s weights sets its too.
+    # shares its layer with `net`, so loading `net`'s weights in place sets its too.
     head = Network([2, 1], ["sigmoid"])
+    head.layers = [net.layers[-1]]
     # Placed by hand: two equal squares, with room above for their titles and, at the very
     # top, the status line (the bottom of a video is where the player puts its controls).
     fig = plt.figure(layout="none")
     width, height = fig.get_size_inches() * fig.dpi
-    side, bottom = 300, 64
+    side, bottom = 306, 54
     ax_in = fig.add_axes([48 / width, bottom / height, side / width, side / height])
     ax_hidden = fig.add_axes([(width / 2 + 48) / width, bottom / height, side / width, side / height])
     ax_in.set_title("the points", loc="center")
@@ -217,7 +225,6 @@ def hidden_view_video(out, params):
         for layer, saved in zip(net.layers, kept[step][0]):
             for key in layer:
                 layer[key][...] = saved[key]
-        head.layers = [net.layers[-1]]
 
     load(0)
     regions_in = draw_regions(ax_in, net, X, y, resolution=90, point_size=12)
@@ -226,7 +233,7 @@ def hidden_view_video(out, params):
     for ax, labels in ((ax_in, ("$x_1$", "$x_2$")), (ax_hidden, ("hidden neuron 1", "hidden neuron 2"))):
         ax.set_xlabel(labels[0], labelpad=3)
         ax.set_ylabel(labels[1], labelpad=3)
-    status = fig.text(0.5, 1 - 8 / height, "", ha="center", va="top", fontsize=13, color=plotting.TEXT)
+    status = fig.text(0.5, 1 - 6 / height, "", ha="center", va="top", fontsize=12, color=plotting.AXES)
 
     moving = [regions_in.image, regions_hidden.image, regions_hidden.points, status]
 

@@ -362,7 +362,10 @@ def batch_sizes(out, params):
         updates = np.arange(len(loss))
         # Single examples give thousands of jumpy measurements: thin, and under the smooth lines.
         # The full batch goes on top: per update it moves just as the batches of 10 do.
-        look = {"lw": 0.6, "alpha": 0.7, "zorder": 1} if size == 1 else {"lw": 1.8, "zorder": 3 if size == len(X) else 2}
+        if size == 1:
+            look = {"lw": 0.6, "alpha": 0.7, "zorder": 1}
+        else:
+            look = {"lw": 1.8, "zorder": 3 if size == len(X) else 2}
         ax_updates.plot(updates[1:], loss[1:], color=colour, label=label, **look)
         ax_epochs.plot(seen / len(X), loss, color=colour, **look)
     ax_updates.set_xscale("log")

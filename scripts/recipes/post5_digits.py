@@ -226,6 +226,7 @@ MODEL_OUTPUTS = [
     "models/digits.json",
     "models/digits-samples.json",
     "post5/prediction.svg",
+    "post5/answers.png",
     "post5/hidden-units.png",
     "post5/confusion.svg",
     "post5/mistakes.png",
@@ -260,6 +261,8 @@ def digits_model(out, params):
     out["models/digits-samples.json"].write_text(json.dumps(samples))
 
     draw_prediction(out["post5/prediction.svg"], X_test, probabilities, y_test)
+    draw_answers(out["post5/answers.png"], X_test, probabilities, y_test,
+                 first_of_each_class(y_test, 2)[:, 1])
     votes = unit_votes(net)
     order = by_vote(votes)
     draw_hidden_units(out["post5/hidden-units.png"], hidden_weight_images(net)[order], votes[order])
@@ -312,13 +315,31 @@ def draw_prediction(path, X_test, probabilities, y_test):
     plotting.save_figure(fig, path)
 
 
+def draw_answers(path, X_test, probabilities, y_test, shown, columns=5):
+    """Test digits, each titled with the network's answer and its probability:
+    blue when right, orange when wrong."""
+    rows = -(-len(shown) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.8, 1.3 * rows + 0.1), squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for ax, k in zip(axes.flat, shown):
+        said = int(probabilities[k].argmax())
+        draw_digit(ax, X_test[k] * PIXEL_MAX, grid=False)
+        ax.set_axis_on()
+        frame(ax)
+        ax.set_title(f"{said}  {probabilities[k, said]:.0%}", fontsize=11, loc="center",
+                     color=plotting.BLUE if said == y_test[k] else plotting.ORANGE)
+    plotting.save_figure(fig, path)
+
+
 def draw_hidden_units(path, images, votes, columns=8):
     """Every hidden unit's 64 weights as an 8x8 picture, orange negative, blue positive,
     with the digit each unit votes for most (+) and against most (-) above it."""
     limit = weight_scale(images)
     rows = -(-len(images) // columns)
-    height = 0.86 * rows + 0.85
-    fig, axes = plt.subplots(rows, columns, figsize=(6.0, height), squeeze=False, layout="none")
+    # Narrower than the usual 6 inches, so the labels stay readable on a phone.
+    height = 0.72 * rows + 0.85
+    fig, axes = plt.subplots(rows, columns, figsize=(4.8, height), squeeze=False, layout="none")
     # Placed by hand: the automatic layout leaves wide gaps around the small labels.
     fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.25 / height, bottom=0.75 / height,
                         wspace=0.18, hspace=0.32)
@@ -374,10 +395,11 @@ def draw_confusion(path, counts):
     plotting.save_figure(fig, path)
 
 
-def draw_mistakes(path, X_test, probabilities, y_test, shown, columns=6):
+def draw_mistakes(path, X_test, probabilities, y_test, shown, columns=4):
     """The misclassified test digits, each with its true label and the network's answer."""
     rows = -(-len(shown) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(6.0, 1.3 * rows + 0.2), squeeze=False)
+    # Four columns in a narrow figure: the captions stay readable on a phone.
+    fig, axes = plt.subplots(rows, columns, figsize=(4.8, 1.55 * rows + 0.2), squeeze=False)
     for ax in axes.flat:
         ax.set_axis_off()
     for ax, k in zip(axes.flat, shown):

@@ -230,11 +230,12 @@ def draw_answers(ax, values, names, colours, title):
 
 # --- Recipes.
 
-MODEL_OUTPUTS = ["models/shapes.json", "post6/prediction.svg", "post6/learning-curves.svg",
-                 "post6/features.png"]
+MODEL_OUTPUTS = ["models/shapes.json", "post6/prediction.svg", "post6/answers.png",
+                 "post6/learning-curves.svg", "post6/features.png"]
 
 
-@recipe(outputs=MODEL_OUTPUTS, params={**TRAINING, "measures": 150, "units_shown": 3})
+@recipe(outputs=MODEL_OUTPUTS, params={**TRAINING, "measures": 150, "units_shown": 3,
+                                                  "answers_shown": 8})
 def shapes_model(out, params):
     training = {key: params[key] for key in TRAINING}
     train, test = shapes_data(training)
@@ -252,6 +253,7 @@ def shapes_model(out, params):
                                            params["units_shown"])
 
     draw_shape_predictions(out["post6/prediction.svg"], net, test)
+    draw_answers_grid(out["post6/answers.png"], net, test, params["answers_shown"])
     draw_learning_curves(out["post6/learning-curves.svg"], curve, steps_per_epoch)
     pictures = weight_pictures(net)
     draw_features(out["post6/features.png"],
@@ -320,6 +322,26 @@ def draw_shape_predictions(path, net, test):
     plotting.save_figure(fig, path)
 
 
+def draw_answers_grid(path, net, test, n, columns=4):
+    """The first ``n`` test pictures, each titled with the network's two answers:
+    blue when both are right, orange when one is wrong."""
+    X, shape_labels, colour_labels = test
+    shapes, colours = read_answers(net.forward(X[:n]))
+    rows = -(-n // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.8, 1.45 * rows + 0.1), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if k >= n:
+            continue
+        draw_image(ax, X[k].reshape(SIZE, SIZE, 3))
+        right = shapes[k] == shape_labels[k] and colours[k] == colour_labels[k]
+        for text, rise in ((COLOURS[colours[k]], 17), (SHAPES[shapes[k]], 4)):  # fixed baselines
+            ax.annotate(text, (0.5, 1.0), xycoords="axes fraction", xytext=(0, rise), fontsize=11,
+                        textcoords="offset points", ha="center", va="baseline",
+                        color=plotting.BLUE if right else plotting.ORANGE)
+    plotting.save_figure(fig, path)
+
+
 def draw_learning_curves(path, curve, steps_per_epoch):
     """Test accuracy of both questions as training goes on, on a log scale of steps."""
     fig, ax = plt.subplots()
@@ -336,7 +358,7 @@ def draw_learning_curves(path, curve, steps_per_epoch):
         ax.text(epochs * steps_per_epoch * 1.06, 0.03, f"{epochs} epoch{'s' if epochs > 1 else ''}",
                 color=plotting.AXES, fontsize=10.5, va="bottom")
     ax.set_xscale("log")
-    ax.set_xlim(curve["step"][1], curve["step"][-1] * 1.6)
+    ax.set_xlim(curve["step"][1], curve["step"][-1] * 2.3)  # room for the line labels
     ax.set_xticks([1, 10, 100, 1000])
     ax.set_xticklabels(["1", "10", "100", "1000"])
     ax.minorticks_off()
@@ -349,27 +371,30 @@ def draw_learning_curves(path, curve, steps_per_epoch):
 
 
 def draw_features(path, colour_units, shape_units):
-    """A few hidden units of each kind, each as its weights shown as colours, with the
-    class it votes for most (+) and against most (-). Each unit is given as
-    ``(picture (16, 16, 3), for, against)``."""
-    units = [*colour_units, *shape_units]
-    width_in, gap = 6.0, 0.5  # figure width; extra space between the groups, in columns
-    column = width_in / (len(units) + gap)  # inches per column
-    tile, label, header = 0.72 * column, 0.5, 0.32  # heights in inches
-    height_in = 0.05 + tile + label + header
-    fig = plt.figure(figsize=(width_in, height_in), layout="none")
-    for k, (picture, favoured, opposed) in enumerate(units):
-        left = column * (k + (gap if k >= len(colour_units) else 0)) + (column - tile) / 2
-        ax = fig.add_axes([left / width_in, 0.05 / height_in, tile / width_in, tile / height_in])
-        draw_image(ax, as_colours(picture))
-        # Two lines on fixed baselines, so labels with and without descenders line up.
-        for text, rise in ((f"+{favoured}", 18), (f"\u2212{opposed}", 5)):
-            ax.annotate(text, (0.5, 1.0), xycoords="axes fraction", xytext=(0, rise),
-                        textcoords="offset points", ha="center", va="baseline", fontsize=11)
-    for first, count, name in ((0, len(colour_units), "colour units"),
-                               (len(colour_units) + gap, len(shape_units), "shape units")):
-        fig.text(column * (first + count / 2) / width_in, 1 - 0.04 / height_in, name, ha="center",
-                 va="top", fontsize=12.5, fontweight="bold")
+    """A few hidden units of each kind, one row per kind, each unit as its weights
+    shown as colours, with the class it votes for most (+) and against most (-).
+    Each unit is given as ``(picture (16, 16, 3), for, against)``."""
+    groups = [("colour units", colour_units), ("shape units", shape_units)]
+    columns = max(len(units) for _, units in groups)
+    # Sizes in inches. A narrow figure, so the pictures stay large on a phone.
+    width, header, label, tile, gap = 4.4, 0.34, 0.42, 1.05, 0.12
+    row_height = header + label + tile
+    height = len(groups) * row_height + (len(groups) - 1) * gap + 0.05
+    column = width / columns
+    fig = plt.figure(figsize=(width, height), layout="none")
+    for g, (name, units) in enumerate(groups):
+        top = height - g * (row_height + gap)  # top edge of this row
+        fig.text(0.02, (top - 0.04) / height, name, ha="left", va="top", fontsize=12.5,
+                 fontweight="bold")
+        for k, (picture, favoured, opposed) in enumerate(units):
+            left = k * column + (column - tile) / 2
+            bottom = top - header - label - tile
+            ax = fig.add_axes([left / width, bottom / height, tile / width, tile / height])
+            draw_image(ax, as_colours(picture))
+            # Two lines on fixed baselines, so labels with and without descenders line up.
+            for text, rise in ((f"+{favoured}", 18), (f"\u2212{opposed}", 5)):
+                ax.annotate(text, (0.5, 1.0), xycoords="axes fraction", xytext=(0, rise),
+                            textcoords="offset points", ha="center", va="baseline", fontsize=11)
     plotting.save_figure(fig, path)
 
 

@@ -71,7 +71,7 @@ export async function mount(container, api) {
       return !answer.done;
     }),
     {
-      maxPerFrame: 50,
+      maxPerCall: 50,
       onStop: (error) => {
         setRunning(false);
         if (error) api.fail(error);

@@ -252,7 +252,8 @@ export async function mount(container, api) {
       show(await api.call("step", { epochs }));
       return true;
     }),
-    { maxPerFrame: 20, onStop: (error) => { setRunning(false); if (error) failed(error); } },
+    // Gradient steps are quick: only a few per call, so the line's glide can be watched.
+    { maxPerCall: 4, onStop: (error) => { setRunning(false); if (error) failed(error); } },
   );
 
   function setRunning(running) {

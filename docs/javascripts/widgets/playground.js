@@ -247,7 +247,7 @@ export async function mount(container, api) {
       show(answer);
       return true;
     }),
-    { maxPerFrame: 100, onStop: (error) => { setRunning(false); if (error) failed(error); } },
+    { maxPerCall: 100, onStop: (error) => { setRunning(false); if (error) failed(error); } },
   );
 
   function setRunning(running) {

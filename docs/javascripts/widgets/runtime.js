@@ -258,7 +258,8 @@ class Host {
     let module;
     try {
       [module] = await Promise.all([
-        import(`./${encodeURIComponent(this.kind)}.js`).catch(() => {
+        import(`./${encodeURIComponent(this.kind)}.js`).catch((error) => {
+          console.error(error); // for the author: a missing module, or one that does not parse
           throw { reason: `there is no live version of the "${this.kind}" widget` };
         }),
         python.start(pyodideBase(this.root)),

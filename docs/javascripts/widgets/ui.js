@@ -100,25 +100,30 @@ export function latest(run) {
   };
 }
 
-// --- Training a few steps per animation frame, as many as fit in about FRAME_BUDGET ms.
+// --- Training in the worker, a few steps per call, while the page draws the last answer.
 
-const FRAME_BUDGET = 20; // ms of Python work per frame: smooth, and leaves the page time to draw
+// ms of Python work per call: long enough to spend little on messages, short enough that
+// Pause and Reset answer at once and the pictures move smoothly.
+const CALL_BUDGET = 25;
+
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
 export class TrainingLoop {
-  // step(n) trains n units (epochs, batches) and draws; it resolves to false to stop the loop.
-  constructor(step, { maxPerFrame = 200, onStop } = {}) {
+  // step(n) trains n units (epochs, batches) and shows the answer; it resolves to false to
+  // stop the loop. onStop(error) is called when the loop ends by itself or fails.
+  constructor(step, { maxPerCall = 200, onStop } = {}) {
     this.step = step;
-    this.perFrame = 1;
-    this.maxPerFrame = maxPerFrame;
+    this.perCall = 1;
+    this.maxPerCall = maxPerCall;
     this.running = false;
     this.onStop = onStop;
-    this.run = 0; // a stop and a quick start must not leave two chains of frames running
+    this.run = 0; // a stop and a quick start must not leave two loops running
   }
 
   start() {
     if (this.running) return;
     this.running = true;
-    this.tick(++this.run);
+    this.loop(++this.run);
   }
 
   stop() {
@@ -126,13 +131,19 @@ export class TrainingLoop {
     this.run++;
   }
 
-  tick(run) {
-    requestAnimationFrame(async () => {
-      if (run !== this.run) return;
+  async loop(run) {
+    // The next call is sent as soon as the last answer is in, so the worker never waits for
+    // the page to draw; but never more than one call ahead of the screen, so a hidden tab
+    // (no animation frames) stops training instead of burning the reader's battery.
+    let drawn = Promise.resolve();
+    while (run === this.run) {
       const started = performance.now();
       let more;
       try {
-        more = await this.step(this.perFrame);
+        const answer = this.step(this.perCall);
+        answer.catch(() => {}); // handled below, once the frame is drawn
+        await drawn;
+        more = await answer;
       } catch (error) {
         if (run === this.run) {
           this.stop();
@@ -140,18 +151,18 @@ export class TrainingLoop {
         }
         return;
       }
-      // Grow or shrink the work per frame towards the budget, gently.
+      // Grow or shrink the work per call towards the budget, gently.
       const took = performance.now() - started;
-      const scale = Math.min(2, Math.max(0.5, FRAME_BUDGET / Math.max(took, 1)));
-      this.perFrame = Math.max(1, Math.min(this.maxPerFrame, Math.round(this.perFrame * scale)));
+      const scale = Math.min(2, Math.max(0.5, CALL_BUDGET / Math.max(took, 1)));
+      this.perCall = Math.max(1, Math.min(this.maxPerCall, Math.round(this.perCall * scale)));
       if (run !== this.run) return;
       if (more === false) {
         this.stop();
         this.onStop?.();
-      } else {
-        this.tick(run);
+        return;
       }
-    });
+      drawn = nextFrame();
+    }
   }
 }
 

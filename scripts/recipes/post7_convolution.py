@@ -1,0 +1,405 @@
+"""Post 7, "Convolutional Neural Networks": small filters slid across a picture.
+
+A filter is a 3x3 grid of weights. Laid over a 3x3 patch of the picture, it
+gives one weighted sum (the neuron of post 1 with nine inputs); slid over every
+position, it gives a *feature map*. The figures show hand-made filters
+(``demos.conv.KERNELS``) on real pictures, what stride, padding, ReLU and
+max-pooling do to real arrays, and then two small convolutional networks
+(``demos.conv.ConvNetwork``) that learn their own filters, each trained beside
+a dense network on the same pictures:
+
+- digits: the 8x8 digits of post 5 (pixels 0..16 divided by 16), against post
+  5's own 64-32-10 network, trained exactly as post 5 trains it;
+- shapes: the 16x16 coloured shapes of post 6, asked only for the shape,
+  against a 768-32-3 dense network on the same pictures.
+
+Every number the post quotes about them comes from one recipe, ``conv_vs_dense``.
+"""
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.transforms import IdentityTransform
+
+from demos.conv import ConvNetwork, convolve, kernel, max_pool_forward, output_shape
+from demos.datasets import SHAPES, coloured_shapes, digits_split, one_hot
+from demos.nn import Network, Trainer, make_optimizer
+from scripts import plotting
+from scripts.build_assets import recipe
+from scripts.fast_frames import freeze_static
+from scripts.recipes import post5_digits as p5
+from scripts.recipes import post6_shapes as p6
+
+LOSS = "categorical_cross_entropy"
+PIXEL_MAX = p5.PIXEL_MAX  # digits' pixels hold 0..16
+FILTER_NAMES = {  # kernel name in demos.conv -> how the figures call it
+    "identity": "identity",
+    "blur": "blur",
+    "sharpen": "sharpen",
+    "vertical_edge": "vertical edge",
+    "horizontal_edge": "horizontal edge",
+}
+
+# The two convolutional networks. Digits: one layer of eight 3x3 filters (padding 1,
+# so the maps stay 8x8), pooled to 4x4, then straight to the ten softmax outputs;
+# trained with post 5's optimiser, learning rate, batches, l2, epochs and seed.
+CONV_DIGITS = {"conv": [[8, 3, 1, 1]], "pool": 2, "dense": [], "activation": "relu",
+               "learning_rate": p5.TRAINING["learning_rate"], "batch_size": p5.TRAINING["batch_size"],
+               "l2": p5.TRAINING["l2"], "epochs": p5.TRAINING["epochs"], "seed": p5.TRAINING["seed"]}
+# Shapes: eight filters, then sixteen that look at the first eight's maps, each
+# followed by 2x2 pooling (16 -> 8 -> 4), then the three shape outputs.
+CONV_SHAPES = {"conv": [[8, 3, 1, 1], [16, 3, 1, 1]], "pool": 2, "dense": [], "activation": "relu",
+               "learning_rate": 0.01, "batch_size": 32, "l2": 0.0, "epochs": 8, "seed": 0}
+# The dense network it is compared with: post 6's kind of network (tanh, Adam at
+# post 6's learning rate) with a softmax over the three shapes.
+DENSE_SHAPES = {"hidden": 32, "activation": "tanh", "learning_rate": 0.002, "batch_size": 32,
+                "l2": 0.0, "epochs": CONV_SHAPES["epochs"], "seed": 0}
+SHAPES_DATA = {"n_train": 2700, "n_test": 900, "train_seed": 0, "test_seed": 1}
+
+
+# --- The computation behind the figures.
+
+
+def first_digit(label):
+    """The first test digit showing ``label``: its raw pixels ``(8, 8)``, values 0..16."""
+    _, X_test, _, y_test = digits_split()
+    return X_test[np.flatnonzero(y_test == label)[0]].reshape(p5.SIDE, p5.SIDE)
+
+
+def grey(images):
+    """Colour images ``(..., h, w, 3)`` as grey ``(..., h, w)``: the mean of the three channels."""
+    return np.asarray(images, dtype=float).mean(axis=-1)
+
+
+def first_shape(shape, seed, size=p6.SIZE):
+    """The first picture of ``shape`` (a name in SHAPES) that ``coloured_shapes`` draws
+    from ``seed``: ``(size, size, 3)`` in [0, 1]."""
+    images, labels, _ = coloured_shapes(30, seed=seed, size=size)
+    return images[np.flatnonzero(labels == SHAPES.index(shape))[0]]
+
+
+def pad(image, padding):
+    """``image`` ``(h, w)`` surrounded by ``padding`` rows and columns of zeros."""
+    return np.pad(np.asarray(image, dtype=float), padding)
+
+
+def slide_positions(out_h, out_w):
+    """Every output position in reading order, the order the video visits them:
+    ``(out_h * out_w, 2)`` ints ``(row, column)``."""
+    rows, columns = np.divmod(np.arange(out_h * out_w), out_w)
+    return np.stack([rows, columns], axis=1)
+
+
+def window_sum(image, weights, row, column, stride=1, padding=0):
+    """The filter at output position ``(row, column)`` worked out by hand.
+
+    Returns ``(patch, products, total)``: the ``k x k`` patch of the padded image the
+    filter lies on, the patch times the weights, cell by cell, and their sum, which
+    is the feature map's value at that position."""
+    weights = np.asarray(weights, dtype=float)
+    k = len(weights)
+    top, left = row * stride, column * stride
+    patch = pad(image, padding)[top : top + k, left : left + k]
+    products = patch * weights
+    return patch, products, float(products.sum())
+
+
+def coverage(height, width, k, stride=1, padding=0):
+    """How many filter positions see each pixel of a ``height x width`` image
+    ``(height, width)`` ints: the centre of a large image is seen ``k * k`` times
+    at stride 1, a corner without padding only once."""
+    out_h, out_w = output_shape(height, width, k, stride, padding)
+    counts = np.zeros((height + 2 * padding, width + 2 * padding), dtype=int)
+    for row, column in slide_positions(out_h, out_w):
+        counts[row * stride : row * stride + k, column * stride : column * stride + k] += 1
+    return counts[padding : padding + height, padding : padding + width]
+
+
+def relu(values):
+    return np.maximum(values, 0.0)
+
+
+def pool_with_winners(feature_map, size=2):
+    """2x2 max-pooling of one map ``(h, w)`` by ``demos.conv.max_pool_forward``.
+
+    Returns ``(pooled, winners)``: the pooled map ``(h // size, w // size)`` and a
+    boolean ``(h, w)`` marking the pixel that won each window (the first largest,
+    reading row by row, as the network's backward pass counts it)."""
+    feature_map = np.asarray(feature_map, dtype=float)
+    pooled, (_, _, _, winners) = max_pool_forward(feature_map[None, None], size)
+    out_h, out_w = pooled.shape[2:]
+    mask = np.zeros(feature_map.shape, dtype=bool)
+    offset_row, offset_column = np.divmod(winners[0, 0], size)
+    rows = np.arange(out_h)[:, None] * size + offset_row
+    columns = np.arange(out_w)[None, :] * size + offset_column
+    mask[rows, columns] = True
+    return pooled[0, 0], mask
+
+
+def channels_first(images):
+    """Colour images ``(n, h, w, 3)`` as a ConvNetwork's input rows ``(n, 3 * h * w)``:
+    channel by channel, each row by row (index ``h * w * channel + w * row + column``)."""
+    images = np.asarray(images, dtype=float)
+    return images.transpose(0, 3, 1, 2).reshape(len(images), -1)
+
+
+def shapes_data(data):
+    """The shapes, shape labels only: ``(train_images, train_labels), (test_images,
+    test_labels)``, images ``(n, 16, 16, 3)`` in [0, 1]."""
+    train_images, train_labels, _ = coloured_shapes(data["n_train"], seed=data["train_seed"], size=p6.SIZE)
+    test_images, test_labels, _ = coloured_shapes(data["n_test"], seed=data["test_seed"], size=p6.SIZE)
+    return (train_images, train_labels), (test_images, test_labels)
+
+
+def make_conv(settings, input_shape, n_classes):
+    return ConvNetwork(input_shape, conv=settings["conv"], pool=settings["pool"], dense=settings["dense"],
+                       n_classes=n_classes, activation=settings["activation"], seed=settings["seed"])
+
+
+def train_measured(net, X, labels, X_test, test_labels, settings):
+    """Train ``net`` with Adam on rows ``X`` and class ``labels`` for ``settings["epochs"]``
+    epochs, measuring the test accuracy before training and after each epoch.
+
+    Returns ``(trainer, accuracies, seconds)``: ``accuracies`` ``(epochs + 1,)`` and the
+    seconds spent training (the measuring is not counted)."""
+    n_classes = net.sizes[-1]
+    trainer = Trainer(net, X, one_hot(labels, n_classes), loss=LOSS,
+                      optimizer=make_optimizer("adam", settings["learning_rate"]),
+                      batch_size=settings["batch_size"], l2=settings["l2"], seed=settings["seed"])
+    accuracies = [net.accuracy(X_test, test_labels)]
+    seconds = 0.0
+    for _ in range(settings["epochs"]):
+        started = time.perf_counter()
+        trainer.run_epoch()
+        seconds += time.perf_counter() - started
+        accuracies.append(net.accuracy(X_test, test_labels))
+    return trainer, np.array(accuracies), seconds
+
+
+def first_layer_maps(net, X):
+    """The first convolution layer's feature maps after ReLU for rows ``X``:
+    ``(n, filters, h, w)``, full size (before pooling)."""
+    zs, _ = net.forward_all(X)
+    return net.activations[0].function(zs[0])
+
+
+# --- Drawing helpers.
+
+
+def clean(ax):
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def grid_lines(ax, rows, columns, colour=plotting.NEUTRAL, lw=0.5):
+    """Thin lines between the cells of a ``rows x columns`` grid drawn in image
+    coordinates (one unit per cell, the top-left cell centred at (0, 0)); one
+    artist for them all, so a video frame draws it in one go."""
+    x_lines = [[(c - 0.5, -0.5), (c - 0.5, rows - 0.5)] for c in range(columns + 1)]
+    y_lines = [[(-0.5, r - 0.5), (columns - 0.5, r - 0.5)] for r in range(rows + 1)]
+    return ax.add_collection(LineCollection(x_lines + y_lines, colors=colour, linewidths=lw))
+
+
+def signed_limit(values):
+    """A symmetric colour range for signed values (never zero)."""
+    return max(float(np.max(np.abs(values))), 1e-9)
+
+
+def ink_text(value, limit):
+    """Text colour on a Greys cell: white on dark ink, dark on light."""
+    return "white" if value > 0.5 * limit else plotting.TEXT
+
+
+def signed_text(value, limit):
+    """Text colour on a diverging cell: white on strong colour, dark near zero."""
+    return "white" if abs(value) > 0.55 * limit else plotting.TEXT
+
+
+def number(value):
+    """A cell's value as short text: whole numbers without decimals, a true minus sign."""
+    value = float(value) + 0.0  # -0.0 becomes 0.0: no "−0" in a cell
+    text = f"{value:.0f}" if value.is_integer() else f"{value:.2g}"
+    return text.replace("-", "\u2212")
+
+
+def weight_text(value):
+    """A kernel weight as text: 1/16 for the blur's sixteenths, else a short number."""
+    sixteenths = value * 16
+    if not float(value).is_integer() and float(sixteenths).is_integer():
+        return f"{sixteenths:.0f}/16"
+    return number(value)
+
+
+def draw_numbers(ax, values, colours, fontsize, formatter=number):
+    """Write each value of ``values`` ``(rows, columns)`` in its cell."""
+    for (r, c), value in np.ndenumerate(np.asarray(values)):
+        ax.text(c, r, formatter(value), ha="center", va="center",
+                fontsize=fontsize, color=colours[r][c])
+
+
+def draw_kernel(ax, weights, fontsize=10.5):
+    """A 3x3 kernel as a grid of its numbers, cells tinted by sign (blue +, orange -)."""
+    weights = np.asarray(weights, dtype=float)
+    limit = signed_limit(weights)
+    ax.imshow(weights / limit * 0.45, cmap=plotting.DIVERGING_CMAP, vmin=-1, vmax=1,
+              interpolation="nearest")
+    draw_numbers(ax, weights, [[plotting.TEXT] * 3] * 3, fontsize, formatter=weight_text)
+    grid_lines(ax, *weights.shape)
+    clean(ax)
+
+
+# --- Recipes: the filter, by hand.
+
+SLIDE_PARAMS = {"label": 0, "kernel": "vertical_edge", "padding": 1, "fps": 10, "intro_frames": 12,
+                "slow_positions": 3, "slow_frames": 10, "medium_positions": 5, "medium_frames": 4,
+                "hold_frames": 20}
+
+
+@recipe(outputs=["post7/filter-slide.mp4", "post7/filter-slide-poster.png"], params=SLIDE_PARAMS)
+def filter_slide_video(out, params):
+    image = first_digit(params["label"])
+    weights = kernel(params["kernel"])
+    padding = params["padding"]
+    feature_map = convolve(image, weights, padding=padding)
+    out_h, out_w = feature_map.shape
+    positions = slide_positions(out_h, out_w)
+    limit = signed_limit(feature_map)
+    padded = pad(image, padding)
+    side = len(padded)
+
+    # Frames per position: the first few slowly, while the reader learns what is
+    # going on, then faster, then one frame each.
+    frames = np.ones(len(positions), dtype=int)
+    slow, medium = params["slow_positions"], params["medium_positions"]
+    frames[:slow] = params["slow_frames"]
+    frames[slow : slow + medium] = params["medium_frames"]
+    frames[0] += params["intro_frames"]
+
+    # Laid out in pixels of the 768 x 432 frame, from the bottom left.
+    fig = plt.figure(figsize=plotting.FIGSIZE, layout="none")
+    width, height = (fig.get_size_inches() * fig.dpi).astype(int)
+
+    def axes_at(left, top, cells, cell):
+        ax = fig.add_axes([left / width, (top - cells * cell) / height, cells * cell / width,
+                           cells * cell / height])
+        ax.set_xlim(-0.5, cells - 0.5)
+        ax.set_ylim(cells - 0.5, -0.5)
+        clean(ax)
+        return ax
+
+    def label(x, y, text, ha="center", **style):
+        return fig.text(x / width, y / height, text, ha=ha, va="baseline", **{"fontsize": 11.5, **style})
+
+    middle = 398  # the filter's column, between the input and the map
+    ax_in = axes_at(14, 392, side, 30)
+    ax_kernel = axes_at(middle - 54, 372, 3, 36)
+    ax_products = axes_at(middle - 54, 232, 3, 36)
+    ax_out = axes_at(width - 14 - out_w * 34, 392, out_w, 34)
+
+    # What never changes is drawn at the figure level in each axes' coordinates, so
+    # freeze_static paints it into the background picture once: a hundred numbers
+    # redrawn on every frame would cost more than everything else together.
+    baked = []
+
+    def fixed_cell(ax, x, y, face, text, text_colour, fontsize=10, **edge):
+        baked.append(fig.add_artist(Rectangle((x - 0.5, y - 0.5), 1, 1, transform=ax.transData,
+                                              facecolor=face, edgecolor=plotting.NEUTRAL, lw=0.5, **edge)))
+        fig.text(x, y, text, transform=ax.transData, ha="center", va="center", fontsize=fontsize,
+                 color=text_colour)
+
+    greys = plt.get_cmap("Greys")
+    for (r, c), value in np.ndenumerate(padded):
+        if padding <= r < side - padding and padding <= c < side - padding:
+            fixed_cell(ax_in, c, r, greys(value / PIXEL_MAX), number(value), ink_text(value, PIXEL_MAX))
+        else:  # the padding: zeros added around the picture, pale and dashed
+            fixed_cell(ax_in, c, r, plotting.CARD, "0", plotting.NEUTRAL, linestyle=(0, (2, 2)))
+    kernel_limit = signed_limit(weights)
+    for (r, c), value in np.ndenumerate(weights):
+        fixed_cell(ax_kernel, c, r, plotting.DIVERGING_CMAP(0.5 + 0.3 * value / kernel_limit),
+                   weight_text(value), plotting.TEXT, fontsize=12)
+    label(14, 404, "a digit, padded with zeros", ha="left")
+    label(middle, 380, f"{FILTER_NAMES[params['kernel']]} filter")
+    label(middle, 240, "pixel × weight")
+    label(width - 14, 404, "feature map", ha="right")
+    label(width - 14 - out_w * 17, 94, "blue: ink grows to the right   orange: it fades", fontsize=10.5,
+          color=plotting.AXES)
+
+    # What moves: the window on the input, its nine products and their sum, the
+    # feature map filling in, and the current cell on it.
+    window = ax_in.add_patch(Rectangle((-0.5, -0.5), 3, 3, fill=False, edgecolor=plotting.BLUE, lw=3,
+                                       zorder=5))
+    products_image = ax_products.imshow(np.zeros((3, 3)), cmap=plotting.DIVERGING_CMAP, vmin=-limit,
+                                        vmax=limit, interpolation="nearest")
+    grid_lines(ax_products, 3, 3)
+    product_texts = [[ax_products.text(c, r, "", ha="center", va="center", fontsize=11)
+                      for c in range(3)] for r in range(3)]
+    total_text = label(middle, 92, "", fontsize=14, fontweight="bold")
+    shown_map = np.full(feature_map.shape, np.nan)
+    map_image = ax_out.imshow(shown_map, cmap=plotting.DIVERGING_CMAP.with_extremes(bad=plotting.CARD),
+                              vmin=-limit, vmax=limit, interpolation="nearest")
+    grid_lines(ax_out, out_h, out_w)
+    current = ax_out.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=plotting.BLUE, lw=3,
+                                         zorder=5))
+    current_text = ax_out.text(0, 0, "", ha="center", va="center", fontsize=10, zorder=6)
+    all_texts = [[ax_out.text(c, r, "", ha="center", va="center", fontsize=10, visible=False)
+                  for c in range(out_w)] for r in range(out_h)]
+    # In pixels (the layout is fixed): from the sum to the feature map's current cell.
+    arrow = fig.add_artist(FancyArrowPatch((0, 0), (1, 1), arrowstyle="-|>", mutation_scale=14,
+                                           color=plotting.BLUE, lw=1.5, transform=IdentityTransform(),
+                                           shrinkA=0, shrinkB=2))
+    moving = [window, products_image, *np.ravel(product_texts), total_text, map_image, current,
+              current_text, *np.ravel(all_texts), arrow]
+    freeze_static(fig, moving)
+    for artist in baked:
+        artist.set_visible(False)  # already in the background picture
+
+    def show(k):
+        row, column = positions[k]
+        _, products, total = window_sum(image, weights, row, column, padding=padding)
+        window.set_xy((column - 0.5, row - 0.5))
+        products_image.set_data(products)
+        for (r, c), value in np.ndenumerate(products):
+            product_texts[r][c].set_text(number(value))
+            product_texts[r][c].set_color(signed_text(value, limit))
+        total_text.set_text(f"sum = {number(total)}")
+        shown_map[row, column] = total
+        map_image.set_data(shown_map)
+        current.set_xy((column - 0.5, row - 0.5))
+        current_text.set_position((column, row))
+        current_text.set_text(number(total))
+        current_text.set_color(signed_text(total, limit))
+        arrow.set_positions((middle + 62, 97), ax_out.transData.transform((column - 0.5, row)))
+
+    with plotting.VideoWriter(fig, out["post7/filter-slide.mp4"], fps=params["fps"],
+                              poster_path=out["post7/filter-slide-poster.png"]) as video:
+        for k, n in enumerate(frames):
+            show(k)
+            for _ in range(n):
+                video.add_frame()
+        # The finished map, every value written in, while the video holds still.
+        for artist in (current, current_text, arrow):
+            artist.set_visible(False)
+        for (r, c), value in np.ndenumerate(feature_map):
+            all_texts[r][c].set_text(number(value))
+            all_texts[r][c].set_color(signed_text(value, limit))
+            all_texts[r][c].set_visible(True)
+        for _ in range(params["hold_frames"]):
+            video.add_frame()
+        n_frames = video.frames
+    plt.close(fig)
+    return {
+        "label": params["label"],
+        "kernel": params["kernel"],
+        "padding": padding,
+        "positions": len(positions),
+        "map_shape": list(feature_map.shape),
+        "map_min": float(feature_map.min()),
+        "map_max": float(feature_map.max()),
+        "frames": n_frames,
+        "seconds_video": round(n_frames / params["fps"], 2),
+    }
