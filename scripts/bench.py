@@ -71,9 +71,16 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that closes while a video downloads is no error of the site.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 def serve(folder):
-    """Start serving `folder` in a thread; returns (server, its base URL)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(folder)))
+    """Start serving `folder` (which may still be empty) in a thread; returns (server, its base URL)."""
+    server = QuietServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
 

@@ -8,21 +8,18 @@ are small stand-in pictures; the trained models the digit and shapes widgets
 load are the asset build's when it has run, or else quickly trained stand-ins.
 """
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from scripts import blocks
-from scripts.bench import LAUNCH_ARGS, SubPathHandler
+from scripts.bench import LAUNCH_ARGS, serve
 
 pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session
 
@@ -140,11 +137,8 @@ def test_the_site_config_loads_the_widgets():
 def httpd(tmp_path_factory):
     """A local server for the site, under the sub-path /REPO/; the site is built into its folder."""
     folder = tmp_path_factory.mktemp("served")
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(folder)))
-    httpd.folder = folder
-    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}/REPO/"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    httpd, url = serve(folder)
+    httpd.folder, httpd.url = folder, url
     yield httpd
     httpd.shutdown()
     httpd.server_close()

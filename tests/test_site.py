@@ -149,10 +149,18 @@ def copy_project(project):
 def base_project(tmp_path_factory):
     """A copy of the project with a stand-in for every generated asset its pages reference."""
     project = copy_project(tmp_path_factory.mktemp("base") / "project")
-    referenced = set()
+    referenced, quoted = set(), set()
     for page in (project / "docs").rglob("*.md"):
-        referenced.update(path for _, path in mkdocs_hooks.check_page_source(page.read_text())[1])
+        text = page.read_text()
+        referenced.update(path for _, path in mkdocs_hooks.check_page_source(text)[1])
+        quoted.update((m["recipe"], m["key"]) for m in mkdocs_hooks.METRIC.finditer(text))
     add_assets(project, sorted(referenced))
+    # A stand-in number for every metric the posts quote (a fraction, so any format spec fits).
+    manifest_path = project / "docs" / mkdocs_hooks.MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    for recipe, key in sorted(quoted):
+        manifest.setdefault("recipes", {}).setdefault(recipe, {"metrics": {}})["metrics"][key] = 0.5
+    manifest_path.write_text(json.dumps(manifest, indent=1))
     return project
 
 

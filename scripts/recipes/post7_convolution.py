@@ -220,11 +220,12 @@ def signed_text(value, limit):
     return "white" if abs(value) > 0.55 * limit else plotting.TEXT
 
 
-def number(value):
-    """A cell's value as short text: whole numbers without decimals, a true minus sign."""
+def number(value, narrow=False):
+    """A cell's value as short text: whole numbers without decimals, a true minus sign
+    (or, ``narrow``, a hyphen, for three characters in a small cell)."""
     value = float(value) + 0.0  # -0.0 becomes 0.0: no "−0" in a cell
     text = f"{value:.0f}" if value.is_integer() else f"{value:.2g}"
-    return text.replace("-", "\u2212")
+    return text if narrow else text.replace("-", "\u2212")
 
 
 def weight_text(value):
@@ -295,11 +296,13 @@ def filter_slide_video(out, params):
     def label(x, y, text, ha="center", **style):
         return fig.text(x / width, y / height, text, ha=ha, va="baseline", **{"fontsize": 11.5, **style})
 
-    middle = 398  # the filter's column, between the input and the map
-    ax_in = axes_at(14, 392, side, 30)
-    ax_kernel = axes_at(middle - 54, 372, 3, 36)
-    ax_products = axes_at(middle - 54, 232, 3, 36)
-    ax_out = axes_at(width - 14 - out_w * 34, 392, out_w, 34)
+    cell = 32  # pixels per cell of the input and of the feature map
+    map_left = width - 14 - out_w * cell
+    middle = (14 + side * cell + map_left) // 2  # the filter's column, between the two
+    ax_in = axes_at(14, 376, side, cell)
+    ax_kernel = axes_at(middle - 54, 346, 3, 36)
+    ax_products = axes_at(middle - 54, 208, 3, 36)
+    ax_out = axes_at(map_left, 376, out_w, cell)
 
     # What never changes is drawn at the figure level in each axes' coordinates, so
     # freeze_static paints it into the background picture once: a hundred numbers
@@ -322,12 +325,14 @@ def filter_slide_video(out, params):
     for (r, c), value in np.ndenumerate(weights):
         fixed_cell(ax_kernel, c, r, plotting.DIVERGING_CMAP(0.5 + 0.3 * value / kernel_limit),
                    weight_text(value), plotting.TEXT, fontsize=12)
-    label(14, 404, "a digit, padded with zeros", ha="left")
-    label(middle, 380, f"{FILTER_NAMES[params['kernel']]} filter")
-    label(middle, 240, "pixel × weight")
-    label(width - 14, 404, "feature map", ha="right")
-    label(width - 14 - out_w * 17, 94, "blue: ink grows to the right   orange: it fades", fontsize=10.5,
-          color=plotting.AXES)
+    label(14, 390, "a digit, padded with zeros", ha="left")
+    label(middle, 374, "the filter", fontsize=11)
+    label(middle, 356, f"({FILTER_NAMES[params['kernel']]})", fontsize=10.5, color=plotting.AXES)
+    label(middle, 216, "pixel × weight", fontsize=11)
+    label(width - 14, 390, "feature map", ha="right")
+    for y, text, colour in ((94, "blue: more ink to the right", plotting.BLUE),
+                            (74, "orange: less ink to the right", plotting.ORANGE)):
+        label(map_left + out_w * cell / 2, y, text, fontsize=10.5, color=colour)
 
     # What moves: the window on the input, its nine products and their sum, the
     # feature map filling in, and the current cell on it.
@@ -338,7 +343,7 @@ def filter_slide_video(out, params):
     grid_lines(ax_products, 3, 3)
     product_texts = [[ax_products.text(c, r, "", ha="center", va="center", fontsize=11)
                       for c in range(3)] for r in range(3)]
-    total_text = label(middle, 92, "", fontsize=14, fontweight="bold")
+    total_text = label(middle, 74, "", fontsize=13, fontweight="bold")
     shown_map = np.full(feature_map.shape, np.nan)
     map_image = ax_out.imshow(shown_map, cmap=plotting.DIVERGING_CMAP.with_extremes(bad=plotting.CARD),
                               vmin=-limit, vmax=limit, interpolation="nearest")
@@ -348,7 +353,7 @@ def filter_slide_video(out, params):
     current_text = ax_out.text(0, 0, "", ha="center", va="center", fontsize=10, zorder=6)
     all_texts = [[ax_out.text(c, r, "", ha="center", va="center", fontsize=10, visible=False)
                   for c in range(out_w)] for r in range(out_h)]
-    # In pixels (the layout is fixed): from the sum to the feature map's current cell.
+    # In pixels (the layout is fixed): from the products to the feature map's current cell.
     arrow = fig.add_artist(FancyArrowPatch((0, 0), (1, 1), arrowstyle="-|>", mutation_scale=14,
                                            color=plotting.BLUE, lw=1.5, transform=IdentityTransform(),
                                            shrinkA=0, shrinkB=2))
@@ -371,9 +376,9 @@ def filter_slide_video(out, params):
         map_image.set_data(shown_map)
         current.set_xy((column - 0.5, row - 0.5))
         current_text.set_position((column, row))
-        current_text.set_text(number(total))
+        current_text.set_text(number(total, narrow=True))
         current_text.set_color(signed_text(total, limit))
-        arrow.set_positions((middle + 62, 97), ax_out.transData.transform((column - 0.5, row)))
+        arrow.set_positions((middle + 58, 154), ax_out.transData.transform((column - 0.5, row)))
 
     with plotting.VideoWriter(fig, out["post7/filter-slide.mp4"], fps=params["fps"],
                               poster_path=out["post7/filter-slide-poster.png"]) as video:
@@ -385,7 +390,7 @@ def filter_slide_video(out, params):
         for artist in (current, current_text, arrow):
             artist.set_visible(False)
         for (r, c), value in np.ndenumerate(feature_map):
-            all_texts[r][c].set_text(number(value))
+            all_texts[r][c].set_text(number(value, narrow=True))
             all_texts[r][c].set_color(signed_text(value, limit))
             all_texts[r][c].set_visible(True)
         for _ in range(params["hold_frames"]):
@@ -402,4 +407,85 @@ def filter_slide_video(out, params):
         "map_max": float(feature_map.max()),
         "frames": n_frames,
         "seconds_video": round(n_frames / params["fps"], 2),
+    }
+
+
+def kernel_display(weights):
+    """A kernel as whole numbers and the divisor they share, for printing:
+    ``(integers (3, 3), divisor)``; the blur's sixteenths become ``1 2 1 ...`` and 16."""
+    weights = np.asarray(weights, dtype=float)
+    for divisor in (1, 2, 4, 8, 16):
+        scaled = weights * divisor
+        if np.allclose(scaled, np.round(scaled)):
+            return np.round(scaled), divisor
+    raise ValueError(f"kernel {weights.tolist()} has no small common divisor to print it with")
+
+
+def draw_kernel_numbers(ax, weights, title, fontsize=10):
+    """A kernel as a grid of whole numbers, cells tinted by sign (blue +, orange −),
+    with ``title`` above it and "÷ divisor" below it when it has one."""
+    integers, divisor = kernel_display(weights)
+    limit = signed_limit(integers)
+    ax.imshow(integers / limit * 0.45, cmap=plotting.DIVERGING_CMAP, vmin=-1, vmax=1,
+              interpolation="nearest")
+    draw_numbers(ax, integers, [[plotting.TEXT] * 3] * 3, fontsize)
+    grid_lines(ax, 3, 3)
+    clean(ax)
+    ax.set_title(title, fontsize=11, loc="center", pad=4)
+    if divisor != 1:
+        ax.text(1, 2.6, f"÷ {divisor}", ha="center", va="top", fontsize=fontsize, color=plotting.AXES)
+
+
+def draw_map(ax, values, kind, limit):
+    """One picture or feature map: ``kind`` "ink" (Greys, 0..limit: ink dark),
+    "light" (grey, 0..limit: bright is bright) or "signed" (orange − to blue +)."""
+    if kind == "signed":
+        ax.imshow(values, cmap=plotting.DIVERGING_CMAP, vmin=-limit, vmax=limit, interpolation="nearest")
+    else:
+        ax.imshow(values, cmap="Greys" if kind == "ink" else "gray", vmin=0, vmax=limit,
+                  interpolation="nearest")
+    clean(ax)
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color(plotting.NEUTRAL)
+        spine.set_linewidth(0.6)
+
+
+EDGE_KERNELS = ("vertical_edge", "horizontal_edge")
+HANDMADE_PARAMS = {"kernels": list(FILTER_NAMES), "label": 0, "shape": "triangle", "shape_seed": 4,
+                   "shape_size": 16, "padding": 1}
+
+
+@recipe(outputs=["post7/handmade-filters.svg"], params=HANDMADE_PARAMS)
+def handmade_filters(out, params):
+    names = params["kernels"]
+    # Two real pictures: a digit (ink 0..16 on blank) and a shape's grey (the mean of its channels).
+    pictures = [(first_digit(params["label"]), "ink", PIXEL_MAX),
+                (grey(first_shape(params["shape"], params["shape_seed"], params["shape_size"])), "light", 1.0)]
+    maps = [[convolve(picture, kernel(name), padding=params["padding"]) for name in names]
+            for picture, _, _ in pictures]
+
+    fig = plt.figure(figsize=(6.0, 4.3))
+    grid = fig.add_gridspec(1 + len(pictures), len(names), height_ratios=[0.8] + [1.0] * len(pictures))
+    for column, name in enumerate(names):
+        draw_kernel_numbers(fig.add_subplot(grid[0, column]), kernel(name),
+                            FILTER_NAMES[name].replace(" ", "\n"))
+    for row, ((picture, kind, top), row_maps) in enumerate(zip(pictures, maps), start=1):
+        edges = signed_limit([row_maps[names.index(e)] for e in EDGE_KERNELS if e in names])
+        for column, (name, values) in enumerate(zip(names, row_maps)):
+            if name in EDGE_KERNELS:
+                draw_map(fig.add_subplot(grid[row, column]), values, "signed", edges)
+            else:
+                draw_map(fig.add_subplot(grid[row, column]), np.clip(values, 0, top), kind, top)
+    plotting.save_figure(fig, out["post7/handmade-filters.svg"])
+    return {
+        "kernels": names,
+        "digit_label": params["label"],
+        "shape": params["shape"],
+        "shape_size": params["shape_size"],
+        "padding": params["padding"],
+        # A blur keeps the ink (its weights sum to 1); an edge filter answers 0 on flat regions.
+        "digit_ink": float(pictures[0][0].sum()),
+        "digit_ink_after_blur": round(float(maps[0][names.index("blur")].sum()), 6)
+        if "blur" in names else None,
     }

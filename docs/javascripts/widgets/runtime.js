@@ -44,9 +44,7 @@ class Python {
   constructor() {
     this.worker = null;
     this.ready = null; // a promise, resolved with the versions once everything has loaded
-    this.failure = null; // {stage, reason} once loading failed
-    this.stage = null;
-    this.stageMessage = "";
+    this.stage = null; // "runtime", "numpy", "model" while loading, then "ready"
     this.listeners = new Set(); // called with (stage, message) while loading
     this.pending = new Map(); // request id -> {resolve, reject, timer}
     this.nextId = 1;
@@ -55,7 +53,6 @@ class Python {
 
   start(pyodideBase) {
     if (this.ready) return this.ready;
-    this.failure = null;
     this.ready = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -87,7 +84,6 @@ class Python {
         limit,
       );
     }
-    this.stageMessage = message;
     for (const listener of this.listeners) listener(stage, message);
   }
 
@@ -122,9 +118,8 @@ class Python {
     clearTimeout(this.stageTimer);
     if (this.worker) this.worker.terminate();
     this.worker = null;
-    const loading = this.stage !== "ready";
-    this.failure = { stage, reason, loading };
-    if (this.settle) this.settle.reject(this.failure);
+    const failure = { stage, reason };
+    this.settle.reject(failure); // no effect once loading succeeded
     for (const request of this.pending.values()) {
       clearTimeout(request.timer);
       const error = new Error(reason);
@@ -132,7 +127,7 @@ class Python {
       request.reject(error);
     }
     this.pending.clear();
-    for (const host of hosts) host.workerLost(this.failure);
+    for (const host of hosts) host.workerLost(failure);
   }
 
   // After a failure, the next start() begins again with a fresh worker.
@@ -185,7 +180,6 @@ class Host {
     this.root = root;
     this.kind = root.dataset.widget;
     this.key = `${this.kind}-${++counter}`;
-    this.fallback = root.querySelector(".nn-widget-fallback");
     this.statusLine = root.querySelector(".nn-widget-status");
     if (!this.statusLine) {
       this.statusLine = document.createElement("p");
@@ -280,7 +274,7 @@ class Host {
     try {
       this.view = await module.mount(this.live, api);
     } catch (error) {
-      if (run !== this.run) return;
+      if (run !== this.run) return python.dispose(this.key); // unmounted meanwhile
       this.teardown();
       // A model that could not be made (weights missing, say) leaves the figure in charge.
       if (error.creating) this.fallBack({ reason: error.message });
@@ -288,7 +282,9 @@ class Host {
       return;
     }
     if (run !== this.run) {
+      // Unmounted while the model was being made: undo both halves.
       this.view?.unmount?.();
+      python.dispose(this.key);
       return;
     }
     this.live.hidden = false;

@@ -234,8 +234,7 @@ json.dumps(tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else N
   post({ type: "result", id, value: { heap: pyodide._module.HEAP8.length, python: JSON.parse(python), models: glue.nModels() } });
 }
 
-self.onmessage = async (event) => {
-  const message = event.data;
+async function handle(message) {
   if (message.type === "start") {
     startup = startup || start(message.pyodideBase);
     return;
@@ -250,4 +249,10 @@ self.onmessage = async (event) => {
   else if (message.type === "call") call(message);
   else if (message.type === "dispose") glue.dispose(message.widget);
   else if (message.type === "memory") memory(message);
+}
+
+// One message at a time, in the order sent: a model is never disposed before it is made.
+let queue = Promise.resolve();
+self.onmessage = (event) => {
+  queue = queue.then(() => handle(event.data));
 };
