@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -242,7 +243,18 @@ def on_config(config):
     return config
 
 
+def on_startup(command, dirty):
+    _build["serving"] = command == "serve"
+
+
 def on_pre_build(config):
+    if _build.get("serving"):
+        # `mkdocs serve` watches demos/ and scripts/: bring the assets up to date on every
+        # rebuild, so an edited recipe or network shows in the browser. A run with nothing
+        # to do takes a fraction of a second; a failing recipe is reported, the page stays.
+        done = subprocess.run([sys.executable, "-m", "scripts.build_assets"], cwd=ROOT)
+        if done.returncode:
+            log.warning("the asset build failed (see above); the site shows the last good assets")
     _build["manifest_path"] = Path(config.docs_dir) / MANIFEST
     _build["manifest"] = load_manifest(config.docs_dir)
     _build["metrics"] = load_metrics(config.docs_dir)
