@@ -38,7 +38,7 @@ serve: assets vendor
 	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 test: assets vendor browser
-	$(PY) -m pytest -n 2 $(ARGS)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: site browser
 	$(PY) -m scripts.bench

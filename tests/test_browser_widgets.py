@@ -442,6 +442,15 @@ def test_without_the_runtime_every_widget_falls_back_to_its_figure(browser, serv
     page.context.close()
 
 
+def test_a_missing_numpy_is_named_in_the_fallback(browser, server):
+    page = new_page(browser, server, block=(".whl",))
+    page.goto(server + PAGE)
+    assert bring_to(page, "neuron", states=("fallback",), timeout=60_000) == "fallback"
+    text = status(page, "neuron")
+    assert "could not download numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl" in text, text
+    page.context.close()
+
+
 def test_a_stalled_download_ends_in_fallback_and_retry_recovers(browser, server):
     page = new_page(browser, server)
     page.add_init_script("globalThis.NN_WIDGET_CONFIG = {limits: {runtime: 4000, numpy: 4000, model: 4000}}")

@@ -47,6 +47,7 @@ class ShapesModel:
             "colours": list(datasets.COLOURS),
             "size": SIZE,
             "background": datasets.BACKGROUND,
+            "sizes": self.network.sizes,
             "hidden_activations": [a.name for a in self.network.activations[:-1]],
         }
 

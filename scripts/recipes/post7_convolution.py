@@ -21,6 +21,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.transforms import IdentityTransform
 
@@ -57,6 +58,8 @@ CONV_SHAPES = {"conv": [[8, 3, 1, 1], [16, 3, 1, 1]], "pool": 2, "dense": [], "a
 # post 6's learning rate) with a softmax over the three shapes.
 DENSE_SHAPES = {"hidden": 32, "activation": "tanh", "learning_rate": 0.002, "batch_size": 32,
                 "l2": 0.0, "epochs": CONV_SHAPES["epochs"], "seed": 0}
+# Feature maps after ReLU are never negative: the blue half of the series' diverging map.
+POSITIVE_CMAP = LinearSegmentedColormap.from_list("positive", ["#eceff1", plotting.BLUE, "#0d47a1"])
 SHAPES_DATA = {"n_train": 2700, "n_test": 900, "train_seed": 0, "test_seed": 1}
 
 
@@ -206,7 +209,9 @@ def grid_lines(ax, rows, columns, colour=plotting.NEUTRAL, lw=0.5):
 
 
 def signed_limit(values):
-    """A symmetric colour range for signed values (never zero)."""
+    """A symmetric colour range for signed values, an array or a list of arrays (never zero)."""
+    if isinstance(values, (list, tuple)):
+        return max(signed_limit(v) for v in values)
     return max(float(np.max(np.abs(values))), 1e-9)
 
 
@@ -437,10 +442,15 @@ def draw_kernel_numbers(ax, weights, title, fontsize=10):
 
 
 def draw_map(ax, values, kind, limit):
-    """One picture or feature map: ``kind`` "ink" (Greys, 0..limit: ink dark),
-    "light" (grey, 0..limit: bright is bright) or "signed" (orange − to blue +)."""
+    """One picture or feature map: ``kind`` "ink" (Greys, 0..limit: ink dark), "light"
+    (grey, 0..limit: bright is bright), "colour" (an RGB picture ``(h, w, 3)`` in [0, 1]),
+    "signed" (orange − to blue +) or "positive" (pale to blue, 0..limit)."""
     if kind == "signed":
         ax.imshow(values, cmap=plotting.DIVERGING_CMAP, vmin=-limit, vmax=limit, interpolation="nearest")
+    elif kind == "positive":
+        ax.imshow(values, cmap=POSITIVE_CMAP, vmin=0, vmax=limit, interpolation="nearest")
+    elif kind == "colour":
+        ax.imshow(np.clip(values, 0, 1), interpolation="nearest")
     else:
         ax.imshow(values, cmap="Greys" if kind == "ink" else "gray", vmin=0, vmax=limit,
                   interpolation="nearest")
@@ -460,23 +470,26 @@ HANDMADE_PARAMS = {"kernels": list(FILTER_NAMES), "label": 0, "shape": "triangle
 def handmade_filters(out, params):
     names = params["kernels"]
     # Two real pictures: a digit (ink 0..16 on blank) and a shape's grey (the mean of its channels).
-    pictures = [(first_digit(params["label"]), "ink", PIXEL_MAX),
-                (grey(first_shape(params["shape"], params["shape_seed"], params["shape_size"])), "light", 1.0)]
+    shape = grey(first_shape(params["shape"], params["shape_seed"], params["shape_size"]))
+    pictures = [(first_digit(params["label"]), "ink", PIXEL_MAX, "a digit"),
+                (shape, "light", shape.max(), f"a {params['shape']}")]
     maps = [[convolve(picture, kernel(name), padding=params["padding"]) for name in names]
-            for picture, _, _ in pictures]
+            for picture, *_ in pictures]
 
     fig = plt.figure(figsize=(6.0, 4.3))
     grid = fig.add_gridspec(1 + len(pictures), len(names), height_ratios=[0.8] + [1.0] * len(pictures))
     for column, name in enumerate(names):
         draw_kernel_numbers(fig.add_subplot(grid[0, column]), kernel(name),
                             FILTER_NAMES[name].replace(" ", "\n"))
-    for row, ((picture, kind, top), row_maps) in enumerate(zip(pictures, maps), start=1):
+    for row, ((picture, kind, top, title), row_maps) in enumerate(zip(pictures, maps), start=1):
         edges = signed_limit([row_maps[names.index(e)] for e in EDGE_KERNELS if e in names])
         for column, (name, values) in enumerate(zip(names, row_maps)):
+            ax = fig.add_subplot(grid[row, column])
             if name in EDGE_KERNELS:
-                draw_map(fig.add_subplot(grid[row, column]), values, "signed", edges)
-            else:
-                draw_map(fig.add_subplot(grid[row, column]), np.clip(values, 0, top), kind, top)
+                draw_map(ax, values, "signed", edges)
+            else:  # a picture again: shown on the input's own scale, the overshoot clipped
+                draw_map(ax, np.clip(values, 0, top), kind, top)
+        fig.axes[-len(names)].set_ylabel(title, fontsize=11)
     plotting.save_figure(fig, out["post7/handmade-filters.svg"])
     return {
         "kernels": names,
@@ -488,4 +501,338 @@ def handmade_filters(out, params):
         "digit_ink": float(pictures[0][0].sum()),
         "digit_ink_after_blur": round(float(maps[0][names.index("blur")].sum()), 6)
         if "blur" in names else None,
+    }
+
+
+def draw_padded_input(ax, image, padding, limit=PIXEL_MAX):
+    """``image`` ``(h, w)`` as grey cells at (0, 0)..(w - 1, h - 1), with ``padding``
+    rings of dashed zero cells around it."""
+    height, width = image.shape
+    ax.imshow(image, cmap="Greys", vmin=0, vmax=limit, interpolation="nearest",
+              extent=(-0.5, width - 0.5, height - 0.5, -0.5), zorder=1)
+    grid_lines(ax, height, width)
+    for r in range(-padding, height + padding):
+        for c in range(-padding, width + padding):
+            if not (0 <= r < height and 0 <= c < width):
+                ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=plotting.NEUTRAL,
+                                       lw=0.6, linestyle=(0, (2, 2))))
+                ax.text(c, r, "0", ha="center", va="center", fontsize=7, color=plotting.NEUTRAL)
+
+
+def draw_windows(ax, image_shape, k, stride, padding):
+    """On an input drawn by ``draw_padded_input``: the first window (solid blue), the
+    next one along the row (dashed), and a dot at the centre of every window."""
+    out_h, out_w = output_shape(*image_shape, k, stride, padding)
+    corners = slide_positions(out_h, out_w) * stride - padding  # top-left pixel of each window
+    centres = corners + (k - 1) / 2
+    ax.plot(centres[:, 1], centres[:, 0], "o", color=plotting.BLUE, ms=4, zorder=4)
+    for (top, left), colour, style in zip(corners[:2], (plotting.BLUE, plotting.TEXT), ("-", (0, (3, 2)))):
+        ax.add_patch(Rectangle((left - 0.5, top - 0.5), k, k, fill=False, edgecolor=colour, lw=2,
+                               linestyle=style, zorder=5))
+
+
+STRIDE_PARAMS = {"label": 0, "top": 1, "left": 1, "side": 6, "kernel": "vertical_edge",
+                 "settings": [[1, 0], [1, 1], [2, 0], [2, 1]]}
+
+
+@recipe(outputs=["post7/stride-padding.svg"], params=STRIDE_PARAMS)
+def stride_padding(out, params):
+    side = params["side"]
+    image = first_digit(params["label"])[params["top"] : params["top"] + side,
+                                         params["left"] : params["left"] + side]
+    weights = kernel(params["kernel"])
+    k = len(weights)
+    results = {(stride, padding): convolve(image, weights, stride, padding)
+               for stride, padding in params["settings"]}
+    limit = signed_limit(list(results.values()))
+
+    most = max(padding for _, padding in params["settings"])
+    gap = side + most + 1.8  # where each output starts, right of the widest padded input
+    fig = plt.figure(figsize=(6.0, 6.4))
+    grid = fig.add_gridspec(3, 2, height_ratios=[1, 1, 1.05])
+    metrics = {}
+    for n, ((stride, padding), result) in enumerate(results.items()):
+        ax = fig.add_subplot(grid[n // 2, n % 2])
+        out_h, out_w = result.shape
+        draw_padded_input(ax, image, padding)
+        draw_windows(ax, image.shape, k, stride, padding)
+        # The output beside the input, one cell per dot, on the same scale.
+        ax.imshow(result, cmap=plotting.DIVERGING_CMAP, vmin=-limit, vmax=limit, interpolation="nearest",
+                  extent=(gap - 0.5, gap + out_w - 0.5, out_h - 0.5, -0.5), zorder=1)
+        for r in range(out_h + 1):
+            ax.plot([gap - 0.5, gap + out_w - 0.5], [r - 0.5, r - 0.5], color=plotting.NEUTRAL, lw=0.5)
+        for c in range(out_w + 1):
+            ax.plot([gap + c - 0.5, gap + c - 0.5], [-0.5, out_h - 0.5], color=plotting.NEUTRAL, lw=0.5)
+        ax.annotate("", (gap - 0.6, side / 2 - 0.5), (side - 0.4 + padding, side / 2 - 0.5),
+                    arrowprops={"arrowstyle": "-|>", "color": plotting.AXES, "lw": 1.2})
+        ax.set_xlim(-0.6 - most, gap + side - 0.4)
+        ax.set_ylim(side - 0.4 + most, -0.6 - most)
+        ax.set_aspect("equal")
+        clean(ax)
+        ax.set_title(f"stride {stride}, padding {padding}: {out_h} × {out_w}", fontsize=11.5, loc="center")
+        metrics[f"stride{stride}_padding{padding}_output"] = f"{out_h} × {out_w}"
+
+    # At the borders: how many window positions see each pixel (stride 1).
+    for column, padding in enumerate((0, 1)):
+        ax = fig.add_subplot(grid[2, column])
+        counts = coverage(side, side, k, 1, padding)
+        ax.imshow(counts, cmap="Blues", vmin=0, vmax=1.6 * k * k, interpolation="nearest")
+        draw_numbers(ax, counts, [[plotting.TEXT] * side] * side, 10.5)
+        grid_lines(ax, side, side)
+        clean(ax)
+        ax.set_title(f"windows that see each pixel,\npadding {padding}", fontsize=11, loc="center")
+        metrics[f"corner_seen_padding{padding}"] = int(counts[0, 0])
+        metrics[f"centre_seen_padding{padding}"] = int(counts[side // 2, side // 2])
+    plotting.save_figure(fig, out["post7/stride-padding.svg"])
+    return {"input": f"{side} × {side}", "kernel_size": k, **metrics}
+
+
+def draw_value_grid(ax, values, limit, fontsize, winners=None):
+    """Signed values ``(h, w)`` as tinted cells with their numbers; ``winners`` (a
+    boolean mask) outlines the cells that win their pooling window."""
+    values = np.asarray(values, dtype=float)
+    ax.imshow(values, cmap=plotting.DIVERGING_CMAP, vmin=-limit, vmax=limit, interpolation="nearest")
+    draw_numbers(ax, values, [[signed_text(v, limit) for v in row] for row in values], fontsize,
+                 formatter=lambda v: number(v, narrow=True))
+    grid_lines(ax, *values.shape)
+    if winners is not None:
+        for r, c in zip(*np.nonzero(winners)):
+            # Inset a little, so the outline stays clear of the grid lines.
+            ax.add_patch(Rectangle((c - 0.42, r - 0.42), 0.84, 0.84, fill=False, edgecolor=plotting.TEXT,
+                                   lw=2))
+    clean(ax)
+
+
+POOL_PARAMS = {"label": 0, "kernel": "vertical_edge", "padding": 1, "crop": [1, 1, 6], "size": 2}
+
+
+@recipe(outputs=["post7/pooling.svg"], params=POOL_PARAMS)
+def pooling(out, params):
+    # The middle of the digit's vertical-edge map: 6 x 6 values are big enough to read.
+    top, left, side = params["crop"]
+    full = convolve(first_digit(params["label"]), kernel(params["kernel"]), padding=params["padding"])
+    feature_map = full[top : top + side, left : left + side]
+    activated = relu(feature_map)
+    size = params["size"]
+    pooled, winners = pool_with_winners(activated, size)
+    limit = signed_limit(feature_map)
+
+    fig = plt.figure(figsize=(6.0, 2.75))
+    grid = fig.add_gridspec(1, 3, width_ratios=[side, side, side / size])
+    panels = [(feature_map, None, "feature map"), (activated, winners, "after ReLU"),
+              (pooled, None, f"max-pooled,\n{size} × {size} windows")]
+    axes = []
+    for column, (values, mask, title) in enumerate(panels):
+        ax = fig.add_subplot(grid[column])
+        draw_value_grid(ax, values, limit, 10, mask)
+        ax.set_title(title, fontsize=11.5, loc="center")
+        axes.append(ax)
+    # Thicker lines between the pooling windows, on the map they are taken from.
+    for k in range(size, side, size):
+        axes[1].axhline(k - 0.5, color=plotting.AXES, lw=1.4)
+        axes[1].axvline(k - 0.5, color=plotting.AXES, lw=1.4)
+    plotting.save_figure(fig, out["post7/pooling.svg"])
+    return {
+        "map_shape": f"{side} × {side}",
+        "pooled_shape": f"{pooled.shape[0]} × {pooled.shape[1]}",
+        "negative_values": int(np.sum(feature_map < 0)),
+        "values": int(feature_map.size),
+        "pooled_values": int(pooled.size),
+        "largest": float(pooled.max()),
+    }
+
+
+# --- Recipes: networks that learn their own filters.
+
+
+def train_digit_nets(conv_settings):
+    """Post 5's dense network and a convolutional one on the digits, trained the same
+    way. Returns ``{"dense": run, "conv": run}``, each run ``(net, trainer, accuracies,
+    seconds)`` (see ``train_measured``)."""
+    X_train, X_test, y_train, y_test = p5.digits_data()
+    dense_settings = {key: p5.TRAINING[key] for key in ("learning_rate", "batch_size", "l2", "epochs", "seed")}
+    runs = {}
+    for name, net, settings in (("dense", p5.make_network(p5.TRAINING), dense_settings),
+                                ("conv", make_conv(conv_settings, (1, p5.SIDE, p5.SIDE), p5.N_CLASSES),
+                                 conv_settings)):
+        runs[name] = (net, *train_measured(net, X_train, y_train, X_test, y_test, settings))
+    return runs
+
+
+def make_dense_shapes(settings):
+    return Network([p6.N_INPUTS, settings["hidden"], len(SHAPES)], [settings["activation"], "softmax"],
+                   seed=settings["seed"])
+
+
+def train_shape_nets(conv_settings, dense_settings, data):
+    """A dense and a convolutional network asked the shape of the same coloured
+    shapes. Returns ``({"dense": run, "conv": run}, test_images, test_labels)``."""
+    (train_images, train_labels), (test_images, test_labels) = shapes_data(data)
+    dense = make_dense_shapes(dense_settings)
+    conv = make_conv(conv_settings, (3, p6.SIZE, p6.SIZE), len(SHAPES))
+    runs = {
+        # The dense network reads a picture as post 6's did (pixel by pixel, R, G, B each);
+        # the convolutional one wants it channel by channel.
+        "dense": (dense, *train_measured(dense, p6.flatten(train_images), train_labels,
+                                         p6.flatten(test_images), test_labels, dense_settings)),
+        "conv": (conv, *train_measured(conv, channels_first(train_images), train_labels,
+                                       channels_first(test_images), test_labels, conv_settings)),
+    }
+    return runs, test_images, test_labels
+
+
+def run_metrics(prefix, run):
+    net, trainer, accuracies, seconds = run
+    return {
+        f"{prefix}_accuracy": float(accuracies[-1]),
+        f"{prefix}_parameters": net.n_parameters,
+        f"{prefix}_seconds": round(seconds, 2),
+        f"{prefix}_epochs": trainer.epoch,
+        f"{prefix}_final_loss": round(float(trainer.history[-1]), 4),
+    }
+
+
+NETS = {"conv": ("convolutional", plotting.BLUE), "dense": ("dense", plotting.ORANGE)}
+
+
+def draw_accuracy_curves(path, digits, shapes):
+    """Test accuracy after each epoch, the convolutional network against the dense
+    one: digits on the left, shapes on the right."""
+    fig, (ax_digits, ax_shapes) = plt.subplots(1, 2, figsize=(6.0, 3.3))
+    for ax, runs, title, first in ((ax_digits, digits, "digits", 1), (ax_shapes, shapes, "shapes", 0)):
+        for key, (net, trainer, accuracies, _) in runs.items():
+            name, colour = NETS[key]
+            epochs = np.arange(len(accuracies))
+            ax.plot(epochs[first:], accuracies[first:], color=colour, lw=2,
+                    label=f"{name}, {net.n_parameters:,} weights")
+            ax.plot(epochs[-1], accuracies[-1], "o", color=colour, ms=5)
+        ax.set_title(title, fontsize=12.5)
+        ax.set_xlabel("epoch")
+        ax.set_xlim(0, len(accuracies) - 1)
+        ax.legend(loc="lower right", fontsize=10, handlelength=1.2, borderaxespad=0.2)
+    # The digits are learned well by both: zoom in on the top of the scale.
+    ax_digits.set_ylim(0.8, 1.0)
+    ax_digits.set_yticks([0.8, 0.9, 1.0])
+    ax_digits.set_yticklabels(["80%", "90%", "100%"])
+    ax_digits.set_ylabel("test accuracy")
+    ax_shapes.set_ylim(0, 1.02)
+    ax_shapes.set_yticks([0, 0.5, 1])
+    ax_shapes.set_yticklabels(["0", "50%", "100%"])
+    ax_shapes.axhline(1 / 3, color=plotting.NEUTRAL, lw=1, ls=(0, (4, 3)))
+    ax_shapes.text(0.2, 1 / 3 + 0.02, "chance", color=plotting.AXES, fontsize=10, va="bottom")
+    plotting.save_figure(fig, path)
+
+
+def draw_learned_filters(path, digit_net, digits, shape_net, shapes):
+    """Each network's first-layer filters, and the feature maps they make of a few test
+    pictures: ``digits`` ``(n, 8, 8)`` scaled to [0, 1], ``shapes`` ``(n, 16, 16, 3)``."""
+    sections = [
+        ("digits network: its 8 filters (3 × 3) and their feature maps", digit_net,
+         digits.reshape(len(digits), -1), [("ink", d) for d in digits]),
+        ("shapes network: its first 8 filters (3 × 3, in colour) and their maps", shape_net,
+         channels_first(shapes), [("colour", s) for s in shapes]),
+    ]
+    n_filters = max(net.conv[0][0] for _, net, _, _ in sections)
+    columns = n_filters + 1
+    width_in, tile, gap, header = 6.0, 0.56, 0.08, 0.36
+    step = (width_in - 0.1) / columns
+    rows = sum(1 + len(pictures) for *_, pictures in sections)
+    height_in = rows * (tile + gap) + len(sections) * header + 0.1 * len(sections)
+    fig = plt.figure(figsize=(width_in, height_in), layout="none")
+    y = height_in
+
+    def tile_axes(column, top):
+        left = 0.05 + column * step + (step - tile) / 2
+        return fig.add_axes([left / width_in, (top - tile) / height_in, tile / width_in, tile / height_in])
+
+    for title, net, X, pictures in sections:
+        fig.text(0.05 / width_in, (y - 0.04) / height_in, title, ha="left", va="top", fontsize=11.5)
+        y -= header
+        W = net.layers[0]["W"]  # (filters, channels, 3, 3)
+        limit = signed_limit(W)
+        label = tile_axes(0, y)
+        label.set_axis_off()
+        label.text(0.5, 0.5, "filters", ha="center", va="center", fontsize=11)
+        for f, weights in enumerate(W):
+            ax = tile_axes(f + 1, y)
+            if len(weights) == 1:
+                ax.imshow(weights[0], cmap=plotting.DIVERGING_CMAP, vmin=-limit, vmax=limit,
+                          interpolation="nearest")
+            else:
+                ax.imshow(np.clip(p6.as_colours(weights.transpose(1, 2, 0)), 0, 1), interpolation="nearest")
+            clean(ax)
+        y -= tile + gap
+        maps = first_layer_maps(net, X)  # (n, filters, h, w)
+        top = np.maximum(maps.max(axis=(0, 2, 3)), 1e-9)  # one scale per filter, shared by the pictures
+        for (kind, picture), picture_maps in zip(pictures, maps):
+            ax = tile_axes(0, y)
+            if kind == "ink":
+                draw_map(ax, picture, "ink", 1.0)
+            else:
+                draw_map(ax, picture, "colour", 1.0)
+            for f, feature_map in enumerate(picture_maps):
+                ax = tile_axes(f + 1, y)
+                draw_map(ax, feature_map / top[f], "positive", 1.0)
+            y -= tile + gap
+        y -= 0.1
+    plotting.save_figure(fig, path)
+
+
+COMPARE_PARAMS = {"conv_digits": CONV_DIGITS, "conv_shapes": CONV_SHAPES, "dense_shapes": DENSE_SHAPES,
+                  "shapes_data": SHAPES_DATA, "examples_per_net": 2}
+COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.png", "models/conv-digits.json",
+                   "models/conv-shapes.json"]
+
+
+@recipe(outputs=COMPARE_OUTPUTS, params=COMPARE_PARAMS)
+def conv_vs_dense(out, params):
+    digits = train_digit_nets(params["conv_digits"])
+    shapes, test_images, test_labels = train_shape_nets(params["conv_shapes"], params["dense_shapes"],
+                                                        params["shapes_data"])
+    out["models/conv-digits.json"].write_text(digits["conv"][0].to_json())
+    out["models/conv-shapes.json"].write_text(shapes["conv"][0].to_json())
+
+    draw_accuracy_curves(out["post7/accuracy-curves.svg"], digits, shapes)
+    _, X_test, _, y_test = p5.digits_data()
+    n = params["examples_per_net"]
+    digit_examples = [int(np.flatnonzero(y_test == label)[0]) for label in range(n)]
+    shape_examples = [int(np.flatnonzero(test_labels == s)[0]) for s in range(n)]
+    draw_learned_filters(out["post7/learned-filters.png"],
+                         digits["conv"][0], X_test[digit_examples].reshape(-1, p5.SIDE, p5.SIDE),
+                         shapes["conv"][0], test_images[shape_examples])
+
+    metrics = {}
+    for prefix, run in (("conv_digits", digits["conv"]), ("dense_digits", digits["dense"]),
+                        ("conv_shapes", shapes["conv"]), ("dense_shapes", shapes["dense"])):
+        metrics.update(run_metrics(prefix, run))
+    conv_digits, conv_shapes = digits["conv"][0], shapes["conv"][0]
+    return {
+        **metrics,
+        "digits_accuracy_gain": metrics["conv_digits_accuracy"] - metrics["dense_digits_accuracy"],
+        "shapes_accuracy_gain": metrics["conv_shapes_accuracy"] - metrics["dense_shapes_accuracy"],
+        "digits_parameter_ratio": round(metrics["dense_digits_parameters"] / metrics["conv_digits_parameters"], 2),
+        "shapes_parameter_ratio": round(metrics["dense_shapes_parameters"] / metrics["conv_shapes_parameters"], 2),
+        "digits_seconds_ratio": round(metrics["conv_digits_seconds"] / metrics["dense_digits_seconds"], 1),
+        "shapes_seconds_ratio": round(metrics["conv_shapes_seconds"] / metrics["dense_shapes_seconds"], 1),
+        "conv_digits_filters": conv_digits.conv[0][0],
+        "conv_digits_filter_weights": int(conv_digits.layers[0]["W"].size + conv_digits.layers[0]["b"].size),
+        "conv_shapes_filters": [spec[0] for spec in conv_shapes.conv],
+        "conv_digits_architecture": conv_digits.architecture(),
+        "conv_shapes_architecture": conv_shapes.architecture(),
+        "conv_digits_shapes": [list(shape) for shape in conv_digits.shapes],
+        "conv_shapes_shapes": [list(shape) for shape in conv_shapes.shapes],
+        "dense_digits_sizes": digits["dense"][0].sizes,
+        "dense_shapes_sizes": shapes["dense"][0].sizes,
+        "digits_n_train": len(p5.digits_data()[2]),
+        "digits_n_test": len(y_test),
+        "shapes_n_train": params["shapes_data"]["n_train"],
+        "shapes_n_test": params["shapes_data"]["n_test"],
+        # How the Filters widget feeds the saved networks (ConvNetwork.from_json, then forward()).
+        "conv_digits_input": "one row of 64 numbers per digit: the 8x8 pixels row by row "
+                             "(index = 8 * row + column), values 0..16 divided by 16; input_shape (1, 8, 8)",
+        "conv_shapes_input": "one row of 768 numbers per picture: the (16, 16, 3) image in [0, 1] moved to "
+                             "channels first (3, 16, 16) and flattened (index = 256 * channel + 16 * row + "
+                             "column); no scaling",
+        "conv_digits_output": "softmax over the digits 0..9",
+        "conv_shapes_output": "softmax over " + ", ".join(SHAPES),
     }

@@ -3,7 +3,9 @@
 // (demos/widgets/digit.py). Shown: the 8x8 picture the network saw, its ten
 // probabilities, and how strongly each hidden neuron responds.
 
-import { el, button, latest, COLOURS, css, divergingTable, drawHeatmap, figureCanvas, formatNumber } from "./ui.js";
+import {
+  el, button, latest, divergingTable, drawHeatmap, drawCells, CELL, freehand, figureCanvas, formatNumber,
+} from "./ui.js";
 
 const SIDE = 280; // drawing canvas pixels
 const PEN = 20; // pen width in canvas pixels: strokes as thick, relative to the digit, as the data's
@@ -19,7 +21,8 @@ export async function mount(container, api) {
 
   const drawing = figureCanvas(SIDE, SIDE, "Drawing area, empty", "nn-drawing nn-drawable");
   const seen = figureCanvas(SEEN, SEEN, "The 8 by 8 picture the network sees: nothing yet", "nn-seen");
-  const hiddenCanvas = figureCanvas(8 * 12, Math.ceil(nHidden / 8) * 12, "Hidden neurons: nothing yet", "nn-hidden-grid");
+  const hiddenCanvas = figureCanvas(8 * CELL, Math.ceil(nHidden / 8) * CELL, "Hidden neurons: nothing yet",
+    "nn-hidden-grid");
   const readout = el("p", { class: "nn-readout nn-prediction", text: "Draw a digit first." });
   const bars = el("ol", { class: "nn-bars", "aria-label": "Probability of each digit" });
   const barParts = Array.from({ length: 10 }, (_, d) => {
@@ -48,8 +51,8 @@ export async function mount(container, api) {
         ? el("fieldset", { class: "nn-buttons" }, el("legend", { text: "Or start from a test digit" }), ...firstOfEach)
         : null));
 
-  const ctx = drawing.getContext("2d", { willReadFrequently: true });
   const table = divergingTable(0);
+  const ctx = freehand(drawing, { pen: () => ({ colour: "black", width: PEN }), drawn: () => classify() });
 
   // --- Reading the drawing: as often as Python keeps up, the newest drawing first.
   const classify = latest(async () => {
@@ -83,67 +86,21 @@ export async function mount(container, api) {
       barParts[d].bar.classList.toggle("nn-bar-best", d === answer.digit);
       barParts[d].value.textContent = `${Math.round(p * 100)} %`;
     });
-    // The 8x8 input: 0 (paper) to 16 (full ink), drawn dark on light like the drawing.
-    const grey = new Float32Array(answer.pixels.map((v) => 1 - v / 16));
-    drawHeatmap(seen, grey, SEEN, SEEN, greyTable);
+    // The 8x8 input: 16 (full ink) drawn black, 0 (paper) white, like the drawing.
+    drawHeatmap(seen, answer.pixels, SEEN, SEEN, greyTable, 16, 0);
     seen.setAttribute("aria-label", `The 8 by 8 picture the network sees, read as ${answer.digit}`);
     drawHidden(answer.hidden);
   }
 
-  const greyTable = new Uint8ClampedArray(256 * 4).map((_, i) => (i % 4 === 3 ? 255 : Math.round((i >> 2) * 0.98)));
+  const greyTable = Uint8ClampedArray.from({ length: 256 * 4 }, (_, i) => (i % 4 === 3 ? 255 : i >> 2));
 
   function drawHidden(values) {
-    const g = hiddenCanvas.getContext("2d");
-    g.fillStyle = css(COLOURS.card);
-    g.fillRect(0, 0, hiddenCanvas.width, hiddenCanvas.height);
+    drawCells(hiddenCanvas, values, table, hiddenLow);
     let strongest = 0;
-    values.forEach((v, i) => {
-      const t = (v - hiddenLow) / (1 - hiddenLow);
-      const j = Math.max(0, Math.min(255, Math.round(t * 255))) * 4;
-      g.fillStyle = `rgb(${table[j]}, ${table[j + 1]}, ${table[j + 2]})`;
-      g.fillRect((i % 8) * 12 + 1, Math.floor(i / 8) * 12 + 1, 10, 10);
-      if (Math.abs(v) > Math.abs(values[strongest])) strongest = i;
-    });
-    hiddenCanvas.setAttribute("aria-label",
-      `${values.length} hidden neurons, blue for positive, orange for negative; the strongest is number ${strongest + 1} at ${formatNumber(values[strongest])}`);
+    values.forEach((v, i) => Math.abs(v) > Math.abs(values[strongest]) && (strongest = i));
+    hiddenCanvas.setAttribute("aria-label", `${values.length} hidden neurons, blue for positive, orange for ` +
+      `negative; the strongest is number ${strongest + 1} at ${formatNumber(values[strongest])}`);
   }
-
-  // --- Drawing with any pointer.
-  ctx.lineCap = "round";
-  ctx.lineJoin = "round";
-  ctx.lineWidth = PEN;
-  ctx.strokeStyle = "black";
-  let last = null;
-
-  const position = (event) => {
-    const box = drawing.getBoundingClientRect();
-    return [((event.clientX - box.left) / box.width) * SIDE, ((event.clientY - box.top) / box.height) * SIDE];
-  };
-  const stroke = (from, to) => {
-    ctx.beginPath();
-    ctx.moveTo(...from);
-    ctx.lineTo(...to);
-    ctx.stroke();
-  };
-  drawing.addEventListener("pointerdown", (event) => {
-    drawing.setPointerCapture(event.pointerId);
-    last = position(event);
-    stroke(last, last);
-    classify();
-    event.preventDefault();
-  });
-  drawing.addEventListener("pointermove", (event) => {
-    if (!last) return;
-    for (const e of event.getCoalescedEvents?.() || [event]) {
-      const next = position(e);
-      stroke(last, next);
-      last = next;
-    }
-    classify();
-  });
-  const end = () => (last = null);
-  drawing.addEventListener("pointerup", end);
-  drawing.addEventListener("pointercancel", end);
 
   function clear() {
     ctx.clearRect(0, 0, SIDE, SIDE);

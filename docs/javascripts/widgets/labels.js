@@ -3,7 +3,7 @@
 // shuffled. Both learn their training digits; only the first learns anything that holds
 // for digits it has never seen.
 
-import { el, button, buttonRow, TrainingLoop, LineChart, COLOURS, formatNumber } from "./ui.js";
+import { el, button, buttonRow, TrainingLoop, inOrder, LineChart, COLOURS } from "./ui.js";
 
 const percent = (v) => `${Math.round(v * 100)} %`;
 
@@ -37,8 +37,7 @@ export async function mount(container, api) {
       table));
 
   // --- Talking to Python: one call at a time, in order.
-  let queue = Promise.resolve();
-  const enqueue = (work) => (queue = queue.then(work, work));
+  const enqueue = inOrder();
 
   function show(answer, fresh = false) {
     latest = answer;

@@ -8,7 +8,7 @@
 // C changes its class, Delete removes it.
 
 import {
-  el, button, buttonRow, latest as newest, TrainingLoop, LineChart, COLOURS, css,
+  el, button, buttonRow, latest as newest, TrainingLoop, inOrder, LineChart, COLOURS, css,
   divergingTable, drawHeatmap, figureCanvas, formatNumber, newId,
 } from "./ui.js";
 
@@ -30,6 +30,8 @@ export async function mount(container, api) {
   let newClass = 1;
 
   const plane = figureCanvas(PLANE, PLANE, "", "nn-plane nn-drawable");
+  // It takes keys of its own (arrows move a point), so screen readers must pass them on.
+  plane.setAttribute("role", "application");
   plane.tabIndex = 0;
   const helpId = newId("help");
   plane.setAttribute("aria-describedby", helpId);
@@ -70,8 +72,7 @@ export async function mount(container, api) {
   const table = divergingTable(0.55);
 
   // --- Talking to Python: one call at a time, in order.
-  let queue = Promise.resolve();
-  const enqueue = (work) => (queue = queue.then(work, work));
+  const enqueue = inOrder();
 
   function setPointsFrom(answer) {
     points = [];

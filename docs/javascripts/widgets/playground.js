@@ -6,7 +6,7 @@
 // below are read, each checked against its allowed values; anything else is ignored.
 
 import {
-  el, slider, select, button, buttonRow, latest as newest, TrainingLoop, LineChart, COLOURS, css,
+  el, slider, select, button, buttonRow, latest as newest, TrainingLoop, inOrder, LineChart, COLOURS, css,
   divergingTable, drawHeatmap, figureCanvas, formatNumber, newId,
 } from "./ui.js";
 
@@ -83,8 +83,14 @@ export async function mount(container, api) {
 
   // --- Controls.
   const rows = [];
-  const dataset = select({ label: "Data", choices: DATASETS.map((d) => [d, d]), value: settings.dataset, onChange: (v) => change({ dataset: v }) });
-  const noise = slider({ label: "Noise", min: 0, max: 0.5, step: 0.05, value: settings.noise, onInput: (v) => change({ noise: v }) });
+  const dataset = select({
+    label: "Data", choices: DATASETS.map((d) => [d, d]), value: settings.dataset,
+    onChange: (v) => change({ dataset: v }),
+  });
+  const noise = slider({
+    label: "Noise", min: 0, max: 0.5, step: 0.05, value: settings.noise,
+    onInput: (v) => change({ noise: v }),
+  });
   const split = slider({
     label: "Training share", min: 0.1, max: 0.9, step: 0.1, value: settings.split,
     format: (v) => `${Math.round(v * 100)} %`, onInput: (v) => change({ split: v }),
@@ -100,11 +106,22 @@ export async function mount(container, api) {
     },
   });
   const widthBox = el("div", { class: "nn-widths" });
-  const activation = select({ label: "Activation", choices: ACTIVATIONS.map((a) => [a, a === "relu" ? "ReLU" : a]), value: settings.activation, onChange: (v) => change({ activation: v }) });
-  const rate = select({ label: "Learning rate", choices: withChoice(RATES, settings.learning_rate).map((r) => [r, String(r)]), value: settings.learning_rate, onChange: (v) => change({ learning_rate: Number(v) }) });
-  const batch = select({ label: "Batch size", choices: withChoice(BATCHES, settings.batch_size).map((b) => [b, String(b)]), value: settings.batch_size, onChange: (v) => change({ batch_size: Number(v) }) });
-  const optimizer = select({ label: "Optimiser", choices: OPTIMIZERS.map((o) => [o, o === "sgd" ? "SGD" : o]), value: settings.optimizer, onChange: (v) => change({ optimizer: v }) });
-  const l2 = select({ label: "L2", choices: withChoice(L2S, settings.l2).map((r) => [r, String(r)]), value: settings.l2, onChange: (v) => change({ l2: Number(v) }) });
+  const activation = select({
+    label: "Activation", choices: ACTIVATIONS.map((a) => [a, a === "relu" ? "ReLU" : a]),
+    value: settings.activation, onChange: (v) => change({ activation: v }),
+  });
+  // A number from the block or a link that is not among the usual choices is added to them.
+  const numbers = (label, list, name) => select({
+    label, choices: withChoice(list, settings[name]).map((v) => [v, String(v)]), value: settings[name],
+    onChange: (v) => change({ [name]: Number(v) }),
+  });
+  const rate = numbers("Learning rate", RATES, "learning_rate");
+  const batch = numbers("Batch size", BATCHES, "batch_size");
+  const l2 = numbers("L2", L2S, "l2");
+  const optimizer = select({
+    label: "Optimiser", choices: OPTIMIZERS.map((o) => [o, o === "sgd" ? "SGD" : o]),
+    value: settings.optimizer, onChange: (v) => change({ optimizer: v }),
+  });
   const seedId = newId("seed");
   const seedInput = el("input", { type: "number", id: seedId, min: 0, max: 2 ** 31 - 1, step: 1, value: settings.seed });
   seedInput.addEventListener("change", () => {
@@ -112,7 +129,7 @@ export async function mount(container, api) {
     if (v === undefined) seedInput.value = settings.seed;
     else change({ seed: v });
   });
-  const seed = el("div", { class: "nn-control nn-select" }, el("label", { for: seedId, text: "Seed" }), seedInput);
+  const seed = el("div", { class: "nn-control" }, el("label", { for: seedId, text: "Seed" }), seedInput);
 
   const trainButton = button("Train", () => (loop.running ? pause() : train()), { "aria-pressed": "false" });
   const stepButton = button("Step", () => stepOnce());
@@ -145,7 +162,8 @@ export async function mount(container, api) {
         el("div", { class: "nn-side" },
           el("figure", {}, chart.canvas, el("figcaption", { text: "Loss per epoch on the training and the test points" })),
           el("figure", {}, units, el("figcaption", { text: "What each hidden neuron responds to, over the same plane" })))),
-      el("fieldset", { class: "nn-controls" }, el("legend", { text: "Data" }), dataset.element, noise.element, split.element, seed),
+      el("fieldset", { class: "nn-controls" }, el("legend", { text: "Data" }),
+        dataset.element, noise.element, split.element, seed),
       el("fieldset", { class: "nn-controls" }, el("legend", { text: "Network" }),
         layers.element, widthBox, activation.element, rate.element, batch.element, optimizer.element, l2.element)));
 
@@ -155,8 +173,7 @@ export async function mount(container, api) {
   let unitCanvases = [];
 
   // --- Talking to Python: one call at a time, in order.
-  let queue = Promise.resolve();
-  const enqueue = (work) => (queue = queue.then(work, work));
+  const enqueue = inOrder();
 
   function show(answer, fresh = false) {
     latest = { ...latest, ...answer };

@@ -2,7 +2,9 @@
 // place and size, or by drawing, and the trained network (demos/widgets/shapes.py) says
 // which shape and which colour it sees, and which hidden neurons fire.
 
-import { el, slider, select, button, latest, COLOURS, css, divergingTable, drawHeatmap, figureCanvas, formatNumber, newId } from "./ui.js";
+import {
+  el, slider, select, button, latest, divergingTable, drawCells, CELL, freehand, figureCanvas, formatNumber, newId,
+} from "./ui.js";
 
 const SIDE = 256; // drawing canvas pixels: 16 x 16 cells of 16 pixels
 const PEN = 28;
@@ -45,7 +47,8 @@ export async function mount(container, api) {
   // --- Pictures and answers.
   const picture = figureCanvas(SIDE, SIDE, "", "nn-shape-picture");
   const seen = figureCanvas(size, size, "", "nn-seen");
-  const hiddenCanvas = figureCanvas(96, 36, "", "nn-hidden-grid");
+  const nHidden = model.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
+  const hiddenCanvas = figureCanvas(8 * CELL, Math.ceil(nHidden / 8) * CELL, "", "nn-hidden-grid");
   const readout = el("p", { class: "nn-readout nn-prediction" });
   const outputs = el("ol", { class: "nn-bars", "aria-label": "The network's six outputs" });
   const outputParts = [...model.shapes, ...model.colours].map((name) => {
@@ -71,8 +74,11 @@ export async function mount(container, api) {
       shapeControls,
       el("div", { class: "nn-buttons" }, el("label", { for: colourId, text: "Colour " }), colour, ...presets)));
 
-  const ctx = picture.getContext("2d", { willReadFrequently: true });
   const table = divergingTable(0);
+  const ctx = freehand(picture, {
+    pen: () => (mode === "draw" ? { colour: colour.value, width: PEN } : null),
+    drawn: () => update(),
+  });
 
   function paintBackground() {
     ctx.fillStyle = `rgb(${background}, ${background}, ${background})`;
@@ -123,58 +129,11 @@ export async function mount(container, api) {
   }
 
   function drawHidden(values) {
-    const columns = 8;
-    const g = hiddenCanvas.getContext("2d");
-    g.fillStyle = css(COLOURS.card);
-    g.fillRect(0, 0, hiddenCanvas.width, hiddenCanvas.height);
-    const low = model.hidden_activations.every((a) => a === "tanh") ? -1 : 0;
-    const on = [];
-    values.forEach((v, i) => {
-      const j = Math.max(0, Math.min(255, Math.round(((v - low) / (1 - low)) * 255))) * 4;
-      g.fillStyle = `rgb(${table[j]}, ${table[j + 1]}, ${table[j + 2]})`;
-      g.fillRect((i % columns) * 12 + 1, Math.floor(i / columns) * 12 + 1, 10, 10);
-      if (v > 0.5) on.push(i + 1);
-    });
-    hiddenCanvas.setAttribute("aria-label",
-      `${values.length} hidden neurons, blue for firing, orange for silenced; firing strongly: ${on.length ? on.join(", ") : "none"}`);
+    drawCells(hiddenCanvas, values, table, model.hidden_activations.every((a) => a === "tanh") ? -1 : 0);
+    const on = Array.from(values).flatMap((v, i) => (v > 0.5 ? [i + 1] : []));
+    hiddenCanvas.setAttribute("aria-label", `${values.length} hidden neurons, blue for firing, orange for ` +
+      `silenced; firing strongly: ${on.length ? on.join(", ") : "none"}`);
   }
-
-  // --- Drawing mode.
-  let last = null;
-  const position = (event) => {
-    const box = picture.getBoundingClientRect();
-    return [((event.clientX - box.left) / box.width) * SIDE, ((event.clientY - box.top) / box.height) * SIDE];
-  };
-  const stroke = (from, to) => {
-    ctx.strokeStyle = colour.value;
-    ctx.lineWidth = PEN;
-    ctx.lineCap = "round";
-    ctx.lineJoin = "round";
-    ctx.beginPath();
-    ctx.moveTo(...from);
-    ctx.lineTo(...to);
-    ctx.stroke();
-  };
-  picture.addEventListener("pointerdown", (event) => {
-    if (mode !== "draw") return;
-    picture.setPointerCapture(event.pointerId);
-    last = position(event);
-    stroke(last, last);
-    update();
-    event.preventDefault();
-  });
-  picture.addEventListener("pointermove", (event) => {
-    if (!last) return;
-    for (const e of event.getCoalescedEvents?.() || [event]) {
-      const next = position(e);
-      stroke(last, next);
-      last = next;
-    }
-    update();
-  });
-  const end = () => (last = null);
-  picture.addEventListener("pointerup", end);
-  picture.addEventListener("pointercancel", end);
 
   function clearDrawing() {
     paintBackground();

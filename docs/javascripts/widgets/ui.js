@@ -1,6 +1,7 @@
-// Small pieces the widget modules share: labelled controls, the series' colours,
-// heatmaps drawn through ImageData, a line chart, and a training loop that sizes
-// each frame's work to the time it takes. No HTML strings: every text goes in as text.
+// Small pieces the widget modules share: labelled controls, calls into Python in order
+// or newest-first, a training loop that sizes each call's work to the time it takes, the
+// series' colours, heatmaps drawn through ImageData, a line chart, free-hand drawing.
+// No HTML strings: every text goes in as text.
 
 // --- Building the DOM.
 
@@ -72,6 +73,13 @@ export function button(text, onClick, attributes = {}) {
 // A group of buttons, fieldset-labelled, e.g. Train / Pause / Step / Reset.
 export function buttonRow(legend, buttons) {
   return el("fieldset", { class: "nn-buttons" }, el("legend", { class: "nn-visually-hidden", text: legend }), ...buttons);
+}
+
+// --- Calls into Python, one after another in the order asked: enqueue(async () => ...).
+
+export function inOrder() {
+  let queue = Promise.resolve();
+  return (work) => (queue = queue.then(work, work));
 }
 
 // --- Calls into Python that follow the reader: while one is running, only the newest
@@ -222,6 +230,65 @@ export function drawHeatmap(canvas, values, width, height, table, low = 0, high 
   ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
 }
 
+// One small square per value (a hidden layer's activations), `columns` to a row, each
+// coloured from `table` by where the value lies in [low, high].
+export const CELL = 12;
+
+export function drawCells(canvas, values, table, low, high = 1, columns = 8) {
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = css(COLOURS.card);
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  values.forEach((v, i) => {
+    const j = Math.max(0, Math.min(255, Math.round(((v - low) / (high - low)) * 255))) * 4;
+    ctx.fillStyle = `rgb(${table[j]}, ${table[j + 1]}, ${table[j + 2]})`;
+    ctx.fillRect((i % columns) * CELL + 1, Math.floor(i / columns) * CELL + 1, CELL - 2, CELL - 2);
+  });
+}
+
+// Free-hand drawing on `canvas` with a mouse, a finger or a pen (pointer events; the CSS
+// class nn-drawable stops a finger from scrolling the page instead). At each stroke's start
+// pen() gives its {colour, width} in canvas pixels, or null to ignore the pointer;
+// drawn() follows every piece of stroke. Returns the canvas's 2-D context.
+export function freehand(canvas, { pen, drawn }) {
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  let last = null;
+  const position = (event) => {
+    const box = canvas.getBoundingClientRect();
+    return [((event.clientX - box.left) / box.width) * canvas.width,
+      ((event.clientY - box.top) / box.height) * canvas.height];
+  };
+  const stroke = (from, to) => {
+    ctx.beginPath();
+    ctx.moveTo(...from);
+    ctx.lineTo(...to);
+    ctx.stroke();
+  };
+  canvas.addEventListener("pointerdown", (event) => {
+    const style = pen();
+    if (!style) return;
+    Object.assign(ctx, { strokeStyle: style.colour, lineWidth: style.width, lineCap: "round", lineJoin: "round" });
+    canvas.setPointerCapture(event.pointerId);
+    last = position(event);
+    stroke(last, last);
+    drawn();
+    event.preventDefault();
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (!last) return;
+    // A fast pen reports several positions per event: draw through all of them.
+    for (const e of event.getCoalescedEvents?.() || [event]) {
+      const next = position(e);
+      stroke(last, next);
+      last = next;
+    }
+    drawn();
+  });
+  const end = () => (last = null);
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointercancel", end);
+  return ctx;
+}
+
 // A canvas with a text alternative: role="img" and an aria-label kept up to date.
 export function figureCanvas(width, height, label, className = "") {
   return el("canvas", { width, height, role: "img", "aria-label": label, class: `nn-canvas ${className}` });
@@ -326,12 +393,4 @@ export function formatNumber(v) {
   const a = Math.abs(v);
   if (a !== 0 && (a < 0.01 || a >= 1000)) return v.toExponential(1);
   return v.toFixed(a < 10 ? 2 : 1);
-}
-
-// Canvas pixels for a CSS size, sharp on high-density screens.
-export function sharpen(canvas, cssWidth, cssHeight) {
-  const ratio = Math.min(2, window.devicePixelRatio || 1);
-  canvas.width = Math.round(cssWidth * ratio);
-  canvas.height = Math.round(cssHeight * ratio);
-  return ratio;
 }

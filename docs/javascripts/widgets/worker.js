@@ -41,7 +41,8 @@ async function fetchOk(url, what, cache = "no-cache") {
 }
 
 // Pyodide does not report a failed download of its own files (a missing .wasm just never
-// finishes loading), so watch its requests and fail at once with the file's name.
+// finishes loading), so watch its requests and fail at once with the file's name. While
+// all goes well, say which large file is on its way (on a slow line that takes a while).
 function watchDownloads(base) {
   const realFetch = self.fetch;
   let fail;
@@ -63,6 +64,11 @@ function watchDownloads(base) {
       throw error;
     }
     if (ours && !response.ok) complain(url, `the server answered ${response.status}`);
+    const size = Number(response.headers.get("Content-Length"));
+    if (ours && response.ok && size > 1e6) {
+      const name = url.slice(base.length).split("?")[0];
+      post({ type: "stage", stage: "runtime", message: `downloading ${name} (${(size / 1e6).toFixed(1)} MB)` });
+    }
     return response;
   };
   return { failed, stop: () => (self.fetch = realFetch) };
