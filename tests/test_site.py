@@ -547,7 +547,8 @@ def test_a_missing_manifest_says_to_run_make_assets(base_project, tmp_path):
     (project / "docs" / mkdocs_hooks.MANIFEST).unlink()
     done = mkdocs(project, "build", "-d", "site", check=False)
     assert done.returncode != 0
-    assert ("docs/index.md:" in done.stderr and "there is no asset manifest docs/assets/generated/manifest.json "
+    assert "docs/index.md:" in done.stderr
+    assert ("there is no asset manifest docs/assets/generated/manifest.json "
             "yet: run `make assets` first") in done.stderr
 
 
