@@ -42,6 +42,7 @@ SERIES = [
     ("posts/04-how-a-network-learns.md", "How a Network Learns"),
     ("posts/05-reading-handwritten-digits.md", "Reading Handwritten Digits"),
     ("posts/06-colour-and-shape.md", "Colour and Shape"),
+    ("posts/07-convolutional-neural-networks.md", "Convolutional Neural Networks"),
 ]
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"  # a header only: these tests never play it

@@ -43,6 +43,11 @@ FILTER_NAMES = {  # kernel name in demos.conv -> how the figures call it
     "vertical_edge": "vertical edge",
     "horizontal_edge": "horizontal edge",
 }
+# What a positive and a negative sum of an edge filter mean on a digit (ink is the large value).
+SIGNS = {"vertical_edge": ("more ink to the right", "less ink to the right"),
+         "horizontal_edge": ("more ink below", "less ink below")}
+# Feature maps after ReLU are never negative: the blue half of the series' diverging map.
+POSITIVE_CMAP = LinearSegmentedColormap.from_list("positive", ["#eceff1", plotting.BLUE, "#0d47a1"])
 
 # The two convolutional networks. Digits: one layer of eight 3x3 filters (padding 1,
 # so the maps stay 8x8), pooled to 4x4, then straight to the ten softmax outputs;
@@ -58,8 +63,7 @@ CONV_SHAPES = {"conv": [[8, 3, 1, 1], [16, 3, 1, 1]], "pool": 2, "dense": [], "a
 # post 6's learning rate) with a softmax over the three shapes.
 DENSE_SHAPES = {"hidden": 32, "activation": "tanh", "learning_rate": 0.002, "batch_size": 32,
                 "l2": 0.0, "epochs": CONV_SHAPES["epochs"], "seed": 0}
-# Feature maps after ReLU are never negative: the blue half of the series' diverging map.
-POSITIVE_CMAP = LinearSegmentedColormap.from_list("positive", ["#eceff1", plotting.BLUE, "#0d47a1"])
+# Half as many training pictures as post 6 (the convolutions cost time), the same test pictures.
 SHAPES_DATA = {"n_train": 2700, "n_test": 900, "train_seed": 0, "test_seed": 1}
 
 
@@ -233,14 +237,6 @@ def number(value, narrow=False):
     return text if narrow else text.replace("-", "\u2212")
 
 
-def weight_text(value):
-    """A kernel weight as text: 1/16 for the blur's sixteenths, else a short number."""
-    sixteenths = value * 16
-    if not float(value).is_integer() and float(sixteenths).is_integer():
-        return f"{sixteenths:.0f}/16"
-    return number(value)
-
-
 def draw_numbers(ax, values, colours, fontsize, formatter=number):
     """Write each value of ``values`` ``(rows, columns)`` in its cell."""
     for (r, c), value in np.ndenumerate(np.asarray(values)):
@@ -248,15 +244,15 @@ def draw_numbers(ax, values, colours, fontsize, formatter=number):
                 fontsize=fontsize, color=colours[r][c])
 
 
-def draw_kernel(ax, weights, fontsize=10.5):
-    """A 3x3 kernel as a grid of its numbers, cells tinted by sign (blue +, orange -)."""
+def kernel_display(weights):
+    """A kernel as whole numbers and the divisor they share, for printing:
+    ``(integers (3, 3), divisor)``; the blur's sixteenths become ``1 2 1 ...`` and 16."""
     weights = np.asarray(weights, dtype=float)
-    limit = signed_limit(weights)
-    ax.imshow(weights / limit * 0.45, cmap=plotting.DIVERGING_CMAP, vmin=-1, vmax=1,
-              interpolation="nearest")
-    draw_numbers(ax, weights, [[plotting.TEXT] * 3] * 3, fontsize, formatter=weight_text)
-    grid_lines(ax, *weights.shape)
-    clean(ax)
+    for divisor in (1, 2, 4, 8, 16):
+        scaled = weights * divisor
+        if np.allclose(scaled, np.round(scaled)):
+            return np.round(scaled), divisor
+    raise ValueError(f"kernel {weights.tolist()} has no small common divisor to print it with")
 
 
 # --- Recipes: the filter, by hand.
@@ -326,18 +322,19 @@ def filter_slide_video(out, params):
             fixed_cell(ax_in, c, r, greys(value / PIXEL_MAX), number(value), ink_text(value, PIXEL_MAX))
         else:  # the padding: zeros added around the picture, pale and dashed
             fixed_cell(ax_in, c, r, plotting.CARD, "0", plotting.NEUTRAL, linestyle=(0, (2, 2)))
-    kernel_limit = signed_limit(weights)
-    for (r, c), value in np.ndenumerate(weights):
-        fixed_cell(ax_kernel, c, r, plotting.DIVERGING_CMAP(0.5 + 0.3 * value / kernel_limit),
-                   weight_text(value), plotting.TEXT, fontsize=12)
+    integers, divisor = kernel_display(weights)
+    for (r, c), value in np.ndenumerate(integers):
+        fixed_cell(ax_kernel, c, r, plotting.DIVERGING_CMAP(0.5 + 0.3 * value / signed_limit(integers)),
+                   number(value), plotting.TEXT, fontsize=12)
     label(14, 390, "a digit, padded with zeros", ha="left")
     label(middle, 374, "the filter", fontsize=11)
-    label(middle, 356, f"({FILTER_NAMES[params['kernel']]})", fontsize=10.5, color=plotting.AXES)
+    shared = f", ÷ {divisor}" if divisor != 1 else ""
+    label(middle, 356, f"({FILTER_NAMES[params['kernel']]}{shared})", fontsize=10.5, color=plotting.AXES)
     label(middle, 216, "pixel × weight", fontsize=11)
     label(width - 14, 390, "feature map", ha="right")
-    for y, text, colour in ((94, "blue: more ink to the right", plotting.BLUE),
-                            (74, "orange: less ink to the right", plotting.ORANGE)):
-        label(map_left + out_w * cell / 2, y, text, fontsize=10.5, color=colour)
+    for y, (sign, colour), meaning in zip((94, 74), (("blue", plotting.BLUE), ("orange", plotting.ORANGE)),
+                                          SIGNS.get(params["kernel"], ())):
+        label(map_left + out_w * cell / 2, y, f"{sign}: {meaning}", fontsize=10.5, color=colour)
 
     # What moves: the window on the input, its nine products and their sum, the
     # feature map filling in, and the current cell on it.
@@ -355,8 +352,8 @@ def filter_slide_video(out, params):
     grid_lines(ax_out, out_h, out_w)
     current = ax_out.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=plotting.BLUE, lw=3,
                                          zorder=5))
-    current_text = ax_out.text(0, 0, "", ha="center", va="center", fontsize=10, zorder=6)
-    all_texts = [[ax_out.text(c, r, "", ha="center", va="center", fontsize=10, visible=False)
+    current_text = ax_out.text(0, 0, "", ha="center", va="center", fontsize=9, zorder=6)
+    all_texts = [[ax_out.text(c, r, "", ha="center", va="center", fontsize=9, visible=False)
                   for c in range(out_w)] for r in range(out_h)]
     # In pixels (the layout is fixed): from the products to the feature map's current cell.
     arrow = fig.add_artist(FancyArrowPatch((0, 0), (1, 1), arrowstyle="-|>", mutation_scale=14,
@@ -413,17 +410,6 @@ def filter_slide_video(out, params):
         "frames": n_frames,
         "seconds_video": round(n_frames / params["fps"], 2),
     }
-
-
-def kernel_display(weights):
-    """A kernel as whole numbers and the divisor they share, for printing:
-    ``(integers (3, 3), divisor)``; the blur's sixteenths become ``1 2 1 ...`` and 16."""
-    weights = np.asarray(weights, dtype=float)
-    for divisor in (1, 2, 4, 8, 16):
-        scaled = weights * divisor
-        if np.allclose(scaled, np.round(scaled)):
-            return np.round(scaled), divisor
-    raise ValueError(f"kernel {weights.tolist()} has no small common divisor to print it with")
 
 
 def draw_kernel_numbers(ax, weights, title, fontsize=10):
@@ -650,7 +636,8 @@ def train_digit_nets(conv_settings):
     way. Returns ``{"dense": run, "conv": run}``, each run ``(net, trainer, accuracies,
     seconds)`` (see ``train_measured``)."""
     X_train, X_test, y_train, y_test = p5.digits_data()
-    dense_settings = {key: p5.TRAINING[key] for key in ("learning_rate", "batch_size", "l2", "epochs", "seed")}
+    dense_settings = {key: p5.TRAINING[key]
+                      for key in ("learning_rate", "batch_size", "l2", "epochs", "seed")}
     runs = {}
     for name, net, settings in (("dense", p5.make_network(p5.TRAINING), dense_settings),
                                 ("conv", make_conv(conv_settings, (1, p5.SIDE, p5.SIDE), p5.N_CLASSES),
@@ -698,10 +685,10 @@ NETS = {"conv": ("convolutional", plotting.BLUE), "dense": ("dense", plotting.OR
 def draw_accuracy_curves(path, digits, shapes):
     """Test accuracy after each epoch, the convolutional network against the dense
     one: digits on the left, shapes on the right."""
-    fig, (ax_digits, ax_shapes) = plt.subplots(1, 2, figsize=(6.0, 3.3))
+    fig, (ax_digits, ax_shapes) = plt.subplots(1, 2, figsize=(6.0, 3.7))
     for ax, runs, title, first in ((ax_digits, digits, "digits", 1), (ax_shapes, shapes, "shapes", 0)):
-        for key, (net, trainer, accuracies, _) in runs.items():
-            name, colour = NETS[key]
+        for key, (name, colour) in NETS.items():
+            net, trainer, accuracies, _ = runs[key]
             epochs = np.arange(len(accuracies))
             ax.plot(epochs[first:], accuracies[first:], color=colour, lw=2,
                     label=f"{name}, {net.n_parameters:,} weights")
@@ -709,17 +696,20 @@ def draw_accuracy_curves(path, digits, shapes):
         ax.set_title(title, fontsize=12.5)
         ax.set_xlabel("epoch")
         ax.set_xlim(0, len(accuracies) - 1)
-        ax.legend(loc="lower right", fontsize=10, handlelength=1.2, borderaxespad=0.2)
+        # Below the axes, where no line can run under it.
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), fontsize=10, handlelength=1.2,
+                  borderaxespad=0)
     # The digits are learned well by both: zoom in on the top of the scale.
-    ax_digits.set_ylim(0.8, 1.0)
-    ax_digits.set_yticks([0.8, 0.9, 1.0])
-    ax_digits.set_yticklabels(["80%", "90%", "100%"])
+    ax_digits.set_ylim(0.88, 1.0)
+    ax_digits.set_yticks([0.9, 0.95, 1.0])
+    ax_digits.set_yticklabels(["90%", "95%", "100%"])
     ax_digits.set_ylabel("test accuracy")
     ax_shapes.set_ylim(0, 1.02)
     ax_shapes.set_yticks([0, 0.5, 1])
     ax_shapes.set_yticklabels(["0", "50%", "100%"])
     ax_shapes.axhline(1 / 3, color=plotting.NEUTRAL, lw=1, ls=(0, (4, 3)))
-    ax_shapes.text(0.2, 1 / 3 + 0.02, "chance", color=plotting.AXES, fontsize=10, va="bottom")
+    ax_shapes.text(len(shapes["conv"][2]) - 1.2, 1 / 3 + 0.02, "chance", color=plotting.AXES, fontsize=10,
+                   va="bottom", ha="right")
     plotting.save_figure(fig, path)
 
 
@@ -779,7 +769,8 @@ def draw_learned_filters(path, digit_net, digits, shape_net, shapes):
 
 
 COMPARE_PARAMS = {"conv_digits": CONV_DIGITS, "conv_shapes": CONV_SHAPES, "dense_shapes": DENSE_SHAPES,
-                  "shapes_data": SHAPES_DATA, "examples_per_net": 2}
+                  "shapes_data": SHAPES_DATA, "digit_examples": [0, 4],
+                  "shape_examples": ["triangle", "circle"]}
 COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.png", "models/conv-digits.json",
                    "models/conv-shapes.json"]
 
@@ -794,9 +785,10 @@ def conv_vs_dense(out, params):
 
     draw_accuracy_curves(out["post7/accuracy-curves.svg"], digits, shapes)
     _, X_test, _, y_test = p5.digits_data()
-    n = params["examples_per_net"]
-    digit_examples = [int(np.flatnonzero(y_test == label)[0]) for label in range(n)]
-    shape_examples = [int(np.flatnonzero(test_labels == s)[0]) for s in range(n)]
+    # The first test picture of each digit and shape asked for.
+    digit_examples = [int(np.flatnonzero(y_test == label)[0]) for label in params["digit_examples"]]
+    shape_examples = [int(np.flatnonzero(test_labels == SHAPES.index(s))[0])
+                      for s in params["shape_examples"]]
     draw_learned_filters(out["post7/learned-filters.png"],
                          digits["conv"][0], X_test[digit_examples].reshape(-1, p5.SIDE, p5.SIDE),
                          shapes["conv"][0], test_images[shape_examples])
@@ -806,17 +798,23 @@ def conv_vs_dense(out, params):
                         ("conv_shapes", shapes["conv"]), ("dense_shapes", shapes["dense"])):
         metrics.update(run_metrics(prefix, run))
     conv_digits, conv_shapes = digits["conv"][0], shapes["conv"][0]
+
+    def ratio(name, top, bottom, digits_kept):
+        return round(metrics[f"{top}_{name}"] / metrics[f"{bottom}_{name}"], digits_kept)
+
     return {
         **metrics,
         "digits_accuracy_gain": metrics["conv_digits_accuracy"] - metrics["dense_digits_accuracy"],
         "shapes_accuracy_gain": metrics["conv_shapes_accuracy"] - metrics["dense_shapes_accuracy"],
-        "digits_parameter_ratio": round(metrics["dense_digits_parameters"] / metrics["conv_digits_parameters"], 2),
-        "shapes_parameter_ratio": round(metrics["dense_shapes_parameters"] / metrics["conv_shapes_parameters"], 2),
-        "digits_seconds_ratio": round(metrics["conv_digits_seconds"] / metrics["dense_digits_seconds"], 1),
-        "shapes_seconds_ratio": round(metrics["conv_shapes_seconds"] / metrics["dense_shapes_seconds"], 1),
+        # How many times fewer weights the convolutional network has, and how many times longer it trained.
+        "digits_parameter_ratio": ratio("parameters", "dense_digits", "conv_digits", 2),
+        "shapes_parameter_ratio": ratio("parameters", "dense_shapes", "conv_shapes", 2),
+        "digits_seconds_ratio": ratio("seconds", "conv_digits", "dense_digits", 1),
+        "shapes_seconds_ratio": ratio("seconds", "conv_shapes", "dense_shapes", 1),
         "conv_digits_filters": conv_digits.conv[0][0],
         "conv_digits_filter_weights": int(conv_digits.layers[0]["W"].size + conv_digits.layers[0]["b"].size),
-        "conv_shapes_filters": [spec[0] for spec in conv_shapes.conv],
+        "conv_shapes_filters_first": conv_shapes.conv[0][0],
+        "conv_shapes_filters_second": conv_shapes.conv[1][0],
         "conv_digits_architecture": conv_digits.architecture(),
         "conv_shapes_architecture": conv_shapes.architecture(),
         "conv_digits_shapes": [list(shape) for shape in conv_digits.shapes],
@@ -836,3 +834,21 @@ def conv_vs_dense(out, params):
         "conv_digits_output": "softmax over the digits 0..9",
         "conv_shapes_output": "softmax over " + ", ".join(SHAPES),
     }
+
+
+@recipe(outputs=["thumbs/post7.png"], params={"label": 0, "shape": "triangle", "shape_seed": 4,
+                                             "kernel": "vertical_edge"})
+def thumb_post7(out, params):
+    """Two pictures, each beside what the vertical-edge filter makes of it."""
+    weights = kernel(params["kernel"])
+    digit = first_digit(params["label"])
+    shape = first_shape(params["shape"], params["shape_seed"])
+    fig, axes = plt.subplots(2, 2, figsize=(3.2, 2.4), layout="none")
+    fig.subplots_adjust(left=0.13, right=0.87, top=0.98, bottom=0.02, wspace=0.08, hspace=0.06)
+    for (ax_picture, ax_map), (picture, kind, values) in zip(axes, (
+            (digit, "ink", convolve(digit, weights, padding=1)),
+            (shape, "colour", convolve(grey(shape), weights, padding=1)))):
+        draw_map(ax_picture, picture, kind, PIXEL_MAX if kind == "ink" else 1.0)
+        draw_map(ax_map, values, "signed", signed_limit(values))
+    plotting.save_figure(fig, out["thumbs/post7.png"], dpi=100)
+    return {"kernel": params["kernel"], "shown": 2}
