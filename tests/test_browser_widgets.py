@@ -178,8 +178,8 @@ def site(tmp_path_factory, httpd):
     (project / "docs" / "widgets-other.md").write_text(OTHER_PAGE)
     (project / "mkdocs-widgets.yml").write_text(widget_config(project / "mkdocs.yml"))
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=httpd.url)
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", "mkdocs-widgets.yml", "-d", str(httpd.folder)],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    command = [sys.executable, "-m", "mkdocs", "build", "-f", "mkdocs-widgets.yml", "-d", str(httpd.folder)]
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode:
         pytest.fail(f"the site did not build:\n{done.stdout}\n{done.stderr}")
     return httpd.folder
@@ -226,16 +226,14 @@ def widget(page, name):
 
 
 def bring_to(page, name, states=("ready",), timeout=READY_TIMEOUT):
-    """Scroll the widget into view and wait until it settles; returns its state."""
+    """Scroll the widget into view and wait until it reaches one of `states` (waiting for
+    ready also ends at fallback or error, so a failure shows at once); returns the state."""
     root = widget(page, name)
     root.scroll_into_view_if_needed()
-    page.wait_for_function(
-        "([name, states]) => states.includes(document.querySelector(`.nn-widget[data-widget='${name}']`).dataset.state)",
-        arg=[name, list(states) + ["error", "fallback"] if "ready" in states else list(states)],
-        timeout=timeout,
-    )
-    state = root.get_attribute("data-state")
-    return state
+    settled = list(states) + (["error", "fallback"] if "ready" in states else [])
+    page.wait_for_function("([root, states]) => states.includes(root.dataset.state)",
+                           arg=[root.element_handle(), settled], timeout=timeout)
+    return root.get_attribute("data-state")
 
 
 def status(page, name):
@@ -267,8 +265,9 @@ def test_widgets_start_idle_showing_their_figure(browser, server):
     # Far below the first screen, the last widget has not started anything yet.
     last = widget(page, "shapes")
     assert last.get_attribute("data-state") == "idle"
-    # ...while the first, near the top, has started the page's runtime.
-    assert widget(page, "neuron").get_attribute("data-state") in ("loading", "ready")
+    # ...while the first, near the top, starts the page's runtime by itself.
+    assert bring_to(page, "neuron", states=("loading", "ready"), timeout=10_000) in ("loading", "ready")
+    assert last.get_attribute("data-state") == "idle"
     # Its figure is there (loaded lazily, so only once scrolled to).
     assert last.locator(".nn-widget-fallback img").get_attribute("src").endswith("checks/shapes.png")
     page.context.close()
@@ -483,7 +482,9 @@ def test_line_points_can_be_added_moved_and_learned(ready_page):
     assert_ready(page, "line")
     root = widget(page, "line")
     plane = root.locator("canvas.nn-plane")
-    counts = lambda: tuple(map(int, re.search(r"(\d+) orange and (\d+) blue", plane_label(page, "line")).groups()))  # noqa: E731
+    def counts():
+        return tuple(map(int, re.search(r"(\d+) orange and (\d+) blue", plane_label(page, "line")).groups()))
+
     orange, blue = counts()
     assert orange + blue == 40
     # A click adds a point of the chosen class (blue), shift-click one of the other.
@@ -523,7 +524,8 @@ def test_labels_trains_both_networks_to_the_end(ready_page):
     assert_ready(page, "labels")
     root = widget(page, "labels")
     root.get_by_role("button", name="Step one epoch").click()
-    page.wait_for_function("e => e.textContent.startsWith('Epoch 1 of 3')", arg=root.locator(".nn-readout").element_handle())
+    page.wait_for_function("e => e.textContent.startsWith('Epoch 1 of 3')",
+                           arg=root.locator(".nn-readout").element_handle())
     root.get_by_role("button", name="Train").click()
     page.wait_for_function("e => e.textContent.startsWith('Done')",
                            arg=root.locator(".nn-widget-status").element_handle(), timeout=120_000)

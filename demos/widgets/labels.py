@@ -7,7 +7,6 @@ accuracy on the training digits in the end, the second only by memorising them;
 only the first does better than chance (10 %) on digits it has not seen.
 """
 
-import numpy as np
 
 from demos import datasets
 from demos.nn import Network, Trainer, make_optimizer

@@ -26,7 +26,7 @@ export async function mount(container, api) {
   const readout = el("p", { class: "nn-readout nn-prediction", text: "Draw a digit first." });
   const bars = el("ol", { class: "nn-bars", "aria-label": "Probability of each digit" });
   const barParts = Array.from({ length: 10 }, (_, d) => {
-    const bar = el("span", { class: "nn-bar", style: "width:0%" });
+    const bar = el("span", { class: "nn-bar" });
     const value = el("span", { class: "nn-value", text: "–" });
     bars.append(el("li", {}, el("span", { text: String(d) }), el("span", { class: "nn-bar-track" }, bar), value));
     return { bar, value };

@@ -58,8 +58,8 @@ export async function mount(container, api) {
       el("caption", { text: "Accuracy now" }),
       el("tr", {}, el("th", { scope: "col", text: "labels" }), el("th", { scope: "col", text: "training digits" }),
         el("th", { scope: "col", text: "test digits" })),
-      el("tr", {}, el("th", { scope: "row", text: "real" }), el("td", { text: last("real_train") }), el("td", { text: last("real_test") })),
-      el("tr", {}, el("th", { scope: "row", text: "shuffled" }), el("td", { text: last("shuffled_train") }), el("td", { text: last("shuffled_test") })));
+      ...["real", "shuffled"].map((run) => el("tr", {}, el("th", { scope: "row", text: run }),
+        el("td", { text: last(`${run}_train`) }), el("td", { text: last(`${run}_test`) }))));
     stepButton.disabled = trainButton.disabled = answer.done;
   }
 

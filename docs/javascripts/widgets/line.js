@@ -9,7 +9,7 @@
 
 import {
   el, button, buttonRow, latest as newest, TrainingLoop, inOrder, LineChart, COLOURS, css,
-  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId,
+  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, signedSum,
 } from "./ui.js";
 
 const PLANE = 400;
@@ -88,10 +88,11 @@ export async function mount(container, api) {
     chart.extend({ loss: answer.losses });
     draw();
     const [w1, w2] = latest.weights;
-    const line = `${formatNumber(w1)}·x + ${formatNumber(w2)}·y + ${formatNumber(latest.bias)} = 0`;
+    const line = `${signedSum([[w1, "x"], [w2, "y"], [latest.bias]], 2, "·")} = 0`;
     readout.textContent = latest.loss === null
       ? "No points: add some to train on."
-      : `Step ${latest.epoch} · loss ${formatNumber(latest.loss)} · accuracy ${Math.round(latest.accuracy * 100)} % · line ${line}`;
+      : `Step ${latest.epoch} · loss ${formatNumber(latest.loss)} · ` +
+        `accuracy ${Math.round(latest.accuracy * 100)} % · line ${line}`;
   }
 
   // --- Drawing.
@@ -131,8 +132,10 @@ export async function mount(container, api) {
     const chosen = points[selected];
     plane.setAttribute("aria-label",
       `A plane with ${counts[0]} orange and ${counts[1]} blue points. ` +
-      (latest.accuracy === null ? "" : `The neuron's line puts ${Math.round(latest.accuracy * 100)} % of them on their own side. `) +
-      (chosen ? `Selected: a ${chosen.label ? "blue" : "orange"} point at x ${chosen.x.toFixed(2)}, y ${chosen.y.toFixed(2)}.` : ""));
+      (latest.accuracy === null ? "" :
+        `The neuron's line puts ${Math.round(latest.accuracy * 100)} % of them on their own side. `) +
+      (chosen ? `Selected: a ${chosen.label ? "blue" : "orange"} point ` +
+        `at x ${chosen.x.toFixed(2)}, y ${chosen.y.toFixed(2)}.` : ""));
   }
 
   function select(i) {

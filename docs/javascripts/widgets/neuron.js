@@ -1,7 +1,7 @@
 // The colour neuron (post 1): sliders for the weights of the red, green and blue inputs and
 // the bias; for each sample colour, the neuron's output, computed by demos/widgets/neuron.py.
 
-import { el, slider, select, button, latest, hex, formatNumber } from "./ui.js";
+import { el, slider, select, button, latest, hex, formatNumber, signedSum } from "./ui.js";
 
 const CHANNELS = ["red", "green", "blue"];
 
@@ -62,7 +62,7 @@ export async function mount(container, api) {
       "label",
       { class: "nn-swatch" },
       input,
-      el("span", { class: "nn-swatch-colour", style: `background:${hex(colourOf(i))}`, "aria-hidden": "true" }),
+      swatchOf(colourOf(i)),
       lamp,
       el("span", { class: "nn-swatch-name", text: name }),
     );
@@ -114,10 +114,7 @@ export async function mount(container, api) {
     const weights = weightSliders.map((s) => s.value);
     const bias = biasSlider.value;
     const rgb = colourOf(selected);
-    // z = 4.0 × 0.50 − 8.0 × 0.00 + 4.0 × 0.50 − 3.0: each term with its own sign.
-    const signed = (v, text, first) => (v < 0 ? (first ? "−" : " − ") : first ? "" : " + ") + text(Math.abs(v));
-    const sum = CHANNELS.map((c, i) => signed(weights[i], (w) => `${w.toFixed(1)} × ${rgb[i].toFixed(2)}`, i === 0)).join("") +
-      signed(bias, (b) => b.toFixed(1), false);
+    const sum = signedSum([...weights.map((w, i) => [w, rgb[i].toFixed(2)]), [bias]]);
     const z = answer.z[selected];
     const a = answer.a[selected];
     const act = activation.value === "relu" ? "ReLU" : activation.value;
@@ -126,7 +123,8 @@ export async function mount(container, api) {
     inputSwatch.style.background = hex(rgb);
     const grey = (shade) => hex([shade, shade, shade]);
     outputLamp.style.background = grey(answer.shade[selected]);
-    outputText.textContent = `For ${names[selected]}, the neuron's output is ${formatNumber(a)} (${describe(answer.shade[selected])}).`;
+    outputText.textContent =
+      `For ${names[selected]}, the neuron's output is ${formatNumber(a)} (${describe(answer.shade[selected])}).`;
     swatches.forEach((s, i) => {
       s.lamp.style.background = grey(answer.shade[i]);
       s.label.title = `${names[i]}: output ${formatNumber(answer.a[i])}`;
@@ -149,6 +147,13 @@ export async function mount(container, api) {
 
   draw();
   return { unmount() {} };
+}
+
+// A square of colour (set through the style object: the site's policy forbids style attributes).
+function swatchOf(rgb) {
+  const swatch = el("span", { class: "nn-swatch-colour", "aria-hidden": "true" });
+  swatch.style.background = hex(rgb);
+  return swatch;
 }
 
 function describe(shade) {

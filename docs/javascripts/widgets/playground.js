@@ -123,7 +123,9 @@ export async function mount(container, api) {
     value: settings.optimizer, onChange: (v) => change({ optimizer: v }),
   });
   const seedId = newId("seed");
-  const seedInput = el("input", { type: "number", id: seedId, min: 0, max: 2 ** 31 - 1, step: 1, value: settings.seed });
+  const seedInput = el("input", {
+    type: "number", id: seedId, min: 0, max: 2 ** 31 - 1, step: 1, value: settings.seed,
+  });
   seedInput.addEventListener("change", () => {
     const v = HASH_KEYS.seed[1](seedInput.value);
     if (v === undefined) seedInput.value = settings.seed;
@@ -160,8 +162,10 @@ export async function mount(container, api) {
       el("div", { class: "nn-panels" },
         el("figure", {}, plane, el("figcaption", {}, legend)),
         el("div", { class: "nn-side" },
-          el("figure", {}, chart.canvas, el("figcaption", { text: "Loss per epoch on the training and the test points" })),
-          el("figure", {}, units, el("figcaption", { text: "What each hidden neuron responds to, over the same plane" })))),
+          el("figure", {}, chart.canvas,
+            el("figcaption", { text: "Loss per epoch on the training and the test points" })),
+          el("figure", {}, units,
+            el("figcaption", { text: "What each hidden neuron responds to, over the same plane" })))),
       el("fieldset", { class: "nn-controls" }, el("legend", { text: "Data" }),
         dataset.element, noise.element, split.element, seed),
       el("fieldset", { class: "nn-controls" }, el("legend", { text: "Network" }),
@@ -216,11 +220,14 @@ export async function mount(container, api) {
     units.replaceChildren();
     unitCanvases = [];
     if (!settings.hidden.length) {
-      units.append(el("p", { text: "No hidden layers: the output neuron sees the inputs directly, so its boundary is a straight line." }));
+      units.append(el("p", {
+        text: "No hidden layers: the output neuron sees the inputs directly, so its boundary is a straight line.",
+      }));
       return;
     }
     settings.hidden.forEach((width, layer) => {
-      const row = el("div", { class: "nn-unit-row" }, el("span", { class: "nn-unit-label", text: `Layer ${layer + 1}` }));
+      const row = el("div", { class: "nn-unit-row" },
+        el("span", { class: "nn-unit-label", text: `Layer ${layer + 1}` }));
       for (let j = 0; j < width; j++) {
         const canvas = figureCanvas(UNIT, UNIT, `Layer ${layer + 1}, neuron ${j + 1}`, "nn-unit");
         unitCanvases.push(canvas);

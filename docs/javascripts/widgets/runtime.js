@@ -15,6 +15,12 @@
 //
 // With Material's instant navigation the page is never reloaded: widgets are mounted from
 // `document$` and unmounted when their page is left, while the worker lives on for the next page.
+//
+// A widget NAME is two small modules: demos/widgets/NAME.py (its Python model, registered in
+// demos/widgets/__init__.py) and NAME.js here, which exports
+//   async mount(container, api) -> {unmount()}
+// mount first makes the model, `await api.create(options, files)`, then builds its controls
+// in `container` and calls `api.call(method, args)` as the reader acts; see api() below.
 
 const DEFAULTS = {
   // How close to the viewport a widget must come before its runtime starts.

@@ -27,7 +27,9 @@ export async function mount(container, api) {
     input.addEventListener("change", () => setMode(value));
     modeChoice.append(el("label", { class: "nn-radio" }, input, ` ${text}`));
   }
-  const shape = select({ label: "Shape", choices: model.shapes.map((s) => [s, s]), value: model.shapes[0], onChange: () => update() });
+  const shape = select({
+    label: "Shape", choices: model.shapes.map((s) => [s, s]), value: model.shapes[0], onChange: () => update(),
+  });
   const x = slider({ label: "Across", min: 0.1, max: 0.9, step: 0.05, value: 0.5, onInput: () => update() });
   const y = slider({ label: "Down", min: 0.1, max: 0.9, step: 0.05, value: 0.5, onInput: () => update() });
   const extent = slider({
@@ -122,7 +124,8 @@ export async function mount(container, api) {
     seen.setAttribute("aria-label", `The ${size} by ${size} picture the network sees: ${description}`);
     answer.outputs.forEach((v, i) => {
       outputParts[i].bar.style.width = `${(v * 100).toFixed(1)}%`;
-      outputParts[i].bar.classList.toggle("nn-bar-best", i === answer.shape || i === model.shapes.length + answer.colour);
+      const chosen = i === answer.shape || i === model.shapes.length + answer.colour;
+      outputParts[i].bar.classList.toggle("nn-bar-best", chosen);
       outputParts[i].value.textContent = formatNumber(v);
     });
     drawHidden(answer.hidden);

@@ -12,6 +12,7 @@ export function el(tag, attributes = {}, ...children) {
     if (name === "class") node.className = value;
     else if (name === "text") node.textContent = value;
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "style") throw new Error("set styles through node.style: the site's policy forbids style attributes");
     else node.setAttribute(name, value === true ? "" : value);
   }
   node.append(...children.filter((child) => child !== null && child !== undefined));
@@ -72,7 +73,8 @@ export function button(text, onClick, attributes = {}) {
 
 // A group of buttons, fieldset-labelled, e.g. Train / Pause / Step / Reset.
 export function buttonRow(legend, buttons) {
-  return el("fieldset", { class: "nn-buttons" }, el("legend", { class: "nn-visually-hidden", text: legend }), ...buttons);
+  return el("fieldset", { class: "nn-buttons" },
+    el("legend", { class: "nn-visually-hidden", text: legend }), ...buttons);
 }
 
 // --- Calls into Python, one after another in the order asked: enqueue(async () => ...).
@@ -383,9 +385,21 @@ export class LineChart {
       .map((s) => `${s.name} ${this.format(s.values[s.values.length - 1])}`);
     this.canvas.setAttribute(
       "aria-label",
-      count ? `${this.yLabel} over ${lastX} ${this.xLabel}s; now ${last.join("; ")}` : `${this.yLabel} per ${this.xLabel}: no data yet`,
+      count ? `${this.yLabel} over ${lastX} ${this.xLabel}s; now ${last.join("; ")}`
+        : `${this.yLabel} per ${this.xLabel}: no data yet`,
     );
   }
+}
+
+// A sum written with each term's own sign: [[6, "0.50"], [-10, "0"], [-5]] gives
+// "6.0 × 0.50 − 10.0 × 0 − 5.0" (with times = " × "). A term without a factor is a bias.
+export function signedSum(terms, digits = 1, times = " × ") {
+  return terms
+    .map(([weight, factor], i) => {
+      const sign = weight < 0 ? (i ? " − " : "−") : i ? " + " : "";
+      return sign + Math.abs(weight).toFixed(digits) + (factor === undefined ? "" : times + factor);
+    })
+    .join("");
 }
 
 export function formatNumber(v) {

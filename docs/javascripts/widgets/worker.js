@@ -237,7 +237,8 @@ if ${trace ? "True" : "False"} and not tracemalloc.is_tracing():
     tracemalloc.start()
 json.dumps(tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None)`,
   );
-  post({ type: "result", id, value: { heap: pyodide._module.HEAP8.length, python: JSON.parse(python), models: glue.nModels() } });
+  const value = { heap: pyodide._module.HEAP8.length, python: JSON.parse(python), models: glue.nModels() };
+  post({ type: "result", id, value });
 }
 
 async function handle(message) {

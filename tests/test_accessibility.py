@@ -1,0 +1,564 @@
+"""Every page for every reader: screen readers and keyboards, light and dark, no JavaScript,
+reduced motion, and a Content-Security-Policy that nothing on the site breaks.
+
+The site is built once per session from a temporary copy of the project (mkdocs.yml,
+docs/, scripts/, demos/, overrides/) with the asset build's files when `make assets` has
+made them, and a small stand-in for any generated file a page references that is not
+there yet. It is served under the sub-path /REPO/ by a local server and read by Debian's
+Chromium through Playwright; every request to another host is refused. The checker is
+axe-core (pinned in scripts/axe.py), injected into each page.
+
+The pages are checked twice: as first shown, with the Python runtime unreachable (so each
+widget ends showing its figure, its reason and a retry button), and, for the posts with
+widgets, once every widget is live (controls, canvases, keyboard, focus).
+"""
+
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from scripts import axe, blocks, mkdocs_hooks
+from scripts.bench import LAUNCH_ARGS, SubPathHandler
+
+pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED = ROOT / "docs" / blocks.GENERATED
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+READY_TIMEOUT = 180_000  # ms: a cold start of the runtime on a busy two-core machine is slow
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201c5d4b6a50000000049454e44ae426082")
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"  # a header only, for a missing video
+THEMES = {"light": "default", "dark": "slate"}  # what the reader's system prefers -> Material's scheme
+
+
+# --- The site.
+
+
+@pytest.fixture(scope="session")
+def httpd(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("a11y-served")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(SubPathHandler, directory=str(folder)))
+    server.folder = folder
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/REPO/"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def stand_ins(project):
+    """Give every generated file a page references and the asset build has not made a stand-in."""
+    generated = project / "docs" / blocks.GENERATED
+    manifest_path = project / "docs" / mkdocs_hooks.MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"assets": {}, "recipes": {}}
+    for page in (project / "docs").rglob("*.md"):
+        for _, path in mkdocs_hooks.check_page_source(page.read_text())[1]:
+            if path not in manifest["assets"] or not (generated / path).is_file():
+                (generated / path).parent.mkdir(parents=True, exist_ok=True)
+                (generated / path).write_bytes(MP4 if path.endswith(".mp4") else PNG)
+                manifest["assets"][path] = {"recipe": "stand-in made by tests/test_accessibility.py"}
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps(manifest))
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, httpd):
+    """The project's site, built for the local server's URL (instant navigation follows only
+    links inside site_url). Returns the server's base URL."""
+    project = tmp_path_factory.mktemp("a11y") / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project)
+    for name in ("docs", "scripts", "demos", "overrides"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__", "generated"))
+    if (GENERATED / "manifest.json").is_file():
+        shutil.copytree(GENERATED, project / "docs" / blocks.GENERATED, ignore=shutil.ignore_patterns(".*"))
+    stand_ins(project)
+    if os.environ.get("DEV_WIRE_CSP"):  # DEV-ONLY: remove before hand-off
+        nav = (project / "mkdocs.yml").read_text()
+        for post in (project / "docs/posts").glob("*.md"):
+            if f"posts/{post.name}" not in nav:
+                post.unlink()
+        ui = project / "docs/javascripts/widgets/ui.js"
+        ui.write_text(ui.read_text().replace('else if (name === "text")', 'else if (name === "style") node.style.cssText = value;\n    else if (name === "text")'))
+        with open(project / "scripts/mkdocs_hooks.py", "a") as f:
+            f.write("\nfrom scripts import csp\ndef on_post_page(output, page, config):\n    return csp.apply(output)\n"
+                    "def on_post_template(output, template_name, config):\n"
+                    "    return csp.apply(output) if template_name.endswith('.html') else output\n")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=httpd.url,
+               OPENBLAS_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(httpd.folder)],
+                          cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        pytest.fail(f"the site did not build:\n{done.stdout}\n{done.stderr}")
+    httpd.project = project
+    return httpd.url
+
+
+@pytest.fixture(scope="session")
+def pages(site, httpd):
+    """Every page of the site, as paths under the base URL ("" is the home page)."""
+    found = [p.parent.relative_to(httpd.folder).as_posix() + "/" for p in sorted(httpd.folder.rglob("index.html"))]
+    found = ["" if p == "./" else p for p in found]
+    assert "" in found and any(p.startswith("posts/") for p in found), found
+    return found + ["404.html"]
+
+
+@pytest.fixture(scope="session")
+def axe_script():
+    return str(axe.ensure_axe(log=lambda message: None))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("the browser tests need Chromium: run `make browser` (apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+# Records every Content-Security-Policy violation, from before the page's first script.
+WATCH_CSP = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`
+    + ` at ${event.sourceFile || location.pathname}:${event.lineNumber}`);
+});
+"""
+
+
+def new_page(browser, server, block=(), axe=None, **options):
+    """A fresh page that may only talk to the local server; `block` lists URL fragments whose
+    requests fail, as an unreachable host would; `axe`, the checker's script, is put in every
+    document (as an init script: the page's own policy would refuse it as a script tag).
+    `page.problems` collects page errors and CSP violations (from the event and the console)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, **options)
+    problems = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if not url.startswith(server) or any(fragment in url for fragment in block):
+            request_route.abort()
+        else:
+            request_route.continue_()
+
+    def console(message):
+        # Blocked content is reported by the event above; the console also tells of a policy
+        # the browser could not read (a directive a <meta> cannot carry, a bad source).
+        text = message.text
+        if ("Content Security Policy" in text or "Content-Security-Policy" in text) and "violates" not in text:
+            problems.append(f"console: {text}")
+
+    context.route("**/*", route)
+    context.expose_function("reportViolation", lambda text: problems.append(f"CSP violation: {text}"))
+    context.add_init_script(WATCH_CSP)
+    if axe:
+        context.add_init_script(path=axe)
+    page = context.new_page()
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", console)
+    page.problems = problems
+    return page
+
+
+def open_page(page, url):
+    response = page.goto(url)
+    assert response.ok, f"{url}: {response.status}"
+    page.wait_for_load_state("load")
+
+
+def run_axe(page):
+    """axe-core's violations on the page as it is now, one readable line per failing element.
+    (The page must come from a context made with `axe=...`.)"""
+    violations = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.flatMap((v) => v.nodes.map((n) =>
+            `${v.id} (${v.impact}): ${v.help} -- ${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`));
+    }""")
+    return violations
+
+
+def set_theme(page, theme):
+    """Tell the page the reader's system prefers `theme`; Material follows it (its first palette
+    entry is the automatic one)."""
+    page.emulate_media(color_scheme=theme)
+    page.wait_for_function("scheme => document.body.dataset.mdColorScheme === scheme", arg=THEMES[theme])
+
+
+# --- 1. The checker finds nothing, on any page, in either palette.
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_no_page_has_an_accessibility_violation(browser, site, pages, axe_script, theme):
+    """Each page as first shown; the runtime is unreachable, so its widgets end in their
+    fallback state (figure, reason, retry button) and that is what gets checked."""
+    page = new_page(browser, site, block=("vendor/pyodide/",), axe=axe_script, color_scheme=theme)
+    found = []
+    for path in pages:
+        open_page(page, site + path)
+        set_theme(page, theme)
+        near = page.locator(".nn-widget[data-state='loading']")
+        if near.count():  # widgets near the top: wait until they have given up, as a reader would see
+            page.wait_for_function("() => !document.querySelector(\".nn-widget[data-state='loading']\")",
+                                   timeout=60_000)
+        found += [f"{path or 'home'}: {v}" for v in run_axe(page)]
+    page.context.close()
+    assert not found, f"{len(found)} accessibility violations ({theme}):\n" + "\n".join(found)
+    problems = list(dict.fromkeys(page.problems))
+    assert not problems, "\n".join(problems)
+
+
+# --- 1b. Every widget, live: the checker again, in both palettes, then the keyboard alone.
+
+
+# For each control reached with Tab: its name, whether focus shows, and what a key does.
+DESCRIBE_FOCUS = """(root) => {
+    const el = document.activeElement;
+    if (!root.contains(el)) return null;
+    const style = getComputedStyle(el);
+    const labelled = (el.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean)
+        .map((id) => document.getElementById(id)?.textContent || "").join(" ");
+    const name = (el.getAttribute("aria-label") || labelled
+        || [...(el.labels || [])].map((l) => l.textContent).join(" ")
+        || (["BUTTON", "A"].includes(el.tagName) ? el.textContent : "") || el.title || "").trim();
+    const described = (el.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean)
+        .map((id) => document.getElementById(id)?.textContent || "").join(" ").trim();
+    return {
+        tag: el.tagName.toLowerCase(), type: el.type || "", role: el.getAttribute("role") || "",
+        name, described, value: el.value, checked: el.checked, disabled: el.disabled,
+        outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2
+            && !/rgba\\(.*, 0\\)$/.test(style.outlineColor),
+        shadow: style.boxShadow !== "none",
+        path: el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`,
+    };
+}"""
+
+
+def keyboard_problems(page, root, where):
+    """Tab through one live widget; report each control that cannot be named, seen or worked."""
+    problems = []
+    first = root.evaluate("""root => {
+        const all = [...root.querySelectorAll("button, input, select, textarea, a[href], [tabindex]")]
+            .filter((e) => e.tabIndex >= 0 && !e.disabled && e.offsetParent !== null);
+        if (all.length) all[0].focus();
+        // A group of radio buttons is one stop of the Tab key.
+        return new Set(all.map((e) => (e.type === "radio" && e.name ? `radio ${e.name}` : e))).size;
+    }""")
+    if not first:
+        return [f"{where}: nothing in the live widget can be reached with the keyboard"]
+    # Back out and Tab in again, so the browser knows the focus came from the keyboard.
+    page.keyboard.press("Shift+Tab")
+    seen = 0
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        control = root.evaluate(DESCRIBE_FOCUS)
+        if control is None:
+            break
+        seen += 1
+        what = f"{where}: {control['tag']}{'[' + control['type'] + ']' if control['type'] else ''} {control['path']}"
+        if not control["name"]:
+            problems.append(f"{what} has no label")
+        if not (control["outline"] or control["shadow"]):
+            problems.append(f"{what} shows no focus outline")
+        problems += operate(page, root, control, what)
+    else:
+        problems.append(f"{where}: Tab never leaves the widget (a keyboard trap)")
+    if seen < first:
+        problems.append(f"{where}: Tab reached {seen} of the {first} controls")
+    return problems
+
+
+def operate(page, root, control, what):
+    """Work one control with the keys a keyboard reader would use, and put it back."""
+    kind = control["type"] if control["tag"] == "input" else control["tag"]
+    if kind in ("button", "a", "submit", "color"):
+        return []  # native: Enter (and Space) press it, or open the colour picker, by themselves
+    if control["tag"] == "canvas" or control["role"]:
+        # A control of its own making must say which keys it takes.
+        return [] if control["described"] else [f"{what} takes keys but says nowhere which"]
+    keys = {"range": ("ArrowRight", "ArrowLeft"), "number": ("ArrowUp", "ArrowDown"),
+            "select": ("ArrowDown", "ArrowUp"), "radio": ("ArrowDown", "ArrowUp"),
+            "checkbox": ("Space", "Space")}.get(kind)
+    if keys is None:
+        return [f"{what}: an unexpected kind of control"]
+    forward, back = keys
+    state = "() => [document.activeElement.value, document.activeElement.checked]"
+    before = (control["value"], control["checked"])
+    page.keyboard.press(forward)
+    after = tuple(root.evaluate(state))
+    if after == before:  # at the end of its range: the other way
+        forward, back = back, forward
+        page.keyboard.press(forward)
+        after = tuple(root.evaluate(state))
+    page.keyboard.press(back)
+    return [] if after != before else [f"{what}: {forward} does not change it"]
+
+
+CANVAS_LABELS = """(root) => [...root.querySelectorAll(".nn-widget-live canvas")]
+    .filter((c) => c.offsetParent !== null)
+    .map((c) => ({role: c.getAttribute("role") || "", label: (c.getAttribute("aria-label") || "").trim(),
+                  cls: c.className}))"""
+
+
+def widget_pages(httpd):
+    """Posts with at least one widget, in series order."""
+    return sorted(p.parent.relative_to(httpd.folder).as_posix() + "/"
+                  for p in httpd.folder.glob("posts/*/index.html") if 'class="nn-widget"' in p.read_text())
+
+
+def test_live_widgets_pass_the_checker_and_work_with_the_keyboard_alone(browser, site, httpd, axe_script):
+    if not (GENERATED / "manifest.json").is_file():
+        pytest.skip("the live widgets need the trained models of `make assets`")
+    page = new_page(browser, site, axe=axe_script, color_scheme="light")
+    found = []
+    posts = widget_pages(httpd)
+    assert posts, "no post has a widget"
+    for number, path in enumerate(posts):
+        if number == 0:
+            open_page(page, site + path)
+            page.evaluate("window.sameDocument = true")
+        else:  # instant navigation, as a reader clicks through: the page's one worker lives on
+            old = page.evaluate_handle("() => document.querySelector('.md-content')")
+            page.evaluate("url => { const a = document.createElement('a'); a.href = url; "
+                          "document.querySelector('.md-content').append(a); a.click(); }", site + path)
+            page.wait_for_function("old => !old.isConnected", arg=old)
+            assert page.url == site + path and page.evaluate("window.sameDocument"), "not an instant navigation"
+        roots = page.locator(".md-content .nn-widget")
+        for i in range(roots.count()):
+            root = roots.nth(i)
+            root.scroll_into_view_if_needed()
+            page.wait_for_function("e => !['idle', 'loading'].includes(e.dataset.state)",
+                                   arg=root.element_handle(), timeout=READY_TIMEOUT)
+            state = root.get_attribute("data-state")
+            assert state == "ready", f"{path} {root.get_attribute('data-widget')}: {state}: " \
+                                     f"{root.locator('.nn-widget-status').text_content()}"
+        for theme in THEMES:
+            set_theme(page, theme)
+            found += [f"{path} ({theme}, live): {v}" for v in run_axe(page)]
+        set_theme(page, "light")
+        for i in range(roots.count()):
+            root = roots.nth(i)
+            where = f"{path} {root.get_attribute('data-widget')} #{i + 1}"
+            found += keyboard_problems(page, root, where)
+            for canvas in root.evaluate(CANVAS_LABELS):
+                if canvas["role"] not in ("img", "application") or len(canvas["label"].split()) < 3:
+                    found.append(f"{where}: canvas.{canvas['cls']} has no text alternative saying what it "
+                                 f"shows (role {canvas['role']!r}, label {canvas['label']!r})")
+    widget_workers = [w for w in page.workers if w.url.endswith("/javascripts/widgets/worker.js")]
+    page.context.close()
+    assert len(widget_workers) == 1, f"{len(widget_workers)} widget workers after {len(posts)} pages"
+    found += list(dict.fromkeys(page.problems))
+    assert not found, f"{len(found)} problems:\n" + "\n".join(found)
+
+
+# --- 2. Without JavaScript, and with the reader's wish for less motion.
+
+
+PAGE_CONTENT = """() => {
+    const article = document.querySelector("article");
+    const shown = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+    const images = [...article.querySelectorAll("img")];
+    for (const details of article.querySelectorAll("details")) details.open = true;  // as a reader would
+    const words = (text) => text.replace(/\\s+/g, " ").trim().length;
+    return {
+        heading: article.querySelector("h1")?.textContent.trim() || "",
+        text: words(article.innerText),
+        source: words(article.textContent),
+        images: images.length,
+        broken: images.filter((i) => !(i.complete && i.naturalWidth > 0) || !shown(i)).map((i) => i.src),
+        videos: [...article.querySelectorAll("video")].map((v) => ({shown: shown(v), poster: v.poster})),
+        widgets: [...article.querySelectorAll(".nn-widget")].map((w) => ({
+            name: w.dataset.widget, state: w.dataset.state,
+            figure: shown(w.querySelector(".nn-widget-fallback img, .nn-widget-fallback video") || w),
+            note: shown(w.querySelector(".nn-widget-noscript") || w) && !!w.querySelector(".nn-widget-noscript"),
+            live: !!w.querySelector(".nn-widget-live, .nn-widget-retry"),
+        })),
+    };
+}"""
+
+
+def test_without_javascript_every_page_shows_its_text_figures_videos_and_widget_figures(browser, site, pages):
+    page = new_page(browser, site, java_script_enabled=False)
+    posters = {}
+    page.on("response", lambda r: posters.__setitem__(r.url, r.status) if r.request.resource_type == "image" else None)
+    problems = []
+    widgets = videos = 0
+    for path in pages:
+        open_page(page, site + path)
+        page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_load_state("networkidle")
+        seen = page.evaluate(PAGE_CONTENT)
+        where = path or "home"
+        if not seen["heading"]:
+            problems.append(f"{where}: no heading")
+        if seen["text"] < 0.95 * seen["source"]:  # the text is there and not hidden behind a script
+            problems.append(f"{where}: only {seen['text']} of {seen['source']} characters of text show")
+        problems += [f"{where}: image not shown: {src}" for src in seen["broken"]]
+        for video in seen["videos"]:
+            videos += 1
+            if not video["shown"] or posters.get(video["poster"]) != 200:
+                problems.append(f"{where}: video not shown with its poster: {video}")
+        for w in seen["widgets"]:
+            widgets += 1
+            if not (w["figure"] and w["note"]) or w["state"] != "idle" or w["live"]:
+                problems.append(f"{where}: widget {w['name']} without its figure and note: {w}")
+    page.context.close()
+    assert widgets and videos, "the site should have widgets and videos to check"
+    assert not problems, "\n".join(problems)
+
+
+VIDEOS = """() => [...document.querySelectorAll("video")].map((v) => {
+    const figure = v.closest("figure");
+    const described = figure?.querySelector(".nn-video-description")?.textContent.trim() || "";
+    return {src: v.currentSrc || v.querySelector("source")?.src, paused: v.paused, time: v.currentTime,
+            autoplay: v.autoplay, captions: !!v.querySelector("track[kind=captions], track[kind=subtitles]"),
+            caption: figure?.querySelector("figcaption")?.textContent.trim() || "",
+            text: described || (v.getAttribute("aria-label") || "").trim()};
+})"""
+
+
+def test_videos_never_start_by_themselves_and_each_is_told_in_words(browser, site, pages):
+    """With the reader's system asking for reduced motion, no video moves until asked; and
+    every video has captions or a description of what it shows."""
+    page = new_page(browser, site, block=("vendor/pyodide/",), reduced_motion="reduce")
+    problems, count = [], 0
+    for path in pages:
+        open_page(page, site + path)
+        assert page.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches")
+        for video in page.locator("video").all():
+            video.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)  # time enough for any autoplay to have started
+        for video in page.evaluate(VIDEOS):
+            count += 1
+            where = f"{path or 'home'}: {video['src']}"
+            if video["autoplay"] or not video["paused"] or video["time"] > 0:
+                problems.append(f"{where} plays by itself")
+            if not video["captions"] and len(video["text"].split()) < 5:
+                problems.append(f"{where} has neither captions nor a description in words")
+    page.context.close()
+    assert count, "no video on the site to check"
+    assert not problems, "\n".join(problems)
+
+
+# --- 3. The Content-Security-Policy.
+
+
+class Head(HTMLParser):
+    """The policies of a page and what comes before the first of them."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.policies, self.before, self.scripts, self._script = [], [], [], None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "content-security-policy":
+            self.policies.append(attrs["content"])
+        elif not self.policies and tag in ("script", "link", "style"):
+            self.before.append(tag)
+        if tag == "script" and "src" not in attrs and attrs.get("type", "") in ("", "module", "text/javascript"):
+            self._script = []
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self._script.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._script is not None:
+            self.scripts.append("".join(self._script))
+            self._script = None
+
+
+def test_every_page_carries_a_policy_that_allows_only_the_site_itself(site, httpd):
+    import base64
+    import hashlib
+
+    files = sorted(httpd.folder.rglob("*.html"))
+    assert len(files) >= 8
+    for file in files:
+        head = Head(file.read_text(encoding="utf-8"))
+        where = file.relative_to(httpd.folder)
+        assert len(head.policies) == 1, f"{where}: {len(head.policies)} Content-Security-Policy meta tags"
+        assert not head.before, f"{where}: {head.before} come before the policy, which does not cover them"
+        directives = {d.split()[0]: d.split()[1:] for d in head.policies[0].split(";") if d.strip()}
+        for name in ("default-src", "script-src", "style-src", "font-src", "img-src", "media-src",
+                     "connect-src", "worker-src"):
+            sources = directives.get(name, directives["default-src"])
+            others = [s for s in sources if s not in ("'self'", "'wasm-unsafe-eval'", "data:")
+                      and not s.startswith("'sha256-")]
+            assert "'self'" in sources and not others, f"{where}: {name} allows {others}"
+        assert directives["object-src"] == ["'none'"] and directives["base-uri"] == ["'self'"]
+        assert "'wasm-unsafe-eval'" in directives["script-src"]  # Pyodide compiles WebAssembly
+        assert "data:" not in directives["script-src"] + directives["style-src"]
+        hashes = {s for s in directives["script-src"] if s.startswith("'sha256-")}
+        inline = {f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+                  for s in head.scripts}
+        assert hashes == inline, f"{where}: the hashes do not match the page's inline scripts"
+
+
+def test_pages_break_no_rule_of_their_policy_across_instant_navigation(browser, site, pages):
+    """Each page loaded afresh is covered by the axe tests above (which fail on any violation);
+    here the reader walks the whole series with instant navigation, then a script of the
+    kind an attacker would inject is refused and reported, proving the watch works."""
+    page = new_page(browser, site, block=("vendor/pyodide/",))
+    open_page(page, site)
+    page.evaluate("window.sameDocument = true")
+    for path in pages[1:-1] + [""]:
+        old = page.evaluate_handle("() => document.querySelector('.md-content')")
+        page.evaluate("url => { const a = document.createElement('a'); a.href = url; "
+                      "document.querySelector('.md-content').append(a); a.click(); }", site + path)
+        page.wait_for_function("old => !old.isConnected", arg=old)
+    assert page.evaluate("window.sameDocument"), "a page switch reloaded the page"
+    assert not page.problems, "\n".join(dict.fromkeys(page.problems))
+    ran = page.evaluate("""() => {
+        const s = document.createElement("script");
+        s.textContent = "window.injected = true";
+        document.body.append(s);
+        const img = document.createElement("img");
+        img.src = "https://example.com/pixel.png";
+        document.body.append(img);
+        return new Promise((resolve) => setTimeout(() => resolve(window.injected === true), 300));
+    }""")
+    assert not ran, "an injected inline script ran"
+    assert any("script-src" in p for p in page.problems), page.problems
+    assert any("img-src" in p and "example.com" in p for p in page.problems), page.problems
+    page.context.close()
+
+
+def test_a_tampered_numpy_wheel_is_refused_and_the_widget_keeps_its_figure(browser, site, httpd):
+    """The runtime checks each package against the sha256 of its lock file before using it;
+    a wheel altered on the way (one byte) never runs."""
+    from scripts import vendor
+
+    wheel = (httpd.folder / "vendor/pyodide" / vendor.NUMPY_WHEEL).read_bytes()
+    tampered = wheel[:-1] + bytes([wheel[-1] ^ 1])
+    page = new_page(browser, site)
+    page.context.route(f"**/{vendor.NUMPY_WHEEL}", lambda route: route.fulfill(
+        status=200, body=tampered, content_type="application/octet-stream"))
+    path = widget_pages(httpd)[0]
+    open_page(page, site + path)
+    root = page.locator(".md-content .nn-widget").first
+    root.scroll_into_view_if_needed()
+    page.wait_for_function("e => !['idle', 'loading'].includes(e.dataset.state)",
+                           arg=root.element_handle(), timeout=READY_TIMEOUT)
+    status = root.locator(".nn-widget-status").text_content()
+    assert root.get_attribute("data-state") == "fallback", status
+    assert "numpy" in status.lower(), status
+    assert root.locator(".nn-widget-fallback").is_visible()
+    assert root.get_by_role("button", name="Try the live version again").is_visible()
+    page.context.close()
