@@ -41,6 +41,7 @@ MODELS = {
     "labels": ("labels", "LabelsModel"),
     "digit": ("digit", "DigitModel"),
     "shapes": ("shapes", "ShapesModel"),
+    "filters": ("filters", "FiltersModel"),
 }
 # Array types the page can receive as typed arrays (Float32Array, Float64Array, ...).
 DTYPES = ("float32", "float64", "int32", "uint8")

@@ -1,0 +1,417 @@
+"""The Filters widget of post 7 in a real browser: a drawn stroke lights up the edge filter
+beside it, presets and edited weights change the map, the trained networks read a drawn
+digit and a picked shape, and without the runtime the figure stays.
+
+As in test_browser_widgets.py: the site is built from a temporary copy of the project with
+one page holding post 7's own widget block, served under a sub-path (/REPO/) on 127.0.0.1,
+and driven by Debian's Chromium through Playwright; every request to another host is
+refused. The networks are the asset build's when it has run, or else quickly trained
+stand-ins. test_feature_map_update_rate prints how many feature maps per second the widget
+draws while a weight is edited and while the reader draws (run with -s to see it).
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scripts import blocks
+from scripts.bench import LAUNCH_ARGS, serve
+
+pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests, on one worker
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED = ROOT / "docs" / blocks.GENERATED
+POST = ROOT / "docs" / "posts" / "07-convolutional-neural-networks.md"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGE = "filters-check/"
+READY_TIMEOUT = 180_000  # ms: a cold start on a busy two-core machine is slow
+FILTERS_CSS = "stylesheets/filters.css"
+
+
+def post_block():
+    """The body of post 7's ```widget block for the filters widget."""
+    for match in re.finditer(r"^```widget\n(.*?)^```", POST.read_text(), re.S | re.M):
+        if re.search(r"^name: filters$", match[1], re.M):
+            return match[1]
+    raise AssertionError(f"{POST.name} has no filters widget block")
+
+
+# --- Stand-ins for the asset build's files, should it not have run.
+
+
+def conv_digits():
+    from demos import conv, datasets
+    from demos.nn import Trainer, make_optimizer
+
+    X_train, _, y_train, _ = datasets.digits_split()
+    network = conv.ConvNetwork((1, 8, 8), conv=[(8, 3, 1, 1)], pool=2, n_classes=10, seed=1)
+    Trainer(network, X_train / 16.0, datasets.one_hot(y_train, 10), "categorical_cross_entropy",
+            make_optimizer("adam", 0.01), batch_size=32, seed=1).run(10)
+    return network.to_json()
+
+
+def conv_shapes():
+    from demos import conv, datasets
+    from demos.nn import Trainer, make_optimizer
+
+    images, labels, _ = datasets.coloured_shapes(900, seed=0, size=16)
+    network = conv.ConvNetwork((3, 16, 16), conv=[(8, 3, 1, 1), (16, 3, 1, 1)], pool=2, n_classes=3, seed=0)
+    Trainer(network, images.transpose(0, 3, 1, 2).reshape(len(images), -1), datasets.one_hot(labels, 3),
+            "categorical_cross_entropy", make_optimizer("adam", 0.01), batch_size=32, seed=0).run(4)
+    return network.to_json()
+
+
+def stand_in_figure():
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="768" height="432" viewBox="0 0 768 432">'
+            '<rect width="768" height="432" fill="#dde"/></svg>')
+
+
+MODELS = {"models/conv-digits.json": conv_digits, "models/conv-shapes.json": conv_shapes}
+
+
+# --- The site, the server and the browser.
+
+
+@pytest.fixture(scope="module")
+def httpd(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("served-filters")
+    httpd, url = serve(folder)
+    httpd.folder, httpd.url = folder, url
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def read_config(path):
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    return yaml.load(path.read_text(), Loader=get_yaml_loader())
+
+
+def test_the_site_config_loads_the_filters_styles():
+    assert FILTERS_CSS in (read_config(ROOT / "mkdocs.yml").get("extra_css") or []), (
+        f"mkdocs.yml must list {FILTERS_CSS} under extra_css, or the Filters widget has no layout")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, httpd):
+    """The project's site with one page, post 7's filters block, built with --strict for the
+    local server's URL; returns the server's base URL."""
+    project = tmp_path_factory.mktemp("filters") / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project)
+    for name in ("docs", "scripts", "demos", "overrides"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__", "generated"))
+    generated = project / "docs" / blocks.GENERATED
+    block = post_block()
+    fallback = blocks.check("widget", block)["fallback"]
+    files = {fallback: stand_in_figure, **MODELS}
+    for path, make in files.items():
+        target = generated / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (GENERATED / path).is_file():
+            shutil.copy(GENERATED / path, target)
+        else:
+            target.write_text(make())
+    (generated / "manifest.json").write_text(json.dumps({"assets": {path: {} for path in files}, "recipes": {}}))
+    (project / "docs" / "filters-check.md").write_text(f"# Filters\n\n```widget\n{block}```\n")
+    config = read_config(project / "mkdocs.yml")
+    extra = {"INHERIT": "mkdocs.yml", "nav": ["filters-check.md"],
+             "exclude_docs": f"{config.get('exclude_docs') or ''}\n/index.md\n/posts/\n"}
+    if FILTERS_CSS not in (config.get("extra_css") or []):  # reported by the test above
+        extra["extra_css"] = (config.get("extra_css") or []) + [FILTERS_CSS]
+    (project / "mkdocs-filters.yml").write_text(json.dumps(extra))
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=httpd.url)
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs-filters.yml", "-d", str(httpd.folder)]
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        pytest.fail(f"the site did not build:\n{done.stdout}\n{done.stderr}")
+    return httpd.url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("the browser tests need Chromium: run `make browser` (apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def new_page(browser, server, block=()):
+    """A fresh page that may only talk to the local server; requests whose URL holds one of
+    the fragments in `block` fail, as an unreachable host would."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url.startswith(server) and not any(f in route.request.url for f in block)
+                  else route.abort())
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
+
+
+def bring_to(page, states, timeout=READY_TIMEOUT):
+    """Scroll the widget into view and wait for one of `states`; returns the state reached."""
+    root = page.locator(".nn-widget[data-widget='filters']")
+    root.scroll_into_view_if_needed()
+    page.wait_for_function("([root, states]) => states.includes(root.dataset.state)",
+                           arg=[root.element_handle(), states], timeout=timeout)
+    return root.get_attribute("data-state")
+
+
+@pytest.fixture(scope="module")
+def ready(browser, server):
+    """The page with the filters widget live, shared by the tests that operate it."""
+    page = new_page(browser, server)
+    page.goto(server + PAGE)
+    state = bring_to(page, ["ready", "fallback", "error"])
+    root = page.locator(".nn-widget[data-widget='filters']")
+    assert state == "ready", f"the widget ended in {state}: {root.locator('.nn-widget-status').text_content()}"
+    yield page, root
+    page.context.close()
+
+
+def draw(page, canvas, points, steps=8):
+    """Drag the mouse through `points` (fractions of the canvas) with the button down."""
+    box = canvas.bounding_box()
+    at = lambda p: (box["x"] + p[0] * box["width"], box["y"] + p[1] * box["height"])  # noqa: E731
+    page.mouse.move(*at(points[0]))
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*at(point), steps=steps)
+    page.mouse.up()
+
+
+def feature_map(root):
+    """The numbers of the feature map the widget shows, ``(height, width)``."""
+    canvas = root.locator("canvas.nn-filters-map")
+    height, width = int(canvas.get_attribute("data-height")), int(canvas.get_attribute("data-width"))
+    return np.array([float(v) for v in canvas.get_attribute("data-values").split()]).reshape(height, width)
+
+
+def settled(page, root):
+    """Wait until the widget has answered the last thing the reader did: the map stops changing."""
+    page.wait_for_function("""(canvas) => new Promise((resolve) => {
+        let timer = setTimeout(() => resolve(true), 400);
+        new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(() => resolve(true), 400); })
+            .observe(canvas, { attributes: true, attributeFilter: ["data-values"] });
+    })""", arg=root.locator("canvas.nn-filters-map").element_handle())
+
+
+def label(root, selector):
+    return root.locator(selector).get_attribute("aria-label")
+
+
+# --- Tests.
+
+
+def test_the_block_starts_with_the_vertical_edge_filter_on_a_test_digit(ready):
+    page, root = ready
+    settled(page, root)
+    assert root.get_by_label("Filter", exact=True).input_value() == "vertical_edge"
+    weights = [float(root.get_by_label(f"Weight, row {r}, column {c}").input_value())
+               for r in (1, 2, 3) for c in (1, 2, 3)]
+    assert weights == [-1, 0, 1, -2, 0, 2, -1, 0, 1]
+    assert label(root, "canvas.nn-filters-picture").startswith("The picture: test picture digit 0, 8 by 8")
+    assert feature_map(root).shape == (8, 8)
+    assert label(root, "canvas.nn-filters-map").startswith("Feature map of the vertical edge filter, 8 by 8:")
+    assert not page.errors, page.errors
+
+
+def cpython_model(httpd):
+    """The widget's model under CPython, with the networks the site serves."""
+    from demos.widgets.filters import FiltersModel
+
+    models = httpd.folder / "assets" / "generated" / "models"
+    return FiltersModel((models / "conv-digits.json").read_text(), (models / "conv-shapes.json").read_text())
+
+
+def drawn_ink(root):
+    """The ink of the picture canvas as the widget sends it: alpha, row by row, uint8."""
+    return np.array(root.locator("canvas.nn-filters-picture").evaluate(
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 3))"),
+        dtype=np.uint8)
+
+
+def test_a_vertical_stroke_lights_up_the_edge_filter_at_its_sides(ready, httpd):
+    page, root = ready
+    root.get_by_label("Filter", exact=True).select_option("vertical_edge")
+    picture = root.locator("canvas.nn-filters-picture")
+    draw(page, picture, [(0.5, 0.15), (0.5, 0.85)])
+    page.wait_for_function("c => c.getAttribute('aria-label').includes('your drawing')",
+                           arg=picture.element_handle())
+    settled(page, root)
+    values = feature_map(root)
+    assert values.shape == (28, 28)
+    # The stroke runs down the middle (x = 140 of 280 px, 20 px wide: cells 13 and 14), from row 4 to 23.
+    middle = values[8:20]
+    assert np.all(middle[:, 11:14].max(axis=1) > 2.5), middle[:, 10:18]  # ink begins: brighter to the right
+    assert np.all(middle[:, 14:17].min(axis=1) < -2.5), middle[:, 10:18]  # ink ends: darker to the right
+    assert np.abs(values[:, :10]).max() < 1e-3 and np.abs(values[:, 18:]).max() < 1e-3  # far away: 0
+    description = label(root, "canvas.nn-filters-map")
+    assert "positive up to" in description and "strongest along the left side of the ink" in description
+    assert "strongest along the right side of the ink" in description
+    # The browser's Python gives the numbers CPython gives for the same drawing.
+    expected = cpython_model(httpd).draw(drawn_ink(root), 280, 280, [-1, 0, 1, -2, 0, 2, -1, 0, 1])
+    np.testing.assert_allclose(values, expected["filter"]["map"], atol=1e-3)
+    assert description == expected["filter"]["description"]
+
+    # The horizontal edge filter answers only at the stroke's two ends.
+    root.get_by_label("Filter", exact=True).select_option("horizontal_edge")
+    page.wait_for_function("c => c.getAttribute('aria-label').startsWith('Feature map of the horizontal edge')",
+                           arg=root.locator("canvas.nn-filters-map").element_handle())
+    horizontal = feature_map(root)
+    assert np.abs(horizontal[8:20]).max() < 1e-3, horizontal[8:20, 10:18]
+    assert horizontal[:8].max() > 1 and horizontal[20:].min() < -1
+    assert not np.allclose(horizontal, values)
+    assert root.get_by_label("Weight, row 1, column 2").input_value() == "-2"
+
+
+def test_edited_weights_apply_from_the_keyboard(ready):
+    page, root = ready
+    root.get_by_label("Filter", exact=True).select_option("identity")
+    page.wait_for_function("c => c.getAttribute('aria-label').startsWith('Feature map of the identity')",
+                           arg=root.locator("canvas.nn-filters-map").element_handle())
+    settled(page, root)
+    identity = feature_map(root)
+    # Centre weight 1 -> 3 with the keyboard: twice ArrowUp (steps of 1) gives three times the picture.
+    centre = root.get_by_label("Weight, row 2, column 2")
+    centre.focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert centre.input_value() == "3"
+    page.wait_for_function("c => c.getAttribute('aria-label').startsWith('Feature map of your filter')",
+                           arg=root.locator("canvas.nn-filters-map").element_handle())
+    settled(page, root)
+    np.testing.assert_allclose(feature_map(root), 3 * identity, atol=2e-3)
+    assert root.get_by_label("Filter", exact=True).input_value() == "custom"
+    assert "add up to 3.00" in root.locator(".nn-filters .nn-readout").first.text_content()
+    # An empty weight: said in words, the map keeps the last complete filter.
+    centre.fill("")
+    message = root.locator(".nn-kernel-message")
+    assert "row 2, column 2 is not a number" in message.text_content()
+    assert centre.get_attribute("aria-invalid") == "true"
+    centre.fill("1")
+    page.wait_for_function("c => c.getAttribute('aria-label').startsWith('Feature map of the identity')",
+                           arg=root.locator("canvas.nn-filters-map").element_handle())
+    assert message.text_content() == ""
+    # Clearing the picture: nothing to filter, and the network asks for a digit.
+    root.get_by_role("button", name="Clear").click()
+    page.wait_for_function("e => e.textContent === 'Draw a digit first.'",
+                           arg=root.locator(".nn-prediction").element_handle())
+    settled(page, root)
+    assert not feature_map(root).any()
+    assert label(root, "canvas.nn-filters-map").endswith("zero everywhere")
+
+
+def test_the_trained_networks_read_a_drawn_one_and_a_picked_triangle(ready):
+    page, root = ready
+    prediction = root.locator(".nn-prediction")
+    root.get_by_role("button", name="Clear").click()
+    page.wait_for_function("e => e.textContent === 'Draw a digit first.'", arg=prediction.element_handle())
+    draw(page, root.locator("canvas.nn-filters-picture"), [(0.5, 0.15), (0.5, 0.85)])
+    page.wait_for_function("e => e.textContent.startsWith('The network reads it as')", arg=prediction.element_handle())
+    settled(page, root)
+    assert prediction.text_content().startswith("The network reads it as 1,"), prediction.text_content()
+    tiles = root.locator(".nn-filter-tile")
+    assert tiles.count() == 8
+    assert re.match(r"Feature map of learned filter 1: (up to \d|silent)", label(tiles.first, "canvas.nn-filter-map"))
+    assert label(tiles.first, "canvas.nn-filter-weights").startswith("Learned filter 1, its weights row by row:")
+    shown = [int(text.split()[0]) for text in root.locator(".nn-bars .nn-value").all_text_contents()]
+    assert len(shown) == 10 and max(shown) == shown[1]
+    # A shape, picked with the keyboard: the shapes network takes over.
+    triangle = root.get_by_role("button", name=re.compile(r"Test picture: \w+ triangle"))
+    triangle.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("e => e.textContent.startsWith('The network sees a')", arg=prediction.element_handle())
+    settled(page, root)
+    assert prediction.text_content().startswith("The network sees a triangle,"), prediction.text_content()
+    assert root.locator(".nn-bars li").count() == 3
+    assert "in colour" in label(tiles.first, "canvas.nn-filter-weights")
+    assert feature_map(root).shape == (16, 16)
+    assert "strongest on the shape" in label(root, "canvas.nn-filters-map")
+    assert not page.errors, page.errors
+
+
+def test_feature_map_update_rate(ready, record_property):
+    """How many new feature maps per second the widget shows while a weight changes at every
+    animation frame, and while the reader draws (a pointer move per frame). Printed, never
+    asserted: the machine decides. What is asserted: the last change is the one shown."""
+    page, root = ready
+    root.get_by_label("Filter", exact=True).select_option("vertical_edge")
+    settled(page, root)
+    rates = page.evaluate("""async (seconds) => {
+        const root = document.querySelector(".nn-widget[data-widget='filters']");
+        const canvas = root.querySelector("canvas.nn-filters-map");
+        const picture = root.querySelector("canvas.nn-filters-picture");
+        const weight = root.querySelectorAll("input.nn-kernel-weight")[4]; // the centre
+        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+        async function measure(act) {
+            let updates = 0;
+            const watch = new MutationObserver(() => updates++);
+            watch.observe(canvas, { attributes: true, attributeFilter: ["data-values"] });
+            const start = performance.now();
+            let k = 0;
+            while (performance.now() - start < seconds * 1000) { act(k++); await frame(); }
+            const elapsed = (performance.now() - start) / 1000;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            watch.disconnect();
+            return { updates, events: k, perSecond: updates / elapsed, eventsPerSecond: k / elapsed };
+        }
+        const editing = await measure((k) => {
+            weight.value = String(k % 7 - 3);
+            weight.dispatchEvent(new Event("input"));
+        });
+        const box = picture.getBoundingClientRect();
+        const pointer = (type, k) => picture.dispatchEvent(new PointerEvent(type, {
+            pointerId: 1, bubbles: true, clientX: box.left + box.width * (0.2 + 0.6 * ((k % 40) / 40)),
+            clientY: box.top + box.height * (0.3 + 0.4 * ((k % 40) / 40)) }));
+        pointer("pointerdown", 0);
+        const drawing = await measure((k) => pointer("pointermove", k));
+        pointer("pointerup", 0);
+        return { editing, drawing };
+    }""", 3)
+    print(f"\nfeature maps per second while editing a weight: {rates['editing']['perSecond']:.1f} "
+          f"({rates['editing']['eventsPerSecond']:.0f} edits/s); while drawing: {rates['drawing']['perSecond']:.1f} "
+          f"({rates['drawing']['eventsPerSecond']:.0f} pointer moves/s)")
+    record_property("filters_update_rate", json.dumps(rates))
+    assert rates["editing"]["updates"] > 0 and rates["drawing"]["updates"] > 0
+    # The newest weights and drawing win: asking afresh for the same filter gives the map shown.
+    settled(page, root)
+    shown = feature_map(root)
+    centre = root.get_by_label("Weight, row 2, column 2")
+    last = centre.input_value()
+    centre.fill("7")
+    page.wait_for_function("c => c.getAttribute('aria-label').startsWith('Feature map of your filter')",
+                           arg=root.locator("canvas.nn-filters-map").element_handle())
+    centre.fill(last)
+    settled(page, root)
+    assert centre.input_value() == last
+    np.testing.assert_array_equal(feature_map(root), shown)
+
+
+def test_without_the_runtime_the_widget_keeps_its_figure(browser, server):
+    page = new_page(browser, server, block=("vendor/pyodide/",))
+    page.goto(server + PAGE)
+    assert bring_to(page, ["fallback"], timeout=60_000) == "fallback"
+    root = page.locator(".nn-widget[data-widget='filters']")
+    figure = root.locator(".nn-widget-fallback img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=figure.element_handle())
+    assert figure.is_visible()
+    assert figure.get_attribute("alt").startswith("Five hand-made 3 by 3 filters")
+    status = root.locator(".nn-widget-status").text_content()
+    assert "could not start" in status and "pyodide" in status.lower(), status
+    assert root.locator(".nn-widget-live").count() == 0
+    page.context.close()
