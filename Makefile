@@ -23,9 +23,9 @@ setup: $(INSTALLED)
 vendor: setup
 	$(PY) -m scripts.vendor
 
-# Debian's Chromium for the browser tests (Playwright's own browser download is not reachable).
+# Debian's Chromium and Node.js for the browser tests (Playwright's own browser download is not reachable).
 browser:
-	sh scripts/ensure_chromium.sh
+	sh scripts/ensure_browser.sh
 
 # Every figure, video and trained model; re-runs only what changed. ARGS="--force" etc.
 assets: setup
@@ -38,7 +38,7 @@ serve: assets vendor
 	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 test: assets vendor browser
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: site browser
 	$(PY) -m scripts.bench

@@ -129,7 +129,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--site", type=Path, default=ROOT / "site", help="the built site (default: site/)")
     parser.add_argument("--seconds", type=float, default=10.0, help="training time per configuration")
-    parser.add_argument("--repeat", type=int, default=3, help="page loads per cache state")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
     args = parser.parse_args(argv)
     if not (args.site / "py" / "bundle.json").is_file():
         raise SystemExit(f"{args.site} is not a built site with widgets; run `make site` first")
@@ -155,8 +155,9 @@ def main(argv=None):
             context = new_context(browser, base)
             page = context.new_page()
             for name, fragment in CONFIGURATIONS:
-                rate = epochs_per_second(page, f"{base}{page_path}#{fragment}", args.seconds)
-                rows.append((f"epochs/s: {name}", [rate]))
+                rates = [epochs_per_second(page, f"{base}{page_path}#{fragment}", args.seconds)
+                         for _ in range(args.repeat)]
+                rows.append((f"epochs/s: {name}", rates))
             context.close()
             version = browser.version
             browser.close()

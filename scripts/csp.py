@@ -12,6 +12,10 @@ scripts needs no edit. Nothing else inline runs: no ``'unsafe-inline'``, no
 
 With ``PYODIDE_SOURCE=cdn`` the runtime comes from its CDN, which the policy then
 allows for scripts and fetches too (see scripts/vendor.py).
+
+``mkdocs serve`` adds an inline live-reload script to every page it serves, different
+on each request, so no hash can allow it: there (``serving=True``) inline scripts are
+allowed instead of hashed. Every other rule holds in the preview too.
 """
 
 import base64
@@ -26,7 +30,7 @@ TOKEN = "@@NN_CSP@@"
 # Only <script> elements the browser runs are hashed; a JSON block (Material's __config) is data.
 SCRIPT = re.compile(r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script\s*>", re.S | re.I)
 RUNNABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
-TYPE = re.compile(r"""\stype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+TYPE = re.compile(r"""\stype\s*=\s*["']?([^"'\s>]*)""", re.I)
 
 
 def inline_script_hashes(page_html):
@@ -37,24 +41,28 @@ def inline_script_hashes(page_html):
         if re.search(r"\ssrc\s*=", attrs, re.I):
             continue
         kind = TYPE.search(attrs)
-        kind = next((g for g in kind.groups() if g is not None), "") if kind else ""
-        if kind.strip().lower() not in RUNNABLE_TYPES:
+        if (kind[1].lower() if kind else "") not in RUNNABLE_TYPES:
             continue
         digest = hashlib.sha256(match["body"].encode("utf-8")).digest()
         found.add(f"'sha256-{base64.b64encode(digest).decode()}'")
     return sorted(found)
 
 
-def policy(script_hashes=()):
-    """The policy text for a page whose inline scripts have these hashes."""
+def policy(script_hashes=(), serving=False):
+    """The policy text for a page whose inline scripts have these hashes.
+
+    ``serving``: for ``mkdocs serve``, whose live-reload script no hash can name.
+    """
     own = ["'self'"]
+    # A hash in the list would switch 'unsafe-inline' off, so serving lists none.
+    inline = ["'unsafe-inline'"] if serving else list(script_hashes)
     runtime = []
     if vendor.pyodide_source() == "cdn":
         cdn = urlsplit(vendor.PYODIDE_CDN)
         runtime = [f"{cdn.scheme}://{cdn.netloc}"]
     directives = {
         "default-src": own,
-        "script-src": own + ["'wasm-unsafe-eval'"] + runtime + list(script_hashes),
+        "script-src": own + ["'wasm-unsafe-eval'"] + runtime + inline,
         "style-src": own,
         "img-src": own + ["data:"],  # the theme draws its icons from data: SVGs in its CSS
         "font-src": own,
@@ -68,14 +76,17 @@ def policy(script_hashes=()):
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
-def apply(page_html):
+def apply(page_html, serving=False):
     """The page with the theme's placeholder replaced by its policy.
 
-    Raises ValueError when the page has no placeholder: a page without its policy
-    must not be published silently (is ``theme.custom_dir: overrides`` set?).
+    Call it on every built page (``on_post_page``, and ``on_post_template`` for 404.html),
+    with ``serving=True`` under ``mkdocs serve``. Raises ValueError when the page has no
+    placeholder: a page without its policy must not be published silently (is
+    ``custom_dir: overrides`` set under ``theme:`` in mkdocs.yml?).
     """
     if TOKEN not in page_html:
         raise ValueError(f"the page has no Content-Security-Policy placeholder {TOKEN}: "
                          "mkdocs.yml needs `custom_dir: overrides` under `theme:`")
-    text = html.escape(policy(inline_script_hashes(page_html)), quote=False).replace('"', "&quot;")
+    text = policy(inline_script_hashes(page_html), serving)
+    text = html.escape(text, quote=False).replace('"', "&quot;")
     return page_html.replace(TOKEN, text, 1)

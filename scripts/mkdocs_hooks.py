@@ -18,6 +18,7 @@ What they add to a plain MkDocs build:
 - ``on_page_content``: turns the site-root token the blocks render into the
   page's relative path to the site root, so the site works under any sub-path
   (GitHub Pages serves a project site from ``/REPO/``).
+- ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.csp`).
 - ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) into the
   site and zips the ``demos/`` package for the browser (:func:`build_demos_bundle`).
 
@@ -47,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the `mkdocs` console script does not put the project on the path
 
-from scripts import blocks, vendor  # noqa: E402  (needs the path above)
+from scripts import blocks, csp, vendor  # noqa: E402  (needs the path above)
 
 log = logging.getLogger("mkdocs.hooks.site")
 
@@ -278,6 +279,10 @@ def on_page_content(html, page, config, files):
     root = get_relative_url(".", page.url) + "/"  # "./" for the home page, "../../" for a post
     html = html.replace(blocks.PYODIDE_URL, vendor.pyodide_base_url(root))
     return html.replace(blocks.SITE_ROOT, root)
+
+
+def on_post_page(output, page, config):
+    return csp.apply(output)
 
 
 def on_post_build(config):

@@ -13,7 +13,9 @@ widget ends showing its figure, its reason and a retry button), and, for the pos
 widgets, once every widget is live (controls, canvases, keyboard, focus).
 """
 
+import base64
 import functools
+import hashlib
 import http.server
 import json
 import os
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import axe, blocks, mkdocs_hooks
+from scripts import axe, blocks, csp, mkdocs_hooks, vendor
 from scripts.bench import LAUNCH_ARGS, SubPathHandler
 
 pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session
@@ -94,11 +96,10 @@ def site(tmp_path_factory, httpd):
         ui = project / "docs/javascripts/widgets/ui.js"
         ui.write_text(ui.read_text().replace('else if (name === "text")', 'else if (name === "style") node.style.cssText = value;\n    else if (name === "text")'))
         with open(project / "scripts/mkdocs_hooks.py", "a") as f:
-            f.write("\nfrom scripts import csp\ndef on_post_page(output, page, config):\n    return csp.apply(output)\n"
-                    "def on_post_template(output, template_name, config):\n"
-                    "    return csp.apply(output) if template_name.endswith('.html') else output\n")
+            f.write(Path("/tmp/a11y/wiring.py").read_text())
+    # The runtime files come from this project's verified cache, as in a real build.
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=httpd.url,
-               OPENBLAS_NUM_THREADS="1")
+               OPENBLAS_NUM_THREADS="1", VENDOR_CACHE=str(vendor.cache_root()))
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(httpd.folder)],
                           cwd=project, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode:
@@ -114,6 +115,11 @@ def pages(site, httpd):
     found = ["" if p == "./" else p for p in found]
     assert "" in found and any(p.startswith("posts/") for p in found), found
     return found + ["404.html"]
+
+
+def built_file(httpd, path):
+    """The HTML file served for `path` (as listed by `pages`)."""
+    return httpd.folder / path if path.endswith(".html") else httpd.folder / path / "index.html"
 
 
 @pytest.fixture(scope="session")
@@ -202,22 +208,22 @@ def set_theme(page, theme):
 # --- 1. The checker finds nothing, on any page, in either palette.
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_no_page_has_an_accessibility_violation(browser, site, pages, axe_script, theme):
-    """Each page as first shown; the runtime is unreachable, so its widgets end in their
-    fallback state (figure, reason, retry button) and that is what gets checked."""
-    page = new_page(browser, site, block=("vendor/pyodide/",), axe=axe_script, color_scheme=theme)
+def test_no_page_has_an_accessibility_violation_in_either_palette(browser, site, pages, axe_script):
+    """Each page as first shown, light then dark; the runtime is unreachable, so its widgets
+    end in their fallback state (figure, reason, retry button) and that is what gets checked."""
+    page = new_page(browser, site, block=("vendor/pyodide/",), axe=axe_script)
     found = []
     for path in pages:
         open_page(page, site + path)
-        set_theme(page, theme)
-        near = page.locator(".nn-widget[data-state='loading']")
-        if near.count():  # widgets near the top: wait until they have given up, as a reader would see
+        if page.locator(".nn-widget[data-state='loading']").count():
+            # Widgets near the top have started: wait until they give up, as a reader would see them.
             page.wait_for_function("() => !document.querySelector(\".nn-widget[data-state='loading']\")",
                                    timeout=60_000)
-        found += [f"{path or 'home'}: {v}" for v in run_axe(page)]
+        for theme in THEMES:
+            set_theme(page, theme)
+            found += [f"{path or 'home'} ({theme}): {v}" for v in run_axe(page)]
     page.context.close()
-    assert not found, f"{len(found)} accessibility violations ({theme}):\n" + "\n".join(found)
+    assert not found, f"{len(found)} accessibility violations:\n" + "\n".join(found)
     problems = list(dict.fromkeys(page.problems))
     assert not problems, "\n".join(problems)
 
@@ -225,11 +231,31 @@ def test_no_page_has_an_accessibility_violation(browser, site, pages, axe_script
 # --- 1b. Every widget, live: the checker again, in both palettes, then the keyboard alone.
 
 
-# For each control reached with Tab: its name, whether focus shows, and what a key does.
+# For each control reached with Tab: its name, how its focus ring stands out, and its state.
 DESCRIBE_FOCUS = """(root) => {
     const el = document.activeElement;
     if (!root.contains(el)) return null;
-    const style = getComputedStyle(el);
+    // A control hidden from sight (a radio drawn as a swatch) shows its focus on what its label draws.
+    let shows = el;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 2 || box.height <= 2) {
+        const label = el.labels?.[0] || el.closest("label");
+        shows = [...(label?.querySelectorAll("*") || [])]
+            .find((e) => e !== el && getComputedStyle(e).outlineStyle !== "none") || el;
+    }
+    const style = getComputedStyle(shows);
+    const rgba = (text) => (text.match(/[\\d.]+/g) || [0, 0, 0, 0]).map(Number).concat([1]).slice(0, 4);
+    const luminance = ([r, g, b]) => [r, g, b].map((c) => c / 255)
+        .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+    let behind = [255, 255, 255, 1];  // the first opaque background around the control
+    for (let e = shows.parentElement; e; e = e.parentElement) {
+        const colour = rgba(getComputedStyle(e).backgroundColor);
+        if (colour[3] === 1) { behind = colour; break; }
+    }
+    const ring = rgba(style.outlineColor);
+    const mixed = ring.slice(0, 3).map((c, i) => c * ring[3] + behind[i] * (1 - ring[3]));
+    const [light, dark] = [luminance(mixed), luminance(behind)].sort((a, b) => b - a);
     const labelled = (el.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean)
         .map((id) => document.getElementById(id)?.textContent || "").join(" ");
     const name = (el.getAttribute("aria-label") || labelled
@@ -240,9 +266,8 @@ DESCRIBE_FOCUS = """(root) => {
     return {
         tag: el.tagName.toLowerCase(), type: el.type || "", role: el.getAttribute("role") || "",
         name, described, value: el.value, checked: el.checked, disabled: el.disabled,
-        outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2
-            && !/rgba\\(.*, 0\\)$/.test(style.outlineColor),
-        shadow: style.boxShadow !== "none",
+        outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+        contrast: (light + 0.05) / (dark + 0.05),
         path: el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`,
     };
 }"""
@@ -272,8 +297,11 @@ def keyboard_problems(page, root, where):
         what = f"{where}: {control['tag']}{'[' + control['type'] + ']' if control['type'] else ''} {control['path']}"
         if not control["name"]:
             problems.append(f"{what} has no label")
-        if not (control["outline"] or control["shadow"]):
+        if not control["outline"]:
             problems.append(f"{what} shows no focus outline")
+        elif control["contrast"] < 3:  # WCAG's least contrast for what marks a control's state
+            problems.append(f"{what}: its focus outline has a contrast of {control['contrast']:.1f}:1 "
+                            "with the background, under 3:1")
         problems += operate(page, root, control, what)
     else:
         problems.append(f"{where}: Tab never leaves the widget (a keyboard trap)")
@@ -431,17 +459,17 @@ VIDEOS = """() => [...document.querySelectorAll("video")].map((v) => {
 })"""
 
 
-def test_videos_never_start_by_themselves_and_each_is_told_in_words(browser, site, pages):
+def test_videos_never_start_by_themselves_and_each_is_told_in_words(browser, site, httpd, pages):
     """With the reader's system asking for reduced motion, no video moves until asked; and
     every video has captions or a description of what it shows."""
     page = new_page(browser, site, block=("vendor/pyodide/",), reduced_motion="reduce")
     problems, count = [], 0
-    for path in pages:
+    for path in [p for p in pages if "<video" in built_file(httpd, p).read_text()]:
         open_page(page, site + path)
         assert page.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches")
         for video in page.locator("video").all():
             video.scroll_into_view_if_needed()
-        page.wait_for_timeout(1500)  # time enough for any autoplay to have started
+        page.wait_for_timeout(1000)  # time enough for any autoplay to have started
         for video in page.evaluate(VIDEOS):
             count += 1
             where = f"{path or 'home'}: {video['src']}"
@@ -484,10 +512,45 @@ class Head(HTMLParser):
             self._script = None
 
 
-def test_every_page_carries_a_policy_that_allows_only_the_site_itself(site, httpd):
-    import base64
-    import hashlib
+def directives_of(policy_text):
+    return {d.split()[0]: d.split()[1:] for d in policy_text.split(";") if d.strip()}
 
+
+def test_the_policy_hashes_exactly_the_inline_scripts_a_browser_runs():
+    page = ('<head><meta http-equiv="Content-Security-Policy" content="@@NN_CSP@@"></head><body>'
+            '<script>var a = 1</script><script src="x.js"></script><script type="module">b()</script>'
+            '<script id="__config" type="application/json">{"base": "."}</script>'
+            "<script type='text/javascript'>c()</script></body>")
+    sha = lambda text: f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"  # noqa: E731
+    assert csp.inline_script_hashes(page) == sorted([sha("var a = 1"), sha("b()"), sha("c()")])
+    filled = csp.apply(page)
+    assert csp.TOKEN not in filled and "&quot;" not in filled
+    policy = re.search(r'content="([^"]*)"', filled)[1]
+    assert directives_of(policy)["script-src"] == ["'self'", "'wasm-unsafe-eval'", *csp.inline_script_hashes(page)]
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+
+
+def test_a_page_without_the_placeholder_is_refused_not_published_without_its_policy():
+    with pytest.raises(ValueError, match="custom_dir: overrides"):
+        csp.apply("<html><head></head><body><script>a()</script></body></html>")
+
+
+def test_the_preview_allows_its_live_reload_script_and_keeps_every_other_rule():
+    served = directives_of(csp.policy(["'sha256-abc='"], serving=True))
+    built = directives_of(csp.policy(["'sha256-abc='"]))
+    assert served["script-src"] == ["'self'", "'wasm-unsafe-eval'", "'unsafe-inline'"]
+    assert {k: v for k, v in served.items() if k != "script-src"} == {k: v for k, v in built.items() if k != "script-src"}
+
+
+def test_a_runtime_from_its_cdn_is_allowed_for_scripts_and_fetches_only(monkeypatch):
+    monkeypatch.setenv("PYODIDE_SOURCE", "cdn")
+    directives = directives_of(csp.policy())
+    cdn = "https://cdn.jsdelivr.net"
+    assert cdn in directives["script-src"] and cdn in directives["connect-src"]
+    assert [name for name, sources in directives.items() if cdn in sources] == ["script-src", "connect-src"]
+
+
+def test_every_page_carries_a_policy_that_allows_only_the_site_itself(site, httpd):
     files = sorted(httpd.folder.rglob("*.html"))
     assert len(files) >= 8
     for file in files:
@@ -495,7 +558,10 @@ def test_every_page_carries_a_policy_that_allows_only_the_site_itself(site, http
         where = file.relative_to(httpd.folder)
         assert len(head.policies) == 1, f"{where}: {len(head.policies)} Content-Security-Policy meta tags"
         assert not head.before, f"{where}: {head.before} come before the policy, which does not cover them"
-        directives = {d.split()[0]: d.split()[1:] for d in head.policies[0].split(";") if d.strip()}
+        assert csp.TOKEN not in head.policies[0], (
+            f"{where}: the policy was never filled in: scripts/mkdocs_hooks.py must pass every page to "
+            "csp.apply (on_post_page, and on_post_template for 404.html)")
+        directives = directives_of(head.policies[0])
         for name in ("default-src", "script-src", "style-src", "font-src", "img-src", "media-src",
                      "connect-src", "worker-src"):
             sources = directives.get(name, directives["default-src"])
@@ -543,8 +609,6 @@ def test_pages_break_no_rule_of_their_policy_across_instant_navigation(browser, 
 def test_a_tampered_numpy_wheel_is_refused_and_the_widget_keeps_its_figure(browser, site, httpd):
     """The runtime checks each package against the sha256 of its lock file before using it;
     a wheel altered on the way (one byte) never runs."""
-    from scripts import vendor
-
     wheel = (httpd.folder / "vendor/pyodide" / vendor.NUMPY_WHEEL).read_bytes()
     tampered = wheel[:-1] + bytes([wheel[-1] ^ 1])
     page = new_page(browser, site)

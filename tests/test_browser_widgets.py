@@ -215,6 +215,9 @@ def new_page(browser, server, block=()):
             request_route.continue_()
 
     context.route("**/*", route)
+    # The site's Content-Security-Policy must never have to refuse anything the widgets do.
+    context.add_init_script("window.nnViolations = []; document.addEventListener('securitypolicyviolation', "
+                            "(e) => nnViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`))")
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.errors = errors
@@ -254,6 +257,7 @@ def assert_ready(page, name):
     state = bring_to(page, name)
     assert state == "ready", f"{name} ended in {state}: {status(page, name)}"
     assert not page.errors, page.errors
+    assert not page.evaluate("window.nnViolations"), page.evaluate("window.nnViolations")
 
 
 # --- Loading.

@@ -12,7 +12,8 @@ export function el(tag, attributes = {}, ...children) {
     if (name === "class") node.className = value;
     else if (name === "text") node.textContent = value;
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else if (name === "style") throw new Error("set styles through node.style: the site's policy forbids style attributes");
+    // The site's Content-Security-Policy refuses style attributes: set node.style instead.
+    else if (name === "style") throw new Error("el(): use node.style, not a style attribute");
     else node.setAttribute(name, value === true ? "" : value);
   }
   node.append(...children.filter((child) => child !== null && child !== undefined));
@@ -114,7 +115,7 @@ export function latest(run) {
 
 // ms of Python work per call: long enough to spend little on messages, short enough that
 // Pause and Reset answer at once and the pictures move smoothly.
-const CALL_BUDGET = 25;
+const CALL_BUDGET = 30;
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 

@@ -84,7 +84,8 @@ async function start(pyodideBase) {
     } catch (error) {
       throw new Error(`could not load the Python runtime from ${base} (${error.message})`);
     }
-    const errors = [];
+    const errors = []; // Python's last few lines on stderr, to explain a failure
+    const note = (text) => errors.push(text) > 20 && errors.shift();
     const downloads = watchDownloads(base);
     try {
       // NumPy is named up front so its download runs alongside the runtime's.
@@ -93,7 +94,7 @@ async function start(pyodideBase) {
           indexURL: base,
           packages: ["numpy"],
           stdout: () => {},
-          stderr: (text) => errors.push(text),
+          stderr: note,
         }),
         downloads.failed,
       ]);
@@ -107,10 +108,10 @@ async function start(pyodideBase) {
     stage = "numpy";
     post({ type: "stage", stage, message: "starting NumPy" });
     if (!pyodide.loadedPackages.numpy) {
-      // The up-front download failed; try once more, reporting what happens.
+      // Downloaded but not installed by the up-front load: try once more, saying what happens.
       await pyodide.loadPackage("numpy", {
         messageCallback: (text) => post({ type: "stage", stage, message: text }),
-        errorCallback: (text) => errors.push(text),
+        errorCallback: note,
       });
     }
     try {
