@@ -285,6 +285,11 @@ def on_post_page(output, page, config):
     return csp.apply(output)
 
 
+def on_post_template(output_content, template_name, config):
+    # The 404 page is rendered as a theme template, not as a page: it needs its policy too.
+    return csp.apply(output_content) if csp.TOKEN in output_content else output_content
+
+
 def on_post_build(config):
     try:
         vendor.copy_into(config.site_dir, log=log.debug)
