@@ -22,14 +22,13 @@ import numpy as np
 import pytest
 
 from scripts import blocks
-from scripts.bench import LAUNCH_ARGS, serve
+from scripts.bench import serve
 
 pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests, on one worker
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "docs" / blocks.GENERATED
 POST = ROOT / "docs" / "posts" / "07-convolutional-neural-networks.md"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGE = "filters-check/"
 READY_TIMEOUT = 180_000  # ms: a cold start on a busy two-core machine is slow
 FILTERS_CSS = "stylesheets/filters.css"
@@ -136,17 +135,6 @@ def server(tmp_path_factory, httpd):
     if done.returncode:
         pytest.fail(f"the site did not build:\n{done.stdout}\n{done.stderr}")
     return httpd.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("the browser tests need Chromium: run `make browser` (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def new_page(browser, server, block=()):
@@ -340,8 +328,10 @@ def test_the_trained_networks_read_a_drawn_one_and_a_picked_triangle(ready):
     assert prediction.text_content().startswith("The network sees a triangle,"), prediction.text_content()
     assert root.locator(".nn-bars li").count() == 3
     assert "in colour" in label(tiles.first, "canvas.nn-filter-weights")
+    # The picture's own feature map is a separate answer: on a busy machine it may land later.
+    page.wait_for_function("e => (e.getAttribute('aria-label') || '').includes('strongest on the shape')",
+                           arg=root.locator("canvas.nn-filters-map").element_handle(), timeout=30_000)
     assert feature_map(root).shape == (16, 16)
-    assert "strongest on the shape" in label(root, "canvas.nn-filters-map")
     assert not page.errors, page.errors
 
 

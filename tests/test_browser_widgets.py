@@ -19,13 +19,12 @@ import numpy as np
 import pytest
 
 from scripts import blocks
-from scripts.bench import LAUNCH_ARGS, serve
+from scripts.bench import serve
 
 pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "docs" / blocks.GENERATED
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PAGE = "widgets-check/"
 READY_TIMEOUT = 180_000  # ms: a cold start on a busy two-core machine is slow
 
@@ -188,17 +187,6 @@ def site(tmp_path_factory, httpd):
 @pytest.fixture(scope="session")
 def server(site, httpd):
     return httpd.url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("the browser tests need Chromium: run `make browser` (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def new_page(browser, server, block=()):
