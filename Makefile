@@ -19,9 +19,11 @@ $(INSTALLED): pyproject.toml
 
 setup: $(INSTALLED)
 
-# Pinned Pyodide, its NumPy wheel and KaTeX, verified by sha256, cached in .cache/vendor.
+# Pinned Pyodide, its NumPy wheel and KaTeX (and axe-core for the accessibility tests),
+# verified by sha256/sha512, cached in .cache/vendor.
 vendor: setup
 	$(PY) -m scripts.vendor
+	$(PY) -m scripts.axe
 
 # Debian's Chromium and Node.js for the browser tests (Playwright's own browser download is not reachable).
 browser:

@@ -282,12 +282,14 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_page(output, page, config):
-    return csp.apply(output)
+    return csp.apply(output, serving=_build.get("serving", False))
 
 
 def on_post_template(output_content, template_name, config):
     # The 404 page is rendered as a theme template, not as a page: it needs its policy too.
-    return csp.apply(output_content) if csp.TOKEN in output_content else output_content
+    if csp.TOKEN not in output_content:
+        return output_content
+    return csp.apply(output_content, serving=_build.get("serving", False))
 
 
 def on_post_build(config):
