@@ -1,0 +1,85 @@
+"""The assets `make assets` built: every file the manifest lists, as the manifest says,
+every video web-ready, and a rebuild giving the same bytes."""
+
+import hashlib
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from scripts.build_assets import ASSETS_ROOT
+from scripts.plotting import probe_video
+
+MANIFEST = ASSETS_ROOT / "manifest.json"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    if not MANIFEST.exists():
+        pytest.skip("no asset manifest: run `make assets` (make test does) to check the real assets")
+    return json.loads(MANIFEST.read_text())
+
+
+def sha256(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_every_listed_asset_exists_with_its_hash_size_and_recipe(manifest):
+    assert len(manifest["assets"]) >= 40
+    for path, entry in manifest["assets"].items():
+        file = ASSETS_ROOT / path
+        assert file.is_file(), path
+        assert file.stat().st_size == entry["bytes"] and sha256(file) == entry["sha256"], path
+        assert path in manifest["recipes"][entry["recipe"]]["outputs"], path
+
+
+def test_figures_are_well_formed_and_carry_no_build_date(manifest):
+    for path in manifest["assets"]:
+        data = (ASSETS_ROOT / path).read_bytes()
+        if path.endswith(".svg"):
+            root = ET.fromstring(data)
+            assert root.tag.endswith("svg"), path
+            assert b"<dc:date>" not in data, path  # dates would make every rebuild differ
+        elif path.endswith(".png"):
+            assert data.startswith(PNG_SIGNATURE), path
+
+
+def test_every_video_is_web_ready_h264_with_a_poster(manifest):
+    videos = [path for path in manifest["assets"] if path.endswith(".mp4")]
+    assert len(videos) >= 6  # one per post that has a video
+    for path in videos:
+        info = probe_video(ASSETS_ROOT / path)
+        assert (info["codec"], info["pix_fmt"], info["faststart"]) == ("h264", "yuv420p", True), path
+        assert 5 <= info["duration"] <= 20, (path, info["duration"])
+        assert info["width"] % 2 == 0 and info["height"] % 2 == 0, path
+        assert (ASSETS_ROOT / path).stat().st_size < 1_000_000, path
+        assert path.replace(".mp4", "-poster.png") in manifest["assets"], path
+
+
+def test_recipes_report_what_the_posts_quote(manifest):
+    metrics = manifest["recipes"]
+    assert metrics["real_vs_random"]["metrics"]["real_test_accuracy"] > 0.9
+    assert metrics["real_vs_random"]["metrics"]["shuffled_test_accuracy"] < 0.25
+    digits = metrics["digits_model"]["metrics"]
+    assert digits["test_accuracy"] >= 0.97
+    conv = metrics["conv_vs_dense"]["metrics"]
+    assert conv["conv_shapes_accuracy"] > conv["dense_shapes_accuracy"] + 0.1
+    assert conv["conv_shapes_parameters"] < conv["dense_shapes_parameters"]
+
+
+def test_rebuilding_gives_identical_bytes(manifest, tmp_path):
+    """A figure and a video rebuilt from scratch, in other processes, into another folder."""
+    names = ["line_anatomy", "line_video"]
+    code = ("import sys; from pathlib import Path; from scripts.build_assets import build; "
+            "sys.exit(0 if build(names=sys.argv[2:], force=True, jobs=2, assets_root=Path(sys.argv[1])).ok else 1)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path), *names], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    outputs = [path for name in names for path in manifest["recipes"][name]["outputs"]]
+    assert any(path.endswith(".mp4") for path in outputs) and any(path.endswith(".svg") for path in outputs)
+    for path in outputs:
+        assert sha256(tmp_path / path) == manifest["assets"][path]["sha256"], path
