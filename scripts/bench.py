@@ -1,6 +1,15 @@
-"""Benchmark the live widgets in Chromium and print a table.
+"""Measure the build, the pages and the widgets, and print one table.
 
-    python -m scripts.bench [--site site] [--seconds 10] [--repeat 3]
+    python -m scripts.bench [--quick] [--site site] [--seconds 10] [--repeat 3]
+
+Writes the table to bench/latest.json and bench/latest.md (git-ignored) too. Rows:
+the asset build (cold on a temporary copy of the project, with nothing to do, after
+one recipe module changed), ``mkdocs build``, each post's page weight, time to
+first paint, the playground's readiness and training rate (Chromium and CPython),
+the digits network against scikit-learn's MLPClassifier, the convolutional
+networks' training and the filters widget's update rate.
+
+The widget part:
 
 Serves the built site (``make site``) under the sub-path /REPO/, as GitHub Pages
 serves a project site, and drives Debian's Chromium through Playwright:
@@ -16,6 +25,14 @@ the machine was (load average). No test asserts any of these numbers.
 """
 
 import argparse
+import gzip
+import html.parser
+import json
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
 import functools
 import http.server
 import os
@@ -125,24 +142,336 @@ def epochs_per_second(page, url, seconds):
     return (end_epoch - start_epoch) / (end - start)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--site", type=Path, default=ROOT / "site", help="the built site (default: site/)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="training time per configuration")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
-    args = parser.parse_args(argv)
-    if not (args.site / "py" / "bundle.json").is_file():
-        raise SystemExit(f"{args.site} is not a built site with widgets; run `make site` first")
-    from playwright.sync_api import sync_playwright
+# --- Pure helpers (tested in tests/test_bench.py).
 
-    page_path = playground_page(args.site)
-    server, base = serve(args.site)
+VIDEO_SUFFIXES = (".mp4", ".webm")
+# What the widgets' worker fetches to start Python: the runtime, NumPy and our code.
+RUNTIME_FILES = ("vendor/pyodide/pyodide.mjs", "vendor/pyodide/pyodide.asm.js", "vendor/pyodide/pyodide.asm.wasm",
+                 "vendor/pyodide/python_stdlib.zip", "vendor/pyodide/pyodide-lock.json")
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+JS_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+\.m?js)["']""")
+
+
+class _References(html.parser.HTMLParser):
+    """Collects the URLs a page loads by itself: stylesheets, scripts, images, posters, videos."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link" and a.get("href") and set((a.get("rel") or "").split()) & {"stylesheet", "icon", "preload", "modulepreload"}:
+            self.urls.append(a["href"])
+        elif tag in ("script", "img", "source", "video", "audio") and a.get("src"):
+            self.urls.append(a["src"])
+        if tag == "video" and a.get("poster"):
+            self.urls.append(a["poster"])
+        for name in ("srcset", "data-src"):
+            if a.get(name):
+                self.urls.extend(part.split()[0] for part in a[name].split(",") if part.strip())
+
+
+def _local(site, base_file, url):
+    """The file of `site` that `url` (relative to `base_file`) names, or None for another host."""
+    url = url.split("#")[0].split("?")[0]
+    if not url or re.match(r"^[a-z]+:", url) or url.startswith("//"):
+        return None
+    target = (site / url.lstrip("/")) if url.startswith("/") else (base_file.parent / url)
+    target = Path(os.path.normpath(target))
+    return target if target.is_file() and site in target.parents else None
+
+
+def gzip_size(data):
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def page_weight(site, page):
+    """What the page `page` (an HTML file of `site`) downloads by itself, in bytes.
+
+    Returns {"page": (raw, gzip), "videos": (raw, gzip), "files": [relative paths]}: the HTML
+    with every stylesheet, script, image and font it references (followed through CSS url()
+    and JavaScript imports), apart from videos (counted separately) and the Python runtime
+    (vendor/pyodide/ and py/, see runtime_weight)."""
+    site, page = Path(site).resolve(), Path(page).resolve()
+    parser = _References()
+    parser.feed(page.read_text(encoding="utf-8"))
+    seen, videos, todo = {page}, set(), [(page, u) for u in parser.urls]
+    while todo:
+        base, url = todo.pop()
+        target = _local(site, base, url)
+        if target is None or target in seen or target in videos:
+            continue
+        relative = target.relative_to(site).as_posix()
+        if relative.startswith(("vendor/pyodide/", "py/")):
+            continue
+        if target.suffix in VIDEO_SUFFIXES:
+            videos.add(target)
+            continue
+        seen.add(target)
+        if target.suffix == ".css":
+            todo += [(target, u) for u in CSS_URL.findall(target.read_text(encoding="utf-8", errors="replace"))]
+        elif target.suffix in (".js", ".mjs"):
+            todo += [(target, u) for u in JS_IMPORT.findall(target.read_text(encoding="utf-8", errors="replace"))]
+
+    def sizes(files):
+        blobs = [f.read_bytes() for f in files]
+        return sum(map(len, blobs)), sum(map(gzip_size, blobs))
+
+    return {"page": sizes(seen), "videos": sizes(videos),
+            "files": sorted(f.relative_to(site).as_posix() for f in seen)}
+
+
+def runtime_weight(site):
+    """(raw, gzip) bytes of what the worker fetches to start: Pyodide, NumPy's wheel, our code."""
+    site = Path(site)
+    files = [site / f for f in RUNTIME_FILES]
+    files += sorted((site / "vendor" / "pyodide").glob("numpy-*.whl")) + sorted((site / "py").glob("*.zip"))
+    files += [site / "py" / "bundle.json"]
+    blobs = [f.read_bytes() for f in files if f.is_file()]
+    return sum(map(len, blobs)), sum(map(gzip_size, blobs))
+
+
+def row(figure, values, unit, goal="", met=None, note=""):
+    """One line of the table; `values` are the runs' results (one or more numbers)."""
+    values = [float(v) for v in values]
+    return {"figure": figure, "unit": unit, "runs": len(values), "median": statistics.median(values),
+            "min": min(values), "max": max(values), "values": values, "goal": goal,
+            "met": None if met is None else bool(met), "note": note}
+
+
+def _number(value):
+    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def format_table(rows, machine):
+    """The Markdown of the machine line and the table."""
+    lines = [f"Measured {machine['date']} on {machine['cpu']} ({machine['cores']} cores), "
+             f"Python {machine['python']}, NumPy {machine['numpy']}, Chromium {machine['chromium']}; "
+             f"load average {machine['load_start']} at the start, {machine['load_end']} at the end.", "",
+             "| figure | median | min | max | runs | goal | met | note |",
+             "| --- | ---: | ---: | ---: | ---: | --- | --- | --- |"]
+    for r in rows:
+        met = {None: "—", True: "met", False: "missed"}[r["met"]]
+        cells = [f"{r['figure']} ({r['unit']})", _number(r["median"]), _number(r["min"]), _number(r["max"]),
+                 str(r["runs"]), r["goal"] or "—", met, r["note"]]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# --- Measurements.
+
+def timed(function, repeat):
+    """Seconds each of `repeat` calls of `function` takes, and the last result."""
+    seconds, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        seconds.append(time.perf_counter() - started)
+    return seconds, result
+
+
+def project_copy(folder, with_assets):
+    """Copy what the asset build and the site need into `folder`."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("demos", "scripts", "overrides", "docs"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, folder / name, ignore=ignore if with_assets or name != "docs"
+                            else shutil.ignore_patterns("__pycache__", "generated"))
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        if (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, folder / name)
+
+
+def build_assets(folder, *args):
+    """Run the asset build in `folder`; returns (seconds, labels of the recipes built)."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "scripts.build_assets", *args], cwd=folder,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"the asset build failed in {folder}:\n{done.stdout}\n{done.stderr}")
+    return seconds, re.findall(r"^\s*built\s+(\S+)", done.stdout, re.M)
+
+
+def asset_rows(quick, repeat):
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        folder = Path(tmp)
+        project_copy(folder, with_assets=quick)
+        if not quick:
+            seconds, built = build_assets(folder, "--force")
+            rows.append(row("full asset build, cold, temporary copy", [seconds], "s", "< 180 s", seconds < 180,
+                            f"{len(built)} recipes"))
+        else:
+            build_assets(folder)  # the copied assets may need recording; not measured
+        noop = [build_assets(folder)[0] for _ in range(repeat)]
+        rows.append(row("no-op asset build (python -m scripts.build_assets)", noop, "s", "< 1 s", max(noop) < 1))
+        module = folder / "scripts" / "recipes" / "post2_line.py"
+        module.write_text(module.read_text(encoding="utf-8") + "\n# touched by the benchmark\n", encoding="utf-8")
+        seconds, built = build_assets(folder)
+        only = all(label.startswith("post2_line.") for label in built) and built
+        rows.append(row("one-recipe change (comment appended to post2_line.py)", [seconds], "s",
+                        "only post2_line's recipes re-run", bool(only), "re-ran: " + ", ".join(built)))
+    return rows
+
+
+def site_rows(repeat):
+    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
+        def build():
+            subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", tmp],
+                           cwd=ROOT, check=True, capture_output=True)
+        seconds, _ = timed(build, repeat)
+    return [row("site build (mkdocs build, assets up to date)", seconds, "s", "< 10 s", statistics.median(seconds) < 10)]
+
+
+def post_pages(site):
+    return sorted(p for p in (site / "posts").glob("*/index.html"))
+
+
+def weight_rows(site):
+    rows = []
+    for page in post_pages(site):
+        w = page_weight(site, page)
+        raw, packed = w["page"]
+        rows.append(row(f"page weight {page.parent.name}", [raw / 1000], "KB", "< 500 KB before the runtime",
+                        raw < 500_000, f"gzip {packed / 1000:.0f} KB; videos {w['videos'][0] / 1000:.0f} KB "
+                        f"(gzip {w['videos'][1] / 1000:.0f} KB); {len(w['files'])} files"))
+    raw, packed = runtime_weight(site)
+    rows.append(row("runtime (Pyodide + NumPy + demos), once per visit", [raw / 1000], "KB", "", None,
+                    f"gzip {packed / 1000:.0f} KB"))
+    return rows
+
+
+def playground_cpython(seconds, budget=0.030, max_per_call=100):
+    """Epochs per second of the playground model driven as the page drives it: calls of
+    `step(n)` (each computes the 100x100 decision regions), n adapted towards 30 ms a call."""
+    from demos.widgets.playground import PlaygroundModel
+    model = PlaygroundModel(dataset="spirals", noise=0.1, hidden=(8, 8), activation="tanh", learning_rate=0.03,
+                            batch_size=10, optimizer="sgd", l2=0.0, split=0.5)
+    per_call, epochs, started = 1, 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        t = time.perf_counter()
+        model.step(per_call)
+        epochs += per_call
+        took = time.perf_counter() - t
+        per_call = max(1, min(max_per_call, round(per_call * min(2, max(0.5, budget / max(took, 1e-3))))))
+    return epochs / (time.perf_counter() - started)
+
+
+def digits_rows(repeat):
+    import numpy as np
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    import warnings
+    from demos.datasets import digits_split, one_hot
+    from demos.nn import Network, Trainer, make_optimizer
+    X_train, X_test, y_train, y_test = digits_split()
+    X_train, X_test = X_train / 16, X_test / 16
+
+    def ours():
+        net = Network([64, 64, 10], ["relu", "softmax"], seed=0)
+        Trainer(net, X_train, one_hot(y_train, 10), "categorical_cross_entropy", make_optimizer("adam", 0.001),
+                batch_size=32, l2=1e-3, seed=0).run(40)
+        return float(np.mean(net.predict(X_test) == y_test))
+
+    def theirs():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = MLPClassifier(hidden_layer_sizes=(64,), random_state=0).fit(X_train, y_train)
+        return float(model.score(X_test, y_test))
+
+    ours_s, ours_acc = timed(ours, repeat)
+    theirs_s, theirs_acc = timed(theirs, repeat)
+    ratio = statistics.median(ours_s) / statistics.median(theirs_s)
+    return [
+        row("digits: our 64-64-10 relu, Adam, 40 epochs, training", ours_s, "s", "less time than scikit-learn",
+            ratio < 1, f"test accuracy {ours_acc:.4f}"),
+        row("digits: scikit-learn MLPClassifier(64), training", theirs_s, "s", "", None,
+            f"test accuracy {theirs_acc:.4f}"),
+        row("digits: accuracy, ours minus scikit-learn", [100 * (ours_acc - theirs_acc)], "points", ">= 0",
+            ours_acc >= theirs_acc, f"time ratio ours/scikit-learn {ratio:.2f}"),
+    ]
+
+
+def conv_rows(repeat):
+    from scripts.recipes import post5_digits as p5
+    from scripts.recipes import post7_convolution as p7
+    X_train, X_test, y_train, y_test = p5.digits_data()
+    (train_images, train_labels), (test_images, test_labels) = p7.shapes_data(p7.SHAPES_DATA)
+    digits, shapes = [], []
+    for _ in range(repeat):
+        net = p7.make_conv(p7.CONV_DIGITS, (1, p5.SIDE, p5.SIDE), p5.N_CLASSES)
+        _, acc_d, seconds = p7.train_measured(net, X_train, y_train, X_test, y_test, p7.CONV_DIGITS)
+        digits.append(seconds)
+        net = p7.make_conv(p7.CONV_SHAPES, (3, p7.p6.SIZE, p7.p6.SIZE), len(p7.SHAPES))
+        _, acc_s, seconds = p7.train_measured(net, p7.channels_first(train_images), train_labels,
+                                              p7.channels_first(test_images), test_labels, p7.CONV_SHAPES)
+        shapes.append(seconds)
+    return [row(f"conv network, digits ({p7.CONV_DIGITS['epochs']} epochs), training", digits, "s", "", None,
+                f"test accuracy {acc_d[-1]:.4f}"),
+            row(f"conv network, shapes ({p7.CONV_SHAPES['epochs']} epochs, {p7.SHAPES_DATA['n_train']} pictures), "
+                "training", shapes, "s", "", None, f"test accuracy {acc_s[-1]:.4f}")]
+
+
+FILTERS_RATE = """async (seconds) => {
+    const root = document.querySelector(".nn-widget[data-widget='filters']");
+    const canvas = root.querySelector("canvas.nn-filters-map");
+    const picture = root.querySelector("canvas.nn-filters-picture");
+    const weight = root.querySelectorAll("input.nn-kernel-weight")[4]; // the centre
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    async function measure(act) {
+        let updates = 0;
+        const watch = new MutationObserver(() => updates++);
+        watch.observe(canvas, { attributes: true, attributeFilter: ["data-values"] });
+        const start = performance.now();
+        let k = 0;
+        while (performance.now() - start < seconds * 1000) { act(k++); await frame(); }
+        const elapsed = (performance.now() - start) / 1000;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        watch.disconnect();
+        return { perSecond: updates / elapsed, eventsPerSecond: k / elapsed };
+    }
+    const editing = await measure((k) => {
+        weight.value = String(k % 7 - 3);
+        weight.dispatchEvent(new Event("input"));
+    });
+    const box = picture.getBoundingClientRect();
+    const pointer = (type, k) => picture.dispatchEvent(new PointerEvent(type, {
+        pointerId: 1, bubbles: true, clientX: box.left + box.width * (0.2 + 0.6 * ((k % 40) / 40)),
+        clientY: box.top + box.height * (0.3 + 0.4 * ((k % 40) / 40)) }));
+    pointer("pointerdown", 0);
+    const drawing = await measure((k) => pointer("pointermove", k));
+    pointer("pointerup", 0);
+    return { editing, drawing };
+}"""
+FIRST_PAINT = "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
+
+
+def browser_rows(site, repeat, seconds, quick):
+    from playwright.sync_api import sync_playwright
+    page_path = playground_page(site)
+    server, base = serve(site)
     rows = []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            version = browser.version
+            for page_file in post_pages(site):
+                path = page_file.parent.relative_to(site).as_posix() + "/"
+                paints = []
+                for _ in range(repeat):
+                    context = browser.new_context(viewport={"width": 1200, "height": 900})
+                    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+                    page = context.new_page()
+                    page.goto(base + path, wait_until="load")
+                    page.wait_for_function(FIRST_PAINT, timeout=30_000)
+                    paints.append(page.evaluate(FIRST_PAINT) / 1000)
+                    context.close()
+                rows.append(row(f"first contentful paint {page_file.parent.name}", paints, "s", "< 1 s",
+                                statistics.median(paints) < 1))
             cold, warm = [], []
-            for _ in range(args.repeat):
+            for _ in range(repeat):
                 context = new_context(browser, base)
                 page = context.new_page()
                 page.goto(base + page_path)
@@ -150,25 +479,105 @@ def main(argv=None):
                 page.reload()
                 warm.append(seconds_to_ready(page))
                 context.close()
-            rows.append(("page load to ready playground, empty cache (s)", cold))
-            rows.append(("page load to ready playground, warm cache (s)", warm))
+            rows.append(row("playground ready, empty cache (load to data-state=ready)", cold, "s", "< 5 s",
+                            statistics.median(cold) < 5, page_path))
+            rows.append(row("playground ready, warm cache (reload)", warm, "s", "< 2 s", statistics.median(warm) < 2))
             context = new_context(browser, base)
             page = context.new_page()
-            for name, fragment in CONFIGURATIONS:
-                rates = [epochs_per_second(page, f"{base}{page_path}#{fragment}", args.seconds)
-                         for _ in range(args.repeat)]
-                rows.append((f"epochs/s: {name}", rates))
+            for i, (name, fragment) in enumerate(CONFIGURATIONS[:1] if quick else CONFIGURATIONS):
+                rates = [epochs_per_second(page, f"{base}{page_path}#{fragment}", seconds) for _ in range(repeat)]
+                goal = ("at least 100", statistics.median(rates) >= 100) if i == 0 else ("", None)
+                rows.append(row(f"playground epochs/s in Chromium: {name}", rates, "epochs/s", *goal))
             context.close()
-            version = browser.version
+            filters_page = next((p for p in post_pages(site)
+                                 if "data-widget=\"filters\"" in p.read_text(encoding="utf-8")), None)
+            if filters_page is not None:
+                context = browser.new_context(viewport={"width": 1100, "height": 900})
+                context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+                page = context.new_page()
+                page.goto(base + filters_page.parent.relative_to(site).as_posix() + "/")
+                root = page.locator(".nn-widget[data-widget='filters']")
+                root.scroll_into_view_if_needed()
+                page.wait_for_function("(root) => ['ready', 'fallback', 'error'].includes(root.dataset.state)",
+                                       arg=root.element_handle(), timeout=300_000)
+                if root.get_attribute("data-state") != "ready":
+                    raise SystemExit("the filters widget did not become ready: "
+                                     + root.locator(".nn-widget-status").text_content())
+                editing, drawing = [], []
+                for _ in range(repeat):
+                    rates = page.evaluate(FILTERS_RATE, 3)
+                    editing.append(rates["editing"]["perSecond"])
+                    drawing.append(rates["drawing"]["perSecond"])
+                context.close()
+                rows.append(row("filters widget: feature maps/s, a weight edited every frame", editing, "maps/s"))
+                rows.append(row("filters widget: feature maps/s, drawing (a pointer move every frame)", drawing,
+                                "maps/s"))
             browser.close()
     finally:
         server.shutdown()
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"Widgets in Chromium {version}, page {page_path}, load average {load}, {os.cpu_count()} CPUs")
-    width = max(len(name) for name, _ in rows)
-    print(f"{'measurement':{width}}  {'median':>8}  {'min':>8}  {'max':>8}")
-    for name, values in rows:
-        print(f"{name:{width}}  {statistics.median(values):8.2f}  {min(values):8.2f}  {max(values):8.2f}")
+    return rows, version
+
+
+def machine_info():
+    import numpy
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "cores": os.cpu_count(),
+            "python": platform.python_version(), "numpy": numpy.__version__, "chromium": "?",
+            "load_start": ", ".join(f"{v:.2f}" for v in os.getloadavg()), "load_end": ""}
+
+
+def write_atomic(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one run of each, no cold full build")
+    parser.add_argument("--site", type=Path, default=ROOT / "site", help="the built site (default: site/)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="training time per playground measurement")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench", help="where latest.json and latest.md go")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat, args.seconds = 1, min(args.seconds, 3.0)
+    if not (args.site / "py" / "bundle.json").is_file():
+        raise SystemExit(f"{args.site} is not a built site with widgets; run `make site` first")
+    machine = machine_info()
+    rows = []
+    step = lambda what: print(f"bench: {what}", file=sys.stderr, flush=True)  # noqa: E731
+    step("asset build")
+    rows += asset_rows(args.quick, args.repeat)
+    step("site build")
+    rows += site_rows(args.repeat)
+    step("page weight")
+    rows += weight_rows(args.site)
+    step("browser")
+    browser, machine["chromium"] = browser_rows(args.site, args.repeat, args.seconds, args.quick)
+    rows += browser
+    step("playground in CPython")
+    cpython = [playground_cpython(args.seconds) for _ in range(args.repeat)]
+    chromium = next(r for r in rows if r["figure"].startswith("playground epochs/s in Chromium"))
+    rows.append(row(f"playground epochs/s in CPython: {CONFIGURATIONS[0][0]}", cpython, "epochs/s", "", None,
+                    f"Chromium/CPython {chromium['median'] / statistics.median(cpython):.2f}"))
+    step("digits")
+    rows += digits_rows(args.repeat)
+    step("convolutional networks")
+    rows += conv_rows(args.repeat)
+    machine["load_end"] = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    table = format_table(rows, machine)
+    print(table)
+    write_atomic(args.out / "latest.md", table)
+    write_atomic(args.out / "latest.json", json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
     return 0
 
 
