@@ -173,6 +173,7 @@ def ready(browser, server):
 
 def draw(page, canvas, points, steps=8):
     """Drag the mouse through `points` (fractions of the canvas) with the button down."""
+    canvas.scroll_into_view_if_needed()  # a click elsewhere may have scrolled it away: the mouse needs it on screen
     box = canvas.bounding_box()
     at = lambda p: (box["x"] + p[0] * box["width"], box["y"] + p[1] * box["height"])  # noqa: E731
     page.mouse.move(*at(points[0]))
