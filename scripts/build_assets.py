@@ -119,6 +119,8 @@ class Sources:
     def __init__(self, project_root, packages):
         self.root, self.packages = Path(project_root), set(packages)
         self._parsed = {}
+        self._imports = {}  # module -> the project modules it imports (each file is walked once)
+        self._data = {}  # module -> its data files' hashes
         self.broken = {}  # path -> SyntaxError
 
     def file(self, module):
@@ -138,6 +140,11 @@ class Sources:
 
     def imports(self, module):
         """Project modules that ``module`` imports, with the packages they sit in."""
+        if module not in self._imports:
+            self._imports[module] = self._find_imports(module)
+        return self._imports[module]
+
+    def _find_imports(self, module):
         path = self.file(module)
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         names = []
@@ -170,6 +177,11 @@ class Sources:
     def data_files(self, module):
         """A module that reads package resources depends on its package's ``data/``
         folder (the shipped digits): ``{relative path: sha256}`` of those files."""
+        if module not in self._data:
+            self._data[module] = self._find_data_files(module)
+        return self._data[module]
+
+    def _find_data_files(self, module):
         tree = self.parse(self.file(module))[1]
         reads = any(isinstance(n, ast.Import) and any(a.name == "importlib.resources" for a in n.names)
                     or isinstance(n, ast.ImportFrom) and n.module == "importlib.resources"
