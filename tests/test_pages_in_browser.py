@@ -1,0 +1,63 @@
+"""Every page of the real site, opened in Chromium under a sub-path: no console error,
+no failed or off-site request, and the page looks right at phone and desktop width
+(screenshots are kept in the test's temporary folder for a person to look at)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from scripts.bench import serve
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.xdist_group("browser")
+WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    if not (ROOT / "docs/assets/generated/manifest.json").exists():
+        pytest.skip("no generated assets: run `make assets` (make test does)")
+    site = tmp_path_factory.mktemp("pages") / "site"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL="http://127.0.0.1/REPO/")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    server, base = serve(site)
+    yield site, base
+    server.shutdown()
+
+
+def pages(site):
+    return sorted(p.parent.relative_to(site).as_posix() + "/" if p.parent != site else ""
+                  for p in site.rglob("index.html") if "vendor" not in p.parts)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_loads_cleanly(browser, served, width, tmp_path):
+    site, base = served
+    host = urlsplit(base).netloc
+    context = browser.new_context(viewport=dict(zip(("width", "height"), WIDTHS[width])))
+    problems = []
+    # Nothing may leave the machine: any other host is refused and counted as a problem.
+    context.route(lambda url: urlsplit(url).netloc != host,
+                  lambda route: (problems.append(f"off-site request {route.request.url}"), route.abort()))
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
+    listed = pages(site)
+    assert len(listed) >= 8  # the home and seven posts
+    for path in listed:
+        checking = len(problems)
+        page.goto(base + path, wait_until="load")
+        page.wait_for_timeout(300)
+        assert page.locator("h1").first.is_visible(), path
+        # The page never scrolls sideways on a phone.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+        page.screenshot(path=str(tmp_path / f"{width}-{path.strip('/').replace('/', '-') or 'home'}.png"))
+        assert problems[checking:] == [], path
+    context.close()
