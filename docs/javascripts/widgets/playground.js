@@ -3,7 +3,8 @@
 //
 // The settings live in one plain object that round-trips through the URL hash, so a reader
 // can share a configuration: #pg.dataset=spirals&pg.hidden=8,8&pg.lr=0.03... Only the keys
-// below are read, each checked against its allowed values; anything else is ignored.
+// below are read, each checked against its allowed values (a menu's choices, a slider's
+// steps); anything else is ignored.
 
 import {
   el, slider, select, button, buttonRow, latest as newest, TrainingLoop, inOrder, LineChart, COLOURS, css,
@@ -22,6 +23,31 @@ const N_SAMPLES = 250;
 const PLANE = 400; // canvas pixels of the decision-region picture
 const UNIT = 56; // canvas pixels of one hidden unit's picture
 
+// What the browser trains smoothly. An epoch costs about one pass through every hidden
+// neuron per weight update (Python's overhead per update outweighs the arithmetic at these
+// sizes), so the budget is hidden neurons x weight updates per epoch: 4 + 4 neurons with
+// batches of 10 use 117, all 64 neurons with batches of 1 on 90 % of the points 14,400.
+// A network past it is narrowed, widest layers first, until it fits.
+export const WORK_BUDGET = 2000;
+
+const trainingPoints = (split) => Math.min(N_SAMPLES - 1, Math.max(1, Math.round(split * N_SAMPLES)));
+const sum = (list) => list.reduce((a, b) => a + b, 0);
+
+// Narrow settings.hidden to the budget; returns a sentence saying what was capped, or "".
+export function capNetwork(settings) {
+  const updates = Math.ceil(trainingPoints(settings.split) / settings.batch_size);
+  const asked = sum(settings.hidden);
+  const hidden = settings.hidden.slice();
+  while ((sum(hidden) + 1) * updates > WORK_BUDGET && Math.max(...hidden) > 1) {
+    hidden[hidden.lastIndexOf(Math.max(...hidden))] -= 1;
+  }
+  if (sum(hidden) === asked) return "";
+  settings.hidden = hidden;
+  return `Network capped at ${sum(hidden)} hidden neurons (${hidden.join(", ")}) instead of ${asked}: ` +
+    `with ${updates} weight updates per epoch (batch size ${settings.batch_size}), ` +
+    "a larger one would train too slowly in the browser.";
+}
+
 // --- Settings <-> URL hash. Each entry: [hash key, parse(text) -> value or undefined].
 const number = (low, high, whole = false) => (text) => {
   const v = Number(text);
@@ -29,9 +55,16 @@ const number = (low, high, whole = false) => (text) => {
   return v;
 };
 const oneOf = (values) => (text) => (values.includes(text) ? text : undefined);
+// A number from a menu: only its own choices (a link cannot add one).
+const preset = (values) => (text) => (text !== "" && values.includes(Number(text)) ? Number(text) : undefined);
+// A slider's value: in range and on one of its steps.
+const onStep = (low, high, step) => (text) => {
+  const v = number(low, high)(text);
+  return v !== undefined && Math.abs(v / step - Math.round(v / step)) < 1e-9 ? v : undefined;
+};
 const HASH_KEYS = {
   dataset: ["pg.dataset", oneOf(DATASETS)],
-  noise: ["pg.noise", number(0, 0.5)],
+  noise: ["pg.noise", onStep(0, 0.5, 0.05)],
   hidden: [
     "pg.hidden",
     (text) => {
@@ -41,11 +74,11 @@ const HASH_KEYS = {
     },
   ],
   activation: ["pg.activation", oneOf(ACTIVATIONS)],
-  learning_rate: ["pg.lr", (text) => { const v = number(0, 10)(text); return v > 0 ? v : undefined; }],
-  batch_size: ["pg.batch", number(1, 200, true)],
+  learning_rate: ["pg.lr", preset(RATES)],
+  batch_size: ["pg.batch", preset(BATCHES)],
   optimizer: ["pg.optimizer", oneOf(OPTIMIZERS)],
-  l2: ["pg.l2", number(0, 1)],
-  split: ["pg.split", number(0.1, 0.9)],
+  l2: ["pg.l2", preset(L2S)],
+  split: ["pg.split", onStep(0.1, 0.9, 0.1)],
   seed: ["pg.seed", number(0, 2 ** 31 - 1, true)],
 };
 
@@ -79,6 +112,7 @@ export async function mount(container, api) {
   const linked = !document.querySelector(".nn-widget[data-widget='playground'][data-nn-hash]");
   if (linked) api.root.dataset.nnHash = "";
   const settings = { ...api.options, ...(linked ? settingsFromHash(location.hash) : {}), n_samples: N_SAMPLES };
+  const capped = capNetwork(settings);
   let model = await api.create(settings);
 
   // --- Controls.
@@ -110,7 +144,8 @@ export async function mount(container, api) {
     label: "Activation", choices: ACTIVATIONS.map((a) => [a, a === "relu" ? "ReLU" : a]),
     value: settings.activation, onChange: (v) => change({ activation: v }),
   });
-  // A number from the block or a link that is not among the usual choices is added to them.
+  // A number from the block (the author's choice) that is not among the usual ones is added
+  // to them; a link can only pick one of them (see HASH_KEYS).
   const numbers = (label, list, name) => select({
     label, choices: withChoice(list, settings[name]).map((v) => [v, String(v)]), value: settings[name],
     onChange: (v) => change({ [name]: Number(v) }),
@@ -175,6 +210,7 @@ export async function mount(container, api) {
   const unitTable = divergingTable(0);
   let latest = model;
   let unitCanvases = [];
+  let widthSliders = [];
 
   // --- Talking to Python: one call at a time, in order.
   const enqueue = inOrder();
@@ -250,6 +286,7 @@ export async function mount(container, api) {
 
   function buildWidths() {
     widthBox.replaceChildren();
+    widthSliders = [];
     settings.hidden.forEach((width, i) => {
       const control = slider({
         label: `Neurons in layer ${i + 1}`, min: 1, max: MAX_WIDTH, step: 1, value: width,
@@ -260,6 +297,7 @@ export async function mount(container, api) {
           change({ hidden });
         },
       });
+      widthSliders.push(control);
       widthBox.append(control.element);
     });
   }
@@ -333,11 +371,14 @@ export async function mount(container, api) {
   // While one change is being applied, further ones (a dragged slider) collapse into one.
   function change(update) {
     Object.assign(settings, update);
+    const note = capNetwork(settings);
     if (linked) history.replaceState(history.state, "", hashFromSettings(settings, location.hash));
-    if ("hidden" in update) {
-      if (update.hidden.length !== widthBox.childElementCount) buildWidths();
+    if ("hidden" in update || note) {
+      if (settings.hidden.length !== widthSliders.length) buildWidths();
+      else settings.hidden.forEach((width, i) => (widthSliders[i].value = width));
       buildUnits();
     }
+    if (note) api.status(note);
     apply();
   }
 
@@ -359,6 +400,7 @@ export async function mount(container, api) {
   buildUnits();
   show(model, true);
   return {
+    status: capped, // shown once the widget is ready
     unmount() {
       loop.stop();
     },

@@ -21,6 +21,7 @@
 //   async mount(container, api) -> {unmount()}
 // mount first makes the model, `await api.create(options, files)`, then builds its controls
 // in `container` and calls `api.call(method, args)` as the reader acts; see api() below.
+// The view mount returns may also carry `status`: a first sentence for the status line.
 
 const DEFAULTS = {
   // How close to the viewport a widget must come before its runtime starts.
@@ -294,7 +295,7 @@ class Host {
       return;
     }
     this.live.hidden = false;
-    this.setState("ready", "");
+    this.setState("ready", this.view?.status || "");
   }
 
   // What a widget module may use; see neuron.js for a small example.
