@@ -23,6 +23,7 @@ import pytest
 
 from scripts import blocks
 from scripts.bench import serve
+from tests.test_browser_widgets import draw
 
 pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests, on one worker
 
@@ -169,18 +170,6 @@ def ready(browser, server):
     assert state == "ready", f"the widget ended in {state}: {root.locator('.nn-widget-status').text_content()}"
     yield page, root
     page.context.close()
-
-
-def draw(page, canvas, points, steps=8):
-    """Drag the mouse through `points` (fractions of the canvas) with the button down."""
-    canvas.scroll_into_view_if_needed()  # a click elsewhere may have scrolled it away: the mouse needs it on screen
-    box = canvas.bounding_box()
-    at = lambda p: (box["x"] + p[0] * box["width"], box["y"] + p[1] * box["height"])  # noqa: E731
-    page.mouse.move(*at(points[0]))
-    page.mouse.down()
-    for point in points[1:]:
-        page.mouse.move(*at(point), steps=steps)
-    page.mouse.up()
 
 
 def feature_map(root):
