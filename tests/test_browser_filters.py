@@ -319,7 +319,9 @@ def test_the_trained_networks_read_a_drawn_one_and_a_picked_triangle(ready):
     assert root.locator(".nn-bars li").count() == 3
     assert "in colour" in label(tiles.first, "canvas.nn-filter-weights")
     # The picture's own feature map is a separate answer: on a busy machine it may land later.
-    page.wait_for_function("e => (e.getAttribute('aria-label') || '').includes('strongest on the shape')",
+    # Where it is strongest depends on the filter an earlier test left selected; that it is
+    # described against the shape (not the ink of a drawing) is what shows the new picture.
+    page.wait_for_function("e => / the shape/.test(e.getAttribute('aria-label') || '')",
                            arg=root.locator("canvas.nn-filters-map").element_handle(), timeout=30_000)
     assert feature_map(root).shape == (16, 16)
     assert not page.errors, page.errors
