@@ -430,7 +430,7 @@ FILTERS_RATE = """async (seconds) => {
         const elapsed = (performance.now() - start) / 1000;
         await new Promise((resolve) => setTimeout(resolve, 500));
         watch.disconnect();
-        return { perSecond: updates / elapsed, eventsPerSecond: k / elapsed };
+        return { updates, events: k, perSecond: updates / elapsed, eventsPerSecond: k / elapsed };
     }
     const editing = await measure((k) => {
         weight.value = String(k % 7 - 3);

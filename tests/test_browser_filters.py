@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from scripts import blocks
-from scripts.bench import serve
+from scripts.bench import FILTERS_RATE, serve
 from tests.test_browser_widgets import draw
 
 pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests, on one worker
@@ -334,37 +334,7 @@ def test_feature_map_update_rate(ready, record_property):
     page, root = ready
     root.get_by_label("Filter", exact=True).select_option("vertical_edge")
     settled(page, root)
-    rates = page.evaluate("""async (seconds) => {
-        const root = document.querySelector(".nn-widget[data-widget='filters']");
-        const canvas = root.querySelector("canvas.nn-filters-map");
-        const picture = root.querySelector("canvas.nn-filters-picture");
-        const weight = root.querySelectorAll("input.nn-kernel-weight")[4]; // the centre
-        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-        async function measure(act) {
-            let updates = 0;
-            const watch = new MutationObserver(() => updates++);
-            watch.observe(canvas, { attributes: true, attributeFilter: ["data-values"] });
-            const start = performance.now();
-            let k = 0;
-            while (performance.now() - start < seconds * 1000) { act(k++); await frame(); }
-            const elapsed = (performance.now() - start) / 1000;
-            await new Promise((resolve) => setTimeout(resolve, 500));
-            watch.disconnect();
-            return { updates, events: k, perSecond: updates / elapsed, eventsPerSecond: k / elapsed };
-        }
-        const editing = await measure((k) => {
-            weight.value = String(k % 7 - 3);
-            weight.dispatchEvent(new Event("input"));
-        });
-        const box = picture.getBoundingClientRect();
-        const pointer = (type, k) => picture.dispatchEvent(new PointerEvent(type, {
-            pointerId: 1, bubbles: true, clientX: box.left + box.width * (0.2 + 0.6 * ((k % 40) / 40)),
-            clientY: box.top + box.height * (0.3 + 0.4 * ((k % 40) / 40)) }));
-        pointer("pointerdown", 0);
-        const drawing = await measure((k) => pointer("pointermove", k));
-        pointer("pointerup", 0);
-        return { editing, drawing };
-    }""", 3)
+    rates = page.evaluate(FILTERS_RATE, 3)  # the same measurement `make bench` reports
     print(f"\nfeature maps per second while editing a weight: {rates['editing']['perSecond']:.1f} "
           f"({rates['editing']['eventsPerSecond']:.0f} edits/s); while drawing: {rates['drawing']['perSecond']:.1f} "
           f"({rates['drawing']['eventsPerSecond']:.0f} pointer moves/s)")
