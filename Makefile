@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # than a thread pool fighting over two cores (recipes and tests already run in parallel).
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: setup vendor browser assets site serve test bench publish clean
+.PHONY: setup node vendor browser assets site serve test bench publish clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,15 +19,19 @@ $(INSTALLED): pyproject.toml
 
 setup: $(INSTALLED)
 
+# Node.js runs the pinned Pyodide at build time (its Python files are compiled to bytecode once).
+node:
+	sh scripts/ensure_debian.sh node:nodejs
+
 # Pinned Pyodide, its NumPy wheel and KaTeX (and axe-core for the accessibility tests),
 # verified by sha256/sha512, cached in .cache/vendor.
-vendor: setup
+vendor: setup node
 	$(PY) -m scripts.vendor
 	$(PY) -m scripts.axe
 
-# Debian's Chromium and Node.js for the browser tests (Playwright's own browser download is not reachable).
+# Debian's Chromium for the browser tests (Playwright's own browser download is not reachable).
 browser:
-	sh scripts/ensure_browser.sh
+	sh scripts/ensure_debian.sh chromium:chromium
 
 # Every figure, video and trained model; re-runs only what changed. ARGS="--force" etc.
 assets: setup

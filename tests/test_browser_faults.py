@@ -148,6 +148,25 @@ def test_a_missing_demos_package_is_named_and_retry_recovers(browser, server):
     page.context.close()
 
 
+# --- 2b. The page compiles the runtime's WebAssembly for the worker (so browsers keep the
+# machine code for the next visit); a browser that cannot still gets a working widget.
+
+
+@pytest.mark.parametrize("streaming", [True, False], ids=["page-compiles", "worker-compiles"])
+def test_the_runtime_module_is_compiled_once_by_the_page_or_else_by_the_worker(browser, server, streaming):
+    page = new_page(browser, server)
+    wasm_requests = []
+    page.context.on("request", lambda request: request.url.endswith("/pyodide.asm.wasm")
+                    and wasm_requests.append(request.url))
+    if not streaming:
+        page.add_init_script("delete WebAssembly.compileStreaming")
+    page.goto(server + "faults-a/")
+    assert_ready(page, "neuron")
+    assert page.evaluate("window.nnWidgets.python.wasmFrom") == ("page" if streaming else "worker")
+    assert len(wasm_requests) == 1  # never downloaded twice
+    page.context.close()
+
+
 # --- 3. The worker dies while training.
 
 # Appended to worker.js for this test only: a message that makes the worker throw, as an

@@ -24,8 +24,8 @@
 // The view mount returns may also carry `status`: a first sentence for the status line.
 
 const DEFAULTS = {
-  // How close to the viewport a widget must come before its runtime starts.
-  margin: "600px 0px",
+  // How close to the viewport (px, above or below) a widget must come before its runtime starts.
+  margin: 600,
   // Time limits per loading stage (ms). Past one, the widget falls back to its figure.
   limits: { runtime: 120000, numpy: 60000, model: 60000 },
   // A single call into Python (one frame of training) that takes longer than this is stuck.
@@ -78,7 +78,24 @@ class Python {
     };
     this.enterStage("runtime", "starting");
     this.worker.postMessage({ type: "start", pyodideBase });
+    this.compileForWorker(pyodideBase);
     return this.ready;
+  }
+
+  // Browsers keep a compiled WebAssembly module's machine code for the next visit only when
+  // a page compiled it from the network, not a worker. So the page compiles Pyodide's 10 MB
+  // module and hands it over (a module can be posted to a worker); the worker fetches and
+  // compiles it itself when the page sends null instead.
+  compileForWorker(pyodideBase) {
+    const worker = this.worker;
+    const send = (module) => worker.postMessage({ type: "wasm", module });
+    if (typeof WebAssembly.compileStreaming !== "function") {
+      send(null);
+      return;
+    }
+    WebAssembly.compileStreaming(fetch(new URL("pyodide.asm.wasm", pyodideBase)))
+      .then(send, () => send(null))
+      .catch(() => send(null)); // a browser that cannot post a module
   }
 
   enterStage(stage, message) {
@@ -101,6 +118,7 @@ class Python {
       clearTimeout(this.stageTimer);
       this.stage = "ready";
       this.versions = message.versions;
+      this.wasmFrom = message.wasmFrom;
       this.settle.resolve(message.versions);
     } else if (message.type === "failed") {
       this.fail(message.stage, message.reason);
@@ -225,14 +243,17 @@ class Host {
   // Start when the widget nears the viewport, or at once when the reader touches or focuses it.
   watch() {
     this.wake = () => this.activate();
-    if ("IntersectionObserver" in window) {
+    const margin = setting("margin");
+    const box = this.root.getBoundingClientRect();
+    if (!("IntersectionObserver" in window) || (box.bottom > -margin && box.top < innerHeight + margin)) {
+      // Near already: no need to wait for the observer's first report, a frame or more later.
+      queueMicrotask(this.wake);
+    } else {
       this.observer = new IntersectionObserver(
         (entries) => entries.some((entry) => entry.isIntersecting) && this.activate(),
-        { rootMargin: setting("margin") },
+        { rootMargin: `${margin}px 0px` },
       );
       this.observer.observe(this.root);
-    } else {
-      queueMicrotask(this.wake);
     }
     for (const type of ["pointerdown", "focusin"]) this.root.addEventListener(type, this.wake);
   }
@@ -403,11 +424,12 @@ if (!globalThis.nnWidgets) {
     // Worker memory, for tests: {heap, python, models}; trace=true starts Python's tracemalloc.
     memory: (trace = false) => python.request({ type: "memory", trace }, setting("callLimit")),
   };
-  if (globalThis.document$?.subscribe) {
-    globalThis.document$.subscribe(scan);
-  } else if (document.readyState === "loading") {
+  // A module runs once the page is parsed: scan now, and again for each page that Material's
+  // instant navigation shows (document$ also repeats the first page, which scan ignores).
+  if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", scan);
   } else {
     scan();
   }
+  globalThis.document$?.subscribe?.(scan);
 }

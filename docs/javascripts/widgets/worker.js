@@ -3,6 +3,8 @@
 //
 // Messages in (from runtime.js), all plain objects:
 //   {type: "start", pyodideBase}                        load everything (once)
+//   {type: "wasm", module}                              Pyodide's WebAssembly.Module, compiled by
+//                                                       the page, or null (sent once, after start)
 //   {type: "create", id, widget, kind, options, files}  make a model; files: {option: path}
 //                                                       are fetched as text into options
 //   {type: "call", id, widget, method, args}            call a model method
@@ -10,7 +12,8 @@
 //   {type: "memory", id, trace}                         wasm heap and Python allocations
 // Messages out:
 //   {type: "stage", stage, message}   stage is "runtime", "numpy" or "model"
-//   {type: "ready", versions}         {type: "failed", stage, reason}
+//   {type: "ready", versions, wasmFrom}  wasmFrom: "page" or "worker", who compiled pyodide.asm.wasm
+//   {type: "failed", stage, reason}
 //   {type: "result", id, value}       typed arrays inside value are transferred, not copied
 //   {type: "error", id, errorType, message}
 //
@@ -22,6 +25,9 @@ const SITE_ROOT = new URL("../../", self.location.href);
 const DEMOS_DIR = "/home/pyodide/nn"; // where the demos package is unpacked in Pyodide's file system
 
 let pyodide = null;
+let handOver;
+let wasmFrom = "worker";
+const pageModule = new Promise((resolve) => (handOver = resolve));
 let glue = null; // the Python functions create/call/dispose of demos.widgets, held for the worker's life
 let startup = null;
 
@@ -74,8 +80,46 @@ function watchDownloads(base) {
   return { failed, stop: () => (self.fetch = realFetch) };
 }
 
+// Pyodide fetches and instantiates pyodide.asm.wasm itself; while it loads, both steps are
+// answered with the module the page compiled (see compileForWorker in runtime.js), so that a
+// reader's browser reuses the machine code it kept from the last visit.
+function useModuleFromPage(base) {
+  const wasmURL = base + "pyodide.asm.wasm";
+  const realFetch = self.fetch;
+  const realInstantiate = WebAssembly.instantiateStreaming;
+  self.fetch = async (input, init) => {
+    if (String(input instanceof Request ? input.url : input) === wasmURL && (await pageModule)) {
+      return new Response(new ArrayBuffer(0), { headers: { "Content-Type": "application/wasm" } }); // never read
+    }
+    return realFetch(input, init);
+  };
+  WebAssembly.instantiateStreaming = async (source, imports) => {
+    const module = await pageModule;
+    if (!module) return realInstantiate(source, imports);
+    wasmFrom = "page";
+    return { module, instance: await WebAssembly.instantiate(module, imports) };
+  };
+  return () => {
+    self.fetch = realFetch;
+    WebAssembly.instantiateStreaming = realInstantiate;
+  };
+}
+
+// The demos package: py/bundle.json names the zip, whose name carries a hash of its content
+// (so the HTTP cache may keep it as it is). Returns the zip's bytes.
+async function fetchDemos() {
+  const bundle = await (await fetchOk(new URL("py/bundle.json", SITE_ROOT), "py/bundle.json")).json();
+  if (typeof bundle.demos !== "string" || !/^[\w.-]+\.zip$/.test(bundle.demos)) {
+    throw new Error("py/bundle.json does not name the demos zip");
+  }
+  return (await fetchOk(new URL("py/" + bundle.demos, SITE_ROOT), bundle.demos, "default")).arrayBuffer();
+}
+
 async function start(pyodideBase) {
   let stage = "runtime";
+  // Downloads while Python starts; a failure is reported at the "model" stage, where it is awaited.
+  const demos = fetchDemos();
+  demos.catch(() => {});
   try {
     const base = new URL(pyodideBase || "vendor/pyodide/", SITE_ROOT).href;
     post({ type: "stage", stage, message: "downloading the Python runtime and NumPy" });
@@ -86,6 +130,7 @@ async function start(pyodideBase) {
     }
     const errors = []; // Python's last few lines on stderr, to explain a failure
     const note = (text) => errors.push(text) > 20 && errors.shift();
+    const restore = useModuleFromPage(base);
     const downloads = watchDownloads(base);
     try {
       // NumPy is named up front so its download runs alongside the runtime's.
@@ -103,6 +148,7 @@ async function start(pyodideBase) {
       throw error;
     } finally {
       downloads.stop();
+      restore();
     }
 
     stage = "numpy";
@@ -122,12 +168,7 @@ async function start(pyodideBase) {
 
     stage = "model";
     post({ type: "stage", stage, message: "downloading the network code" });
-    const bundle = await (await fetchOk(new URL("py/bundle.json", SITE_ROOT), "py/bundle.json")).json();
-    if (typeof bundle.demos !== "string" || !/^[\w.-]+\.zip$/.test(bundle.demos)) {
-      throw new Error("py/bundle.json does not name the demos zip");
-    }
-    // The zip's name carries a hash of its content, so the HTTP cache may keep it as it is.
-    const zip = await (await fetchOk(new URL("py/" + bundle.demos, SITE_ROOT), bundle.demos, "default")).arrayBuffer();
+    const zip = await demos;
     pyodide.unpackArchive(zip, "zip", { extractDir: DEMOS_DIR });
     pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(DEMOS_DIR)})`);
     // Kept for the worker's life: the functions below are borrowed from it.
@@ -136,7 +177,7 @@ async function start(pyodideBase) {
     const versions = JSON.parse(
       pyodide.runPython("import json, sys, numpy; json.dumps([sys.version.split()[0], numpy.__version__])"),
     );
-    post({ type: "ready", versions: { pyodide: pyodide.version, python: versions[0], numpy: versions[1] } });
+    post({ type: "ready", versions: { pyodide: pyodide.version, python: versions[0], numpy: versions[1] }, wasmFrom });
   } catch (error) {
     post({ type: "failed", stage, reason: error.message || String(error) });
   }
@@ -245,6 +286,10 @@ json.dumps(tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else N
 async function handle(message) {
   if (message.type === "start") {
     startup = startup || start(message.pyodideBase);
+    return;
+  }
+  if (message.type === "wasm") {
+    handOver(message.module);
     return;
   }
   if (!glue) {
