@@ -16,6 +16,7 @@ runs at build time and in the reader's browser.
 """
 
 import json
+import math
 
 import numpy as np
 
@@ -101,9 +102,15 @@ class Loss:
         return f"Loss({self.name!r})"
 
 
+def _mean(values):
+    # The same number as np.mean(values) (a sum, then a division by the count), without
+    # np.mean's Python wrapper, which costs more than a mini-batch's sum in the browser.
+    return values.sum() / values.size
+
+
 def _binary_cross_entropy(A, Y):
     A = np.clip(A, EPSILON, 1.0 - EPSILON)
-    return -np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))
+    return -_mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))
 
 
 def _binary_cross_entropy_gradient(A, Y):
@@ -127,7 +134,7 @@ def _log_sum_exp(Z):
 LOSSES = {
     "mse": Loss(
         "mse",
-        lambda A, Y: np.mean((A - Y) ** 2),
+        lambda A, Y: _mean((A - Y) ** 2),
         lambda A, Y: 2.0 * (A - Y) / A.size,
     ),
     "binary_cross_entropy": Loss(
@@ -135,7 +142,7 @@ LOSSES = {
         _binary_cross_entropy,
         _binary_cross_entropy_gradient,
         # log(1 + e^z) - y z, written with logaddexp so it never overflows.
-        from_logits=lambda Z, Y: np.mean(np.logaddexp(0.0, Z) - Y * Z),
+        from_logits=lambda Z, Y: _mean(np.logaddexp(0.0, Z) - Y * Z),
         pairs_with="sigmoid",
         scale=lambda A: A.size,
     ),
@@ -235,9 +242,9 @@ class Network:
         a = _as_matrix(X, "X", self.sizes[0])
         zs, activations = [], [a]
         for layer, act in zip(self.layers, self.activations):
-            # np.dot rather than @: the same product, two to three times faster on
-            # small matrices in the browser's NumPy (Pyodide), where every call counts.
-            z = np.dot(a, layer["W"]) + layer["b"]
+            # @ rather than np.dot: in the browser's NumPy (Pyodide, no BLAS) as fast on a
+            # mini-batch, and twice as fast on the 10,000 points of a decision-region picture.
+            z = a @ layer["W"] + layer["b"]
             a = act.function(z)
             zs.append(z)
             activations.append(a)
@@ -311,7 +318,9 @@ class Network:
         grads = [None] * len(self.layers)
         for l in range(len(self.layers) - 1, -1, -1):
             W = self.layers[l]["W"]
-            grads[l] = {"W": activations[l].T @ grad_z + l2 * W, "b": grad_z.sum(axis=0)}
+            grads[l] = {"W": activations[l].T @ grad_z, "b": grad_z.sum(axis=0)}
+            if l2:
+                grads[l]["W"] += l2 * W
             if l > 0:
                 grad_z = self.activations[l - 1].backward(zs[l - 1], activations[l], grad_z @ W.T)
         return value, grads
@@ -472,17 +481,27 @@ class Trainer:
         self.epoch = 0  # epochs completed
         self.steps = 0  # mini-batch updates made
         self.history = []  # mean training loss of each completed epoch
-        self._order = self.rng.permutation(len(self.X))
+        self._shuffle()
         self._position = 0
         self._epoch_loss = 0.0
 
+    def _shuffle(self):
+        # The next epoch's order. The rows are copied in that order once, so that each
+        # mini-batch is a slice of them rather than a gather of its own.
+        order = self.rng.permutation(len(self.X))
+        self._X_shuffled, self._Y_shuffled = self.X[order], self.Y[order]
+
     def step(self):
         """One mini-batch update; returns that batch's loss."""
-        batch = self._order[self._position : self._position + self.batch_size]
         # A diverging run overflows on its way to inf; that is reported below, not warned about.
         with np.errstate(over="ignore", invalid="ignore"):
-            value, grads = self.network._gradients(self.X[batch], self.Y[batch], self.loss, self.l2)
-        if not np.isfinite(value):
+            return self._step()
+
+    def _step(self):
+        start, end = self._position, self._position + self.batch_size
+        X, Y = self._X_shuffled[start:end], self._Y_shuffled[start:end]
+        value, grads = self.network._gradients(X, Y, self.loss, self.l2)
+        if not math.isfinite(value):
             raise TrainingDiverged(
                 f"training diverged at epoch {self.epoch + 1}, step {self.steps + 1}: "
                 f"the loss became {value}. The learning rate "
@@ -491,12 +510,12 @@ class Trainer:
             )
         self.optimizer.update(self.network.layers, grads)
         self.steps += 1
-        self._epoch_loss += value * len(batch)
-        self._position += len(batch)
+        self._epoch_loss += value * len(X)
+        self._position += len(X)
         if self._position >= len(self.X):
             self.history.append(self._epoch_loss / len(self.X))
             self.epoch += 1
-            self._order = self.rng.permutation(len(self.X))
+            self._shuffle()
             self._position = 0
             self._epoch_loss = 0.0
         return value
@@ -504,8 +523,9 @@ class Trainer:
     def run_epoch(self):
         """Steps until the current epoch is complete; returns its mean loss."""
         epoch = self.epoch
-        while self.epoch == epoch:
-            self.step()
+        with np.errstate(over="ignore", invalid="ignore"):  # as in step(), once for the whole epoch
+            while self.epoch == epoch:
+                self._step()
         return self.history[-1]
 
     def run(self, epochs, on_epoch=None):

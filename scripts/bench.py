@@ -9,6 +9,10 @@ first paint, the playground's readiness and training rate (Chromium and CPython)
 the digits network against scikit-learn's MLPClassifier, the convolutional
 networks' training and the filters widget's update rate.
 
+A post's page weight is what Chromium fetches for it, scrolled to its end, with the
+Python runtime refused (``fetched_by_page``): raw, and as GitHub Pages sends it,
+gzipped for text (``transferred_size``); videos and the runtime are counted apart.
+
 The widget part:
 
 Serves the built site (``make site``) under the sub-path /REPO/, as GitHub Pages
@@ -26,7 +30,6 @@ the machine was (load average). No test asserts any of these numbers.
 
 import argparse
 import gzip
-import html.parser
 import json
 import platform
 import re
@@ -79,6 +82,11 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
                       ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
                       ".json": "application/json", ".zip": "application/zip"}
 
+    def end_headers(self):
+        # As GitHub Pages does: a browser may reuse a file for 10 minutes without asking.
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
     def translate_path(self, path):
         if not path.startswith(PREFIX):
             return str(Path(self.directory) / "no-such-file")
@@ -110,12 +118,24 @@ def playground_page(site):
     raise SystemExit(f"no page of {site} has a playground widget; build the site with `make site` first")
 
 
-def new_context(browser, base):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    # A published page needs nothing from another host: refuse it, as the tests do.
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
-    context.add_init_script(WATCH_READY)
+def new_context(browser, base, width=1200, init_script=None):
+    """A fresh browser profile (empty cache) that keeps every request for another host in
+    `context.offsite` (see close_checked). Requests are watched, not intercepted:
+    intercepting turns Chromium's HTTP cache off, and the warm-cache figures need it."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.offsite = []
+    context.on("request", lambda request: request.url.startswith((base, "data:", "blob:"))
+               or context.offsite.append(request.url))
+    if init_script:
+        context.add_init_script(init_script)
     return context
+
+
+def close_checked(context):
+    """Close `context`; a published page needs nothing from another host, so any such request ends the bench."""
+    context.close()
+    if context.offsite:
+        raise SystemExit("a page asked another host for " + ", ".join(sorted(set(context.offsite))[:5]))
 
 
 def seconds_to_ready(page, timeout=300):
@@ -145,81 +165,55 @@ def epochs_per_second(page, url, seconds):
 # --- Pure helpers (tested in tests/test_bench.py).
 
 VIDEO_SUFFIXES = (".mp4", ".webm")
-# What the widgets' worker fetches to start Python: the runtime, NumPy and our code.
+# The Python runtime (Pyodide, NumPy, our code): fetched once per visit, when a widget starts,
+# and measured apart by runtime_weight.
+RUNTIME_PREFIXES = ("vendor/pyodide/", "py/")
+# What the runtime's worker fetches to start Python: the runtime, NumPy and our code.
 RUNTIME_FILES = ("vendor/pyodide/pyodide.mjs", "vendor/pyodide/pyodide.asm.js", "vendor/pyodide/pyodide.asm.wasm",
                  "vendor/pyodide/python_stdlib.zip", "vendor/pyodide/pyodide-lock.json")
-CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
-JS_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+\.m?js)["']""")
-
-
-class _References(html.parser.HTMLParser):
-    """Collects the URLs a page loads by itself: stylesheets, scripts, images, posters, videos."""
-
-    def __init__(self):
-        super().__init__()
-        self.urls = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "link" and a.get("href") and set((a.get("rel") or "").split()) & {"stylesheet", "icon", "preload", "modulepreload"}:
-            self.urls.append(a["href"])
-        elif tag in ("script", "img", "source", "video", "audio") and a.get("src"):
-            self.urls.append(a["src"])
-        if tag == "video" and a.get("poster"):
-            self.urls.append(a["poster"])
-        for name in ("srcset", "data-src"):
-            if a.get(name):
-                self.urls.extend(part.split()[0] for part in a[name].split(",") if part.strip())
-
-
-def _local(site, base_file, url):
-    """The file of `site` that `url` (relative to `base_file`) names, or None for another host."""
-    url = url.split("#")[0].split("?")[0]
-    if not url or re.match(r"^[a-z]+:", url) or url.startswith("//"):
-        return None
-    target = (site / url.lstrip("/")) if url.startswith("/") else (base_file.parent / url)
-    target = Path(os.path.normpath(target))
-    return target if target.is_file() and site in target.parents else None
+# Text types that GitHub Pages sends gzipped; images, fonts and videos are compressed already
+# and travel as they are.
+GZIPPED_ON_THE_WIRE = (".html", ".css", ".js", ".mjs", ".svg", ".json", ".txt", ".xml")
 
 
 def gzip_size(data):
     return len(gzip.compress(data, compresslevel=9, mtime=0))
 
 
-def page_weight(site, page):
-    """What the page `page` (an HTML file of `site`) downloads by itself, in bytes.
+def transferred_size(name, data):
+    """Bytes a server like GitHub Pages sends for the file `name` holding `data`."""
+    return gzip_size(data) if name.lower().endswith(GZIPPED_ON_THE_WIRE) else len(data)
 
-    Returns {"page": (raw, gzip), "videos": (raw, gzip), "files": [relative paths]}: the HTML
-    with every stylesheet, script, image and font it references (followed through CSS url()
-    and JavaScript imports), apart from videos (counted separately) and the Python runtime
-    (vendor/pyodide/ and py/, see runtime_weight)."""
-    site, page = Path(site).resolve(), Path(page).resolve()
-    parser = _References()
-    parser.feed(page.read_text(encoding="utf-8"))
-    seen, videos, todo = {page}, set(), [(page, u) for u in parser.urls]
-    while todo:
-        base, url = todo.pop()
-        target = _local(site, base, url)
-        if target is None or target in seen or target in videos:
+
+def site_path(base, url):
+    """The file of the site served at `base` that `url` names (relative to the site), or None
+    for another host. A folder URL names its index.html."""
+    url = url.split("#")[0].split("?")[0]
+    if not url.startswith(base):
+        return None
+    path = url[len(base):]
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def weigh_fetched(site, paths):
+    """What a page costs a reader, from the site-relative `paths` the browser fetched for it.
+
+    Returns {"page": (raw, transferred), "videos": (raw, transferred), "files": [paths counted]}:
+    the page is everything fetched except videos and the Python runtime (RUNTIME_PREFIXES,
+    see runtime_weight); videos are counted whole, as a reader who plays them downloads them.
+    A path with no file in `site` (a 404) costs nothing."""
+    site = Path(site)
+    page, videos = set(), set()
+    for path in paths:
+        if path.startswith(RUNTIME_PREFIXES) or not (site / path).is_file():
             continue
-        relative = target.relative_to(site).as_posix()
-        if relative.startswith(("vendor/pyodide/", "py/")):
-            continue
-        if target.suffix in VIDEO_SUFFIXES:
-            videos.add(target)
-            continue
-        seen.add(target)
-        if target.suffix == ".css":
-            todo += [(target, u) for u in CSS_URL.findall(target.read_text(encoding="utf-8", errors="replace"))]
-        elif target.suffix in (".js", ".mjs"):
-            todo += [(target, u) for u in JS_IMPORT.findall(target.read_text(encoding="utf-8", errors="replace"))]
+        (videos if path.lower().endswith(VIDEO_SUFFIXES) else page).add(path)
 
     def sizes(files):
-        blobs = [f.read_bytes() for f in files]
-        return sum(map(len, blobs)), sum(map(gzip_size, blobs))
+        blobs = [(name, (site / name).read_bytes()) for name in files]
+        return sum(len(data) for _, data in blobs), sum(transferred_size(name, data) for name, data in blobs)
 
-    return {"page": sizes(seen), "videos": sizes(videos),
-            "files": sorted(f.relative_to(site).as_posix() for f in seen)}
+    return {"page": sizes(page), "videos": sizes(videos), "files": sorted(page)}
 
 
 def runtime_weight(site):
@@ -329,14 +323,67 @@ def post_pages(site):
     return sorted(p for p in (site / "posts").glob("*/index.html"))
 
 
+SCROLL_TO_END = """async () => {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 150));
+    for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) { scrollTo(0, y); await pause(); }
+    scrollTo(0, document.documentElement.scrollHeight);
+    return [...document.querySelectorAll("video[src], video source[src]")].map((video) => video.src);
+}"""
+
+
+def fetched_by_page(browser, base, path, quiet_ms=1000, timeout_s=60):
+    """Site-relative paths of every file Chromium fetches for the page `path` of the site
+    served at `base`, scrolled to its end (lazy images load) until the network has been
+    quiet for `quiet_ms`, plus the videos the page names (a reader who plays one fetches
+    it). Requests for the Python runtime are refused, so what it would load next (the
+    widgets' trained models) is not fetched either: this is the page before the runtime."""
+    def in_runtime(url):
+        return (site_path(base, url) or "").startswith(RUNTIME_PREFIXES)
+
+    context = new_context(browser, base)
+    context.route(in_runtime, lambda route: route.abort())
+    fetched, pending, last = set(), set(), [time.monotonic()]
+
+    def started(request):
+        pending.add(request)
+        last[0] = time.monotonic()
+
+    def ended(request, finished):
+        pending.discard(request)
+        last[0] = time.monotonic()
+        if finished and site_path(base, request.url):
+            fetched.add(site_path(base, request.url))
+
+    context.on("request", started)
+    context.on("requestfinished", lambda request: ended(request, True))
+    context.on("requestfailed", lambda request: ended(request, False))
+    page = context.new_page()
+    page.goto(base + path, wait_until="load")
+    videos = page.evaluate(SCROLL_TO_END)
+    give_up = time.monotonic() + timeout_s
+    while (pending or time.monotonic() - last[0] < quiet_ms / 1000) and time.monotonic() < give_up:
+        page.wait_for_timeout(100)
+    close_checked(context)
+    return fetched | {site_path(base, url) for url in videos if site_path(base, url)}
+
+
 def weight_rows(site):
+    from playwright.sync_api import sync_playwright
     rows = []
-    for page in post_pages(site):
-        w = page_weight(site, page)
-        raw, packed = w["page"]
-        rows.append(row(f"page weight {page.parent.name}", [raw / 1000], "KB", "< 500 KB before the runtime",
-                        raw < 500_000, f"gzip {packed / 1000:.0f} KB; videos {w['videos'][0] / 1000:.0f} KB "
-                        f"(gzip {w['videos'][1] / 1000:.0f} KB); {len(w['files'])} files"))
+    server, base = serve(site)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            for page in post_pages(site):
+                w = weigh_fetched(site, fetched_by_page(browser, base, page.parent.relative_to(site).as_posix() + "/"))
+                raw, sent = w["page"]
+                rows.append(row(f"page weight {page.parent.name}", [sent / 1000], "KB transferred",
+                                "< 500 KB transferred before the runtime", sent < 500_000,
+                                f"raw {raw / 1000:.0f} KB; videos {w['videos'][0] / 1000:.0f} KB; "
+                                f"{len(w['files'])} files fetched by Chromium, scrolled to the end"))
+            browser.close()
+    finally:
+        server.shutdown()
     raw, packed = runtime_weight(site)
     rows.append(row("runtime (Pyodide + NumPy + demos), once per visit", [raw / 1000], "KB", "", None,
                     f"gzip {packed / 1000:.0f} KB"))
@@ -461,39 +508,37 @@ def browser_rows(site, repeat, seconds, quick):
                 path = page_file.parent.relative_to(site).as_posix() + "/"
                 paints = []
                 for _ in range(repeat):
-                    context = browser.new_context(viewport={"width": 1200, "height": 900})
-                    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+                    context = new_context(browser, base)
                     page = context.new_page()
                     page.goto(base + path, wait_until="load")
                     page.wait_for_function(FIRST_PAINT, timeout=30_000)
                     paints.append(page.evaluate(FIRST_PAINT) / 1000)
-                    context.close()
+                    close_checked(context)
                 rows.append(row(f"first contentful paint {page_file.parent.name}", paints, "s", "< 1 s",
                                 statistics.median(paints) < 1))
             cold, warm = [], []
             for _ in range(repeat):
-                context = new_context(browser, base)
+                context = new_context(browser, base, init_script=WATCH_READY)
                 page = context.new_page()
                 page.goto(base + page_path)
                 cold.append(seconds_to_ready(page))
                 page.reload()
                 warm.append(seconds_to_ready(page))
-                context.close()
+                close_checked(context)
             rows.append(row("playground ready, empty cache (load to data-state=ready)", cold, "s", "< 5 s",
                             statistics.median(cold) < 5, page_path))
             rows.append(row("playground ready, warm cache (reload)", warm, "s", "< 2 s", statistics.median(warm) < 2))
-            context = new_context(browser, base)
+            context = new_context(browser, base, init_script=WATCH_READY)
             page = context.new_page()
             for i, (name, fragment) in enumerate(CONFIGURATIONS[:1] if quick else CONFIGURATIONS):
                 rates = [epochs_per_second(page, f"{base}{page_path}#{fragment}", seconds) for _ in range(repeat)]
                 goal = ("at least 100", statistics.median(rates) >= 100) if i == 0 else ("", None)
                 rows.append(row(f"playground epochs/s in Chromium: {name}", rates, "epochs/s", *goal))
-            context.close()
+            close_checked(context)
             filters_page = next((p for p in post_pages(site)
                                  if "data-widget=\"filters\"" in p.read_text(encoding="utf-8")), None)
             if filters_page is not None:
-                context = browser.new_context(viewport={"width": 1100, "height": 900})
-                context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+                context = new_context(browser, base, width=1100)
                 page = context.new_page()
                 page.goto(base + filters_page.parent.relative_to(site).as_posix() + "/")
                 root = page.locator(".nn-widget[data-widget='filters']")
@@ -508,7 +553,7 @@ def browser_rows(site, repeat, seconds, quick):
                     rates = page.evaluate(FILTERS_RATE, 3)
                     editing.append(rates["editing"]["perSecond"])
                     drawing.append(rates["drawing"]["perSecond"])
-                context.close()
+                close_checked(context)
                 rows.append(row("filters widget: feature maps/s, a weight edited every frame", editing, "maps/s"))
                 rows.append(row("filters widget: feature maps/s, drawing (a pointer move every frame)", drawing,
                                 "maps/s"))

@@ -17,10 +17,13 @@ What they add to a plain MkDocs build:
   unknown recipe or metric ends the build like a missing asset.
 - ``on_page_content``: turns the site-root token the blocks render into the
   page's relative path to the site root, so the site works under any sub-path
-  (GitHub Pages serves a project site from ``/REPO/``).
+  (GitHub Pages serves a project site from ``/REPO/``), and typesets the page's
+  maths with KaTeX (:mod:`scripts.maths`): a formula KaTeX refuses ends the build,
+  one ``file:line: formula: KaTeX's message`` per line.
 - ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.csp`).
 - ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) into the
-  site and zips the ``demos/`` package for the browser (:func:`build_demos_bundle`).
+  site, writes the maths stylesheet (``stylesheets/maths.css``) and zips the
+  ``demos/`` package for the browser (:func:`build_demos_bundle`).
 
 Missing assets are always an error: there is no switch that turns them into
 warnings. Tests that build the site make their own small manifest and stand-in
@@ -48,11 +51,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the `mkdocs` console script does not put the project on the path
 
-from scripts import blocks, csp, vendor  # noqa: E402  (needs the path above)
+from scripts import blocks, csp, maths, vendor  # noqa: E402  (needs the path above)
 
 log = logging.getLogger("mkdocs.hooks.site")
 
 MANIFEST = "assets/generated/manifest.json"  # relative to docs_dir; written by `make assets`
+MATHS_CSS = "stylesheets/maths.css"  # relative to site_dir; listed under extra_css in mkdocs.yml
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: entries carry no build time
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
@@ -61,7 +65,9 @@ METRIC = re.compile(r"\{\{\s*(?P<recipe>\w+)\.(?P<key>\w+)\s*(?::(?P<spec>[^}]*?
 ASSET_REFERENCE = re.compile(r"(?<![\w-])" + re.escape(blocks.GENERATED) + r"([\w./-]+)")
 
 # What one build knows beyond the config: the asset manifest, read once per build.
-_build = {"manifest": None, "manifest_path": None, "metrics": {}}
+# The maths' style rules gather over every build of the process (a rule no page uses any more
+# costs a line; `mkdocs serve --dirty` does not re-render every page).
+_build = {"manifest": None, "manifest_path": None, "metrics": {}, "maths_rules": {}}
 
 
 # --- Finding blocks and references in a page's Markdown source.
@@ -257,6 +263,7 @@ def on_pre_build(config):
         if done.returncode:
             log.warning("the asset build failed (see above); the site shows the last good assets")
     _build["manifest_path"] = Path(config.docs_dir) / MANIFEST
+    _build["katex"] = None  # the KaTeX folder, found when a page first needs it
     _build["manifest"] = load_manifest(config.docs_dir)
     _build["metrics"] = load_metrics(config.docs_dir)
 
@@ -278,7 +285,31 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     root = get_relative_url(".", page.url) + "/"  # "./" for the home page, "../../" for a post
     html = html.replace(blocks.PYODIDE_URL, vendor.pyodide_base_url(root))
-    return html.replace(blocks.SITE_ROOT, root)
+    return typeset_maths(html.replace(blocks.SITE_ROOT, root), page, config)
+
+
+def typeset_maths(html, page, config):
+    """The page with its maths typeset (:mod:`scripts.maths`); a formula KaTeX refuses ends the build."""
+    if 'class="arithmatex"' not in html:
+        return html
+    try:
+        if _build.get("katex") is None:
+            _build["katex"] = vendor.ensure_vendor(log=log.debug)["katex"]
+        html, rules, problems = maths.typeset(html, _build["katex"])
+    except (vendor.VendorError, maths.MathsError, OSError) as error:
+        raise PluginError(f"could not typeset the maths: {error}") from None
+    if problems:
+        where = os.path.relpath(page.file.abs_src_path, os.path.dirname(config.config_file_path))
+        source = page.file.content_string
+        lines = []
+        for tex, message in problems:
+            # The line of the source holding the formula's first line, to point the editor at it.
+            at = source.find(tex.splitlines()[0].strip()) if tex.strip() else -1
+            number = source.count("\n", 0, at) + 1
+            lines.append(f"{where}:{number}: {tex}: {message}" if at >= 0 else f"{where}: {tex}: {message}")
+        raise PluginError("KaTeX cannot typeset these formulas:\n" + "\n".join(lines))
+    _build["maths_rules"].update(rules)
+    return html
 
 
 def on_post_page(output, page, config):
@@ -298,6 +329,7 @@ def on_post_build(config):
     except (vendor.VendorError, OSError, ValueError) as error:
         raise PluginError(f"could not put the self-hosted runtime (KaTeX, Pyodide) into the site: {error}\n"
                           "What to do: run `python -m scripts.vendor` (or `make vendor`) and build again") from None
+    write_atomic(Path(config.site_dir) / MATHS_CSS, maths.stylesheet(_build["maths_rules"]).encode())
     name = build_demos_bundle(config.site_dir)
     log.info(f"demos package for the browser: py/{name}")
 

@@ -7,7 +7,7 @@ Recipes draw with Matplotlib and hand the result to this module:
     save_figure(fig, out["post1/boundary.svg"])
 
     write_video(fig, draw_frame, n_frames=300, path=out["post1/training.mp4"],
-                poster_path=out["post1/training-poster.png"])
+                poster_path=out["post1/training-poster.webp"])
 
 Light and dark pages: every figure and every video frame is drawn on the same
 opaque light *card* (``CARD``), with near-black text and mid-grey axes. A video
@@ -23,8 +23,14 @@ inputs of the colour neuron.
 Text is DejaVu Sans (it ships with Matplotlib) and SVGs store glyphs as paths,
 so no font is needed to view them. At the default 6-inch width the smallest text
 is still about 9 CSS pixels when the figure shrinks to a phone's width.
+
+Pictures that are not drawings (decision regions, pixel grids, video posters) are
+WebP, which browsers read everywhere and which takes a third to a half of a PNG's
+bytes (see :func:`webp_bytes`); PNG is still written for a path ending in .png.
+The pictures inside an SVG (``imshow``) are WebP too.
 """
 
+import base64
 import os
 import re
 import subprocess
@@ -32,11 +38,14 @@ import tempfile
 from collections import deque
 from pathlib import Path
 
+import io
+
 import imageio_ffmpeg
 import matplotlib
 import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
+from PIL import Image
 from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
@@ -98,6 +107,12 @@ RC_PARAMS = {
 }
 
 SAVE_METADATA = {".svg": {"Date": None, "Creator": None}, ".png": {"Software": None}}
+WEBP_METHOD = 6  # libwebp's slowest and smallest setting; the same pixels always give the same bytes
+PALETTE_COLOURS = 256
+# A dithered picture is used only if it keeps the average colour of every 4 x 4 block of
+# pixels (what the eye sees of dithering) within 4 levels of 255 of the original's.
+GLANCE_PIXELS, GLANCE_LEVELS = 4, 4
+EMBEDDED_PNG = re.compile(rb"data:image/png;base64,([A-Za-z0-9+/=\s]+)")  # how Matplotlib puts a picture in an SVG
 
 
 def style():
@@ -122,21 +137,87 @@ def _write_atomically(path, write):
         temp.unlink(missing_ok=True)
 
 
-def save_figure(fig, path, dpi=None):
-    """Save ``fig`` as SVG or PNG (chosen by the suffix of ``path``), then close it.
+def webp_bytes(pixels, quality=None):
+    """The WebP file of ``pixels``, an ``(height, width, 3 or 4)`` uint8 array.
+
+    ``quality`` None: the smaller of two encodings that keep every edge and colour
+    crisp: lossless, and lossless after reducing the picture to a 256-colour palette
+    with Floyd-Steinberg dithering. Flat drawings have few colours and compress best
+    as they are; smooth shading along a few hues has thousands, and dithered to 256
+    it looks the same in half the bytes or less. The dithered picture must pass
+    :func:`same_at_a_glance`; one with transparency is kept exact.
+    ``quality`` 1-100: lossy WebP, smaller again for large smooth pictures, but it
+    halves the colour resolution, so details of a few pixels (small dots) go pale.
+    No metadata goes in the file.
+    """
+    pixels = np.asarray(pixels)
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
+        raise ValueError(f"webp_bytes: pixels must be a (height, width, 3 or 4) uint8 array, "
+                         f"got {pixels.dtype} {pixels.shape}")
+    if pixels.shape[2] == 4 and pixels[..., 3].min() == 255:
+        pixels = pixels[..., :3]
+    image = Image.fromarray(np.ascontiguousarray(pixels))
+
+    def encode(picture, **options):
+        buffer = io.BytesIO()
+        picture.save(buffer, format="WEBP", method=WEBP_METHOD, **options)
+        return buffer.getvalue()
+
+    if quality is not None:
+        if not 1 <= quality <= 100:
+            raise ValueError(f"webp_bytes: quality must be from 1 to 100, got {quality!r}")
+        return encode(image, quality=int(quality))
+    candidates = [encode(image, lossless=True)]
+    # At most 256 colours: lossless WebP stores the picture with its own palette already.
+    if image.mode == "RGB" and image.getcolors(PALETTE_COLOURS) is None:
+        palette = image.quantize(PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
+        dithered = image.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG).convert("RGB")
+        if same_at_a_glance(pixels, np.asarray(dithered)):
+            candidates.append(encode(dithered, lossless=True))
+    return min(candidates, key=len)
+
+
+def same_at_a_glance(original, changed):
+    """Whether two ``(height, width, 3)`` pictures have the same average colour, within
+    ``GLANCE_LEVELS``, in every ``GLANCE_PIXELS``-square block: what dithering must keep."""
+    k = GLANCE_PIXELS
+    height, width = (original.shape[0] // k) * k, (original.shape[1] // k) * k
+
+    def blocks(pixels):
+        return pixels[:height, :width].astype(float).reshape(height // k, k, width // k, k, -1).mean(axis=(1, 3))
+    return bool(np.abs(blocks(original) - blocks(changed)).max() <= GLANCE_LEVELS)
+
+
+def svg_with_webp_pictures(svg):
+    """The SVG text ``svg`` (bytes) with every embedded PNG picture re-encoded by :func:`webp_bytes`."""
+    def swap(match):
+        pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(match[1]))).convert("RGBA"))
+        return b"data:image/webp;base64," + base64.b64encode(webp_bytes(pixels))
+    return EMBEDDED_PNG.sub(swap, svg)
+
+
+def save_figure(fig, path, dpi=None, quality=None):
+    """Save ``fig`` as SVG, PNG or WebP (chosen by the suffix of ``path``), then close it.
 
     No dates or version strings go in the file, so the same figure gives the same
-    bytes on every run. ``dpi`` only matters for PNG (default ``PNG_DPI``).
+    bytes on every run. ``dpi``: pixels per inch of a PNG or WebP, and of the pictures
+    inside an SVG (default ``PNG_DPI``); ``quality`` only matters for WebP (see
+    :func:`webp_bytes`: None keeps it crisp).
     """
     path = Path(path)
-    metadata = SAVE_METADATA.get(path.suffix.lower())
-    if metadata is None:
-        raise ValueError(f"save_figure: {path} must end in .svg or .png")
-    options = {"format": path.suffix.lower()[1:], "metadata": metadata}
-    if dpi is not None:
-        options["dpi"] = dpi
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png", ".webp"):
+        raise ValueError(f"save_figure: {path} must end in .svg, .png or .webp")
+    options = {"dpi": dpi} if dpi is not None else {}
     try:
-        _write_atomically(path, lambda temp: fig.savefig(temp, **options))
+        buffer = io.BytesIO()
+        if suffix == ".webp":
+            fig.savefig(buffer, format="png", **options)
+            data = webp_bytes(np.asarray(Image.open(buffer)), quality)
+        else:
+            fig.savefig(buffer, format=suffix[1:], metadata=SAVE_METADATA[suffix], **options)
+            data = svg_with_webp_pictures(buffer.getvalue()) if suffix == ".svg" else buffer.getvalue()
+        _write_atomically(path, lambda temp: temp.write_bytes(data))
     finally:
         plt.close(fig)
 
@@ -162,8 +243,8 @@ class VideoWriter:
     video; its width and height in pixels (``figsize * dpi``) must be even. Its
     background must be opaque (the series' style makes it ``CARD``). With
     ``poster_path``, frame ``poster_frame`` (counted from the end when negative) is
-    also saved as a PNG of the same size, for the page to show before the video
-    plays. The MP4 is bit-exact: the same frames give the same bytes. The figure
+    also saved as a WebP (or PNG, by the suffix) of the same size, for the page to
+    show before the video plays. The MP4 is bit-exact: the same frames give the same bytes. The figure
     stays open.
     """
 
@@ -241,11 +322,17 @@ class VideoWriter:
                 self._fail(f"exited with code {self._ffmpeg.returncode}")
             os.replace(self._temp, self.path)
             if self.poster_path is not None:
-                poster = self._kept[0]
-                _write_atomically(self.poster_path, lambda temp: matplotlib.image.imsave(
-                    temp, poster, format="png", metadata=SAVE_METADATA[".png"]))
+                self._write_poster(self._kept[0])
         finally:
             self._abort()
+
+    def _write_poster(self, pixels):
+        if Path(self.poster_path).suffix.lower() == ".webp":
+            data = webp_bytes(pixels)
+            _write_atomically(self.poster_path, lambda temp: temp.write_bytes(data))
+        else:
+            _write_atomically(self.poster_path, lambda temp: matplotlib.image.imsave(
+                temp, pixels, format="png", metadata=SAVE_METADATA[".png"]))
 
     def _fail(self, what):
         self._ffmpeg.kill()
@@ -280,7 +367,7 @@ def write_video(fig, draw_frame, n_frames, path, fps=30, poster_path=None, poste
         def draw_frame(i):
             line.set_data(epochs[:i + 1], losses[:i + 1])
         write_video(fig, draw_frame, len(losses), out["post2/loss.mp4"],
-                    poster_path=out["post2/loss-poster.png"])
+                    poster_path=out["post2/loss-poster.webp"])
 
     The video lasts ``n_frames / fps`` seconds. See ``VideoWriter`` for the size,
     poster and determinism rules. The figure stays open (save a still with

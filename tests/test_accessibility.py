@@ -393,6 +393,10 @@ PAGE_CONTENT = """() => {
         source: words(article.textContent),
         broken: images.filter((i) => !(i.complete && i.naturalWidth > 0) || !shown(i)).map((i) => i.src),
         videos: [...article.querySelectorAll("video")].map((v) => ({shown: shown(v), poster: v.poster})),
+        // Typeset at build time: KaTeX's boxes drawn, no TeX source showing.
+        maths: [...article.querySelectorAll(".arithmatex")].map((m) => ({
+            typeset: !!m.querySelector(".katex-html") && shown(m.querySelector(".katex-html")),
+            text: m.innerText.trim().slice(0, 40)})),
         widgets: [...article.querySelectorAll(".nn-widget")].map((w) => {
             const figure = w.querySelector(".nn-widget-fallback img, .nn-widget-fallback video");
             const note = w.querySelector(".nn-widget-noscript");
@@ -403,12 +407,12 @@ PAGE_CONTENT = """() => {
 }"""
 
 
-def test_without_javascript_every_page_shows_its_text_figures_videos_and_widget_figures(browser, site, pages):
+def test_without_javascript_every_page_shows_its_text_maths_figures_videos_and_widget_figures(browser, site, pages):
     page = new_page(browser, site, java_script_enabled=False)
     posters = {}
     page.on("response", lambda r: posters.__setitem__(r.url, r.status) if r.request.resource_type == "image" else None)
     problems = []
-    widgets = videos = 0
+    widgets = videos = formulas = 0
     for path in pages:
         open_page(page, site + path)
         page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
@@ -424,12 +428,16 @@ def test_without_javascript_every_page_shows_its_text_figures_videos_and_widget_
             videos += 1
             if not video["shown"] or posters.get(video["poster"]) != 200:
                 problems.append(f"{where}: video not shown with its poster: {video}")
+        for formula in seen["maths"]:
+            formulas += 1
+            if not formula["typeset"] or formula["text"].startswith(("\\(", "\\[")):
+                problems.append(f"{where}: maths not typeset: {formula}")
         for w in seen["widgets"]:
             widgets += 1
             if not (w["figure"] and w["note"]) or w["state"] != "idle" or w["live"]:
                 problems.append(f"{where}: widget {w['name']} without its figure and note: {w}")
     page.context.close()
-    assert widgets and videos, "the site should have widgets and videos to check"
+    assert widgets and videos and formulas, "the site should have widgets, videos and maths to check"
     assert not problems, "\n".join(problems)
 
 

@@ -7,8 +7,8 @@ nav and a manifest listing the one generated picture the good blocks use) and ru
 followed by what is wrong and how to fix it. Broken recipes are added to a copy of
 the recipe package and built with `python -m scripts.build_assets --only`: the build
 must fail naming the recipe and what it did wrong, and install nothing of it.
-(The unit tests of the same checks are in tests/test_blocks.py, tests/test_site.py
-and tests/test_build_assets.py.)
+(The unit tests of the same checks are in tests/test_blocks.py, tests/test_site.py,
+tests/test_maths.py and tests/test_build_assets.py.)
 """
 
 import json
@@ -114,6 +114,8 @@ MISTAKES = {
     "unknown metric": ("Accuracy: {{ draft_line.acuracy }}.\n", 0,
                        ["{{ draft_line.acuracy }}: recipe 'draft_line' reports no metric 'acuracy' "
                         "(it reports: accuracy)"]),
+    "formula KaTeX cannot read": ("Text.\n\nThe output is $\\sigmoid(z)$, between 0 and 1.\n", 2,
+                                  ["\\sigmoid(z): KaTeX parse error: Undefined control sequence: \\sigmoid"]),
 }
 
 

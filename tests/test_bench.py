@@ -1,8 +1,12 @@
-"""The benchmark's pure helpers on small inputs (no timing is asserted anywhere)."""
+"""The benchmark's pure helpers on small inputs, and what it counts as a page's weight in
+Chromium (no timing is asserted anywhere)."""
 
 import gzip
 
-from scripts.bench import format_table, page_weight, row, runtime_weight
+import pytest
+
+from scripts.bench import (fetched_by_page, format_table, row, runtime_weight, serve, site_path, transferred_size,
+                           weigh_fetched)
 
 MACHINE = {"date": "2025-01-01 00:00", "cpu": "Test CPU", "cores": 2, "python": "3.11", "numpy": "2.0",
            "chromium": "1.0", "load_start": "0.10", "load_end": "0.20"}
@@ -11,18 +15,13 @@ MACHINE = {"date": "2025-01-01 00:00", "cpu": "Test CPU", "cores": 2, "python": 
 def fake_site(tmp_path):
     site = tmp_path / "site"
     files = {
-        "posts/one/index.html": '<link rel="stylesheet" href="../../s.css"><script src="../../a.js" type="module">'
-                                '</script><img src="../../p.png"><video poster="../../v.png"><source src="../../v.mp4">'
-                                '</video><img src="https://elsewhere.example/x.png"><script src="../../py/x.js"></script>',
-        "s.css": "body { background: url('f.woff2') }",
+        "posts/one/index.html": "<p>" + "text " * 200 + "</p>",
+        "s.css": "body { color: black } " * 50,
+        "a.js": "export const x = 1;",
+        "p.webp": "P" * 50,
         "f.woff2": "F" * 100,
-        "a.js": 'import { x } from "./b.js";',
-        "b.js": "export const x = 1;",
-        "p.png": "P" * 50,
-        "v.png": "V" * 20,
         "v.mp4": "M" * 1000,
         "unused.png": "U" * 5000,
-        "py/x.js": "R" * 300,
         "py/demos-1.zip": "Z" * 400,
         "py/bundle.json": "{}",
         "vendor/pyodide/pyodide.mjs": "J" * 10,
@@ -33,14 +32,59 @@ def fake_site(tmp_path):
     return site, files
 
 
-def test_page_weight_counts_what_the_page_references_and_keeps_videos_and_runtime_apart(tmp_path):
+def test_a_url_of_the_site_names_its_file_and_a_folder_its_index():
+    base = "http://127.0.0.1:8000/REPO/"
+    assert site_path(base, base) == "index.html"
+    assert site_path(base, base + "posts/one/#a-heading") == "posts/one/index.html"
+    assert site_path(base, base + "s.css?v=2") == "s.css"
+    assert site_path(base, "http://127.0.0.1:8000/other/s.css") is None
+    assert site_path(base, "https://elsewhere.example/x.png") is None
+
+
+def test_text_travels_gzipped_and_pictures_fonts_and_videos_as_they_are():
+    text = b"body { color: black } " * 50
+    for name in ("a.html", "a.css", "a.js", "a.mjs", "a.svg", "a.json"):
+        assert transferred_size(name, text) == len(gzip.compress(text, 9, mtime=0)) < len(text), name
+    for name in ("a.png", "a.webp", "a.woff2", "a.mp4"):
+        assert transferred_size(name, text) == len(text), name
+
+
+def test_what_the_browser_fetched_is_weighed_with_videos_and_the_runtime_apart(tmp_path):
     site, files = fake_site(tmp_path)
-    weight = page_weight(site, site / "posts/one/index.html")
-    counted = ["posts/one/index.html", "s.css", "f.woff2", "a.js", "b.js", "p.png", "v.png"]
-    assert weight["files"] == sorted(counted)
+    fetched = ["posts/one/index.html", "s.css", "a.js", "p.webp", "f.woff2", "v.mp4", "py/demos-1.zip",
+               "vendor/pyodide/pyodide.mjs", "missing.png"]
+    weight = weigh_fetched(site, fetched)
+    counted = ["posts/one/index.html", "s.css", "a.js", "p.webp", "f.woff2"]
+    assert weight["files"] == sorted(counted)  # not the runtime, not the video, not what is not there
     assert weight["page"][0] == sum(len(files[f]) for f in counted)
-    assert weight["page"][1] == sum(len(gzip.compress(files[f].encode(), 9, mtime=0)) for f in counted)
-    assert weight["videos"][0] == 1000
+    assert weight["page"][1] == sum(len(gzip.compress(files[f].encode(), 9, mtime=0)) for f in counted[:3]) + 50 + 100
+    assert weight["videos"] == (1000, 1000)
+
+
+@pytest.mark.xdist_group("browser")
+def test_chromium_fetches_lazy_pictures_far_down_and_no_runtime(browser, tmp_path):
+    site = tmp_path / "site"
+    files = {
+        "posts/one/index.html": '<link rel="stylesheet" href="../../s.css"><div style="height: 20000px"></div>'
+                                '<img src="../../far.webp" loading="lazy" alt="far down">'
+                                '<video preload="none" poster="../../poster.webp"><source src="../../v.mp4"></video>'
+                                '<script>fetch("../../py/bundle.json")</script>',
+        "s.css": "body { margin: 0 }",
+        "far.webp": "W" * 10,
+        "poster.webp": "P" * 10,
+        "v.mp4": "M" * 10,
+        "py/bundle.json": "{}",
+    }
+    for name, text in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    server, base = serve(site)
+    try:
+        fetched = fetched_by_page(browser, base, "posts/one/", quiet_ms=300)
+    finally:
+        server.shutdown()
+    # The video is named, not played (preload="none"): it counts as what a reader who plays it gets.
+    assert fetched == {"posts/one/index.html", "s.css", "far.webp", "poster.webp", "v.mp4"}
 
 
 def test_runtime_weight_counts_the_runtime_files_present(tmp_path):

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from scripts.bench import transferred_size
 from scripts.build_assets import ASSETS_ROOT
 from scripts.plotting import probe_video
 
 MANIFEST = ASSETS_ROOT / "manifest.json"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PAGE_PICTURE_BYTES = 200_000  # a post's whole budget is 500 KB transferred: no one picture takes most of it
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +48,11 @@ def test_figures_are_well_formed_and_carry_no_build_date(manifest):
             assert b"<dc:date>" not in data, path  # dates would make every rebuild differ
         elif path.endswith(".png"):
             assert data.startswith(PNG_SIGNATURE), path
+        elif path.endswith(".webp"):
+            assert data[:4] == b"RIFF" and data[8:12] == b"WEBP", path
+        if path.endswith((".svg", ".png", ".webp")):
+            assert transferred_size(path, data) < PAGE_PICTURE_BYTES, (path, transferred_size(path, data))
+            assert b"data:image/png" not in data, f"{path}: a picture inside is PNG, not WebP"
 
 
 def test_every_video_is_web_ready_h264_with_a_poster(manifest):
@@ -57,7 +64,7 @@ def test_every_video_is_web_ready_h264_with_a_poster(manifest):
         assert 5 <= info["duration"] <= 20, (path, info["duration"])
         assert info["width"] % 2 == 0 and info["height"] % 2 == 0, path
         assert (ASSETS_ROOT / path).stat().st_size < 1_000_000, path
-        assert path.replace(".mp4", "-poster.png") in manifest["assets"], path
+        assert path.replace(".mp4", "-poster.webp") in manifest["assets"], path
 
 
 def test_recipes_report_what_the_posts_quote(manifest):

@@ -99,7 +99,7 @@ def test_neuron_video_writes_video_poster_and_thumbnail(tmp_path):
     metrics = post1.neuron_video(out, params)
     video = plotting.probe_video(out["post1/neuron.mp4"])
     assert video["frames"] == 4 + 2 * len(params["showcase"])
-    assert matplotlib.image.imread(out["post1/neuron-poster.png"]).shape[:2] == (432, 768)
-    assert matplotlib.image.imread(out["thumbs/post1.png"]).shape[:2] == (240, 320)
+    assert matplotlib.image.imread(out["post1/neuron-poster.webp"]).shape[:2] == (432, 768)
+    assert matplotlib.image.imread(out["thumbs/post1.webp"]).shape[:2] == (240, 320)
     assert out["post1/neuron-response.svg"].read_text().lstrip().startswith("<?xml")
     assert metrics["n_parameters"] == 4 and metrics["steps"] == 20

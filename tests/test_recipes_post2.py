@@ -97,5 +97,5 @@ def test_line_video_writes_a_short_video_its_poster_and_the_thumbnail(tmp_path):
     video = plotting.probe_video(out["post2/line.mp4"])
     assert video["frames"] == 6 + 15  # the frames asked for, then 1.5 s resting on the result
     assert (video["width"], video["height"]) == (768, 432)
-    assert matplotlib.image.imread(out["thumbs/post2.png"]).shape[:2] == (240, 320)
+    assert matplotlib.image.imread(out["thumbs/post2.webp"]).shape[:2] == (240, 320)
     assert metrics["steps"] == 30 and metrics["final_loss"] < metrics["start_loss"]

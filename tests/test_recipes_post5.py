@@ -142,7 +142,8 @@ def test_digits_model_recipe_writes_a_loadable_model_and_honest_metrics(tmp_path
     assert images.shape == (20, 64) and images.max() <= 16
     assert sorted(samples["labels"]) == sorted(list(range(10)) * 2)
     assert net.predict(images / 16).tolist() == samples["predicted"]
-    for name in ("post5/hidden-units.png", "post5/mistakes.png"):
-        assert outputs[name].read_bytes().startswith(b"\x89PNG")
+    for name in ("post5/hidden-units.webp", "post5/mistakes.webp"):
+        data = outputs[name].read_bytes()
+        assert data[:4] == b"RIFF" and data[8:12] == b"WEBP", name
     for name in ("post5/confusion.svg", "post5/prediction.svg"):
         assert b"<svg" in outputs[name].read_bytes()[:500]

@@ -172,7 +172,8 @@ def test_shapes_model_recipe_writes_a_loadable_model_and_honest_metrics(tmp_path
     assert metrics["outputs"] == p6.OUTPUTS
     assert metrics["shape_units"] + metrics["colour_units"] == 24
     assert metrics["colour_images_to_99"] == metrics["colour_steps_to_99"] * p6.TRAINING["batch_size"]
-    for name in ("post6/answers.png", "post6/features.png"):
-        assert outputs[name].read_bytes().startswith(b"\x89PNG")
+    for name in ("post6/answers.webp", "post6/features.webp"):
+        data = outputs[name].read_bytes()
+        assert data[:4] == b"RIFF" and data[8:12] == b"WEBP", name
     for name in ("post6/prediction.svg", "post6/learning-curves.svg"):
         assert b"<svg" in outputs[name].read_bytes()[:500]

@@ -347,7 +347,7 @@ def test_home_lists_every_post_in_order_with_a_thumbnail(any_site, config):
     for number, (item, source) in enumerate(zip(items, posts), start=1):
         image = Tags(item)
         [img] = image.find("img")
-        assert resolve(site, home.url, img["src"]) == site / f"assets/generated/thumbs/post{number}.png"
+        assert resolve(site, home.url, img["src"]) == site / f"assets/generated/thumbs/post{number}.webp"
         assert img.get("alt", "").strip()
         targets = {resolve(site, home.url, a["href"]) for a in image.find("a")}
         assert targets == {site / built_path(source)}, f"item {number} should link to {source}"
@@ -461,19 +461,28 @@ def test_blocks_render_with_their_options(site):
     assert not leftovers, f"site-root tokens left in {leftovers}"
 
 
-def test_maths_is_left_for_katex_which_every_page_loads(site):
+def test_maths_is_typeset_at_build_time_and_pages_load_no_script_for_it(site):
     html = (site / "checks/deeper/blocks/index.html").read_text()
-    assert '<span class="arithmatex">\\(w \\cdot x + b\\)</span>' in html
-    assert re.search(r'<div class="arithmatex">\\\[\s*\\sigma\(z\)', html)
+    # KaTeX's HTML in place of the TeX, which stays in its MathML for screen readers.
+    openings = re.findall(r'<(span|div) class="arithmatex">(<span class="[^"]*">)', html)
+    assert openings == [("span", '<span class="katex">'), ("div", '<span class="katex-display">')]
+    annotations = re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', html, re.S)
+    assert annotations == ["w \\cdot x + b", "\\sigma(z) = \\frac{1}{1 + e^{-z}}"]
+    assert "\\(" not in html and "\\[" not in html  # no delimiters left for a script to find
+    rules = (site / mkdocs_hooks.MATHS_CSS).read_text()
     for page in html_pages(site):
+        text = page.path.read_text()
+        # The Content-Security-Policy allows no inline style: KaTeX's are classes of maths.css.
+        assert " style=" not in text, f"{page.path}: a style attribute, which the policy blocks"
+        missing = {name for name in re.findall(r"\b(nn-m[0-9a-f]{10})\b", text) if f".{name}{{" not in rules}
+        assert not missing, f"{page.path}: classes without a rule in {mkdocs_hooks.MATHS_CSS}: {missing}"
         if page.path.name == "404.html":
             continue
-        scripts = [resolve(site, page.url, s["src"]) for s in page.find("script") if "src" in s]
-        katex, init = site / "vendor/katex/katex.min.js", site / "javascripts/katex-init.js"
-        assert katex in scripts and init in scripts, f"{page.path}: KaTeX scripts missing"
-        assert scripts.index(katex) < scripts.index(init), f"{page.path}: katex-init.js runs before KaTeX"
+        scripts = {resolve(site, page.url, s["src"]).name for s in page.find("script") if "src" in s}
+        assert not {"katex.min.js", "katex-init.js", "auto-render.min.js"} & scripts, page.path
         styles = [resolve(site, page.url, s["href"]) for s in page.find("link", rel="stylesheet")]
-        assert site / "vendor/katex/katex.min.css" in styles and site / "stylesheets/site.css" in styles
+        assert styles.index(site / "vendor/katex/katex.min.css") < styles.index(site / mkdocs_hooks.MATHS_CSS)
+        assert site / "stylesheets/site.css" in styles
 
 
 def test_pyodide_can_come_from_its_cdn(checked_project, tmp_path):
@@ -483,7 +492,7 @@ def test_pyodide_can_come_from_its_cdn(checked_project, tmp_path):
     [widget] = page.find("div", class_="nn-widget")
     assert widget["data-pyodide"] == vendor.PYODIDE_CDN
     assert not (tmp_path / "site/vendor/pyodide").exists()
-    assert (tmp_path / "site/vendor/katex/katex.min.js").is_file()
+    assert (tmp_path / "site/vendor/katex/katex.min.css").is_file()
 
 
 # --- The demos package for the browser.
@@ -636,8 +645,8 @@ def test_publish_pushes_the_built_site_to_the_pages_branch(base_project, tmp_pat
     mkdocs(repo, "gh-deploy", "--force", "--no-history", "--remote-name", "target",
            "--remote-branch", "gh-pages", env=env)
     files = run(["git", "ls-tree", "-r", "--name-only", "gh-pages"], cwd=target, env=env).stdout.split()
-    expected = ["index.html", ".nojekyll", "py/bundle.json", "vendor/katex/katex.min.js",
-                "vendor/pyodide/pyodide.mjs", "assets/generated/thumbs/post1.png"]
+    expected = ["index.html", ".nojekyll", "py/bundle.json", "vendor/katex/katex.min.css", "stylesheets/maths.css",
+                "vendor/pyodide/pyodide.mjs", "assets/generated/thumbs/post1.webp"]
     expected += [built_path(source) for source, _ in SERIES]
     missing = [name for name in expected if name not in files]
     assert not missing, f"gh-pages lacks {missing}"

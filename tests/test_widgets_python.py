@@ -140,6 +140,22 @@ def test_playground_learns_and_reports_its_pictures():
     np.testing.assert_allclose(answer["output"], model.network.forward(model.grid_points)[:, 0], rtol=1e-6)
 
 
+def test_playground_scores_from_one_pass_match_each_set_on_its_own():
+    # The model runs the training and the test points through the network in one pass.
+    model = PlaygroundModel(dataset="moons", hidden=[5, 3], learning_rate=0.3, split=0.6, seed=2)
+    answer = model.step(3)
+    # (Not bit for bit: a BLAS may round a row differently in a taller matrix.)
+    network = model.network
+    loss = lambda X, y: network.loss(X, y[:, None], "binary_cross_entropy")  # noqa: E731
+    assert answer["train_loss"][-1] == pytest.approx(loss(model.X_train, model.y_train), rel=1e-12)
+    assert answer["test_loss"][-1] == pytest.approx(loss(model.X_test, model.y_test), rel=1e-12)
+    assert answer["train_accuracy"] == network.accuracy(model.X_train, model.y_train)
+    assert answer["test_accuracy"] == network.accuracy(model.X_test, model.y_test)
+    hidden = np.concatenate(network.forward_all(model.unit_points)[1][1:-1], axis=1).T
+    np.testing.assert_allclose(answer["units"], hidden, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(answer["output"], network.forward(model.grid_points)[:, 0], rtol=1e-6, atol=1e-7)
+
+
 def test_grid_runs_left_to_right_and_top_to_bottom():
     points = grid_points(1.0, 4)
     np.testing.assert_allclose(points[0], [-0.75, 0.75])  # top-left cell centre

@@ -11,11 +11,12 @@ decision regions) and every hidden unit's activation over a coarser grid.
 import numpy as np
 
 from demos import datasets
-from demos.nn import Network, Trainer, TrainingDiverged, make_optimizer
+from demos.nn import Network, Trainer, TrainingDiverged, loss_function, make_optimizer
 
 HIDDEN_ACTIVATIONS = ("tanh", "relu", "sigmoid")
 MAX_LAYERS, MAX_WIDTH = 4, 16
 MAX_EPOCHS_PER_CALL = 1000
+BCE = loss_function("binary_cross_entropy")  # with the sigmoid output: from_logits is exact
 
 
 class PlaygroundModel:
@@ -50,6 +51,10 @@ class PlaygroundModel:
         # The toy sets come in random order already, so the first points make a fair training set.
         self.X_train, self.y_train = X[:n_train], y[:n_train]
         self.X_test, self.y_test = X[n_train:], y[n_train:]
+        # All the points, training ones first: the losses and accuracies of both sets come
+        # from one pass through the network (in the browser each pass costs its NumPy calls).
+        self.X, self.y, self.Y = X, y, y[:, None].astype(float)
+        self.n_train = n_train
         self.settings = {
             "dataset": dataset, "noise": float(noise), "hidden": hidden, "activation": activation,
             "learning_rate": float(learning_rate), "batch_size": int(batch_size), "optimizer": optimizer,
@@ -114,9 +119,11 @@ class PlaygroundModel:
     def losses(self):
         """Cross-entropy of the current network on the training and the test points
         (without the L2 term, so the two can be compared)."""
+        n = self.n_train
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported by step()
-            return (self.network.loss(self.X_train, self.y_train[:, None], "binary_cross_entropy"),
-                    self.network.loss(self.X_test, self.y_test[:, None], "binary_cross_entropy"))
+            z = self.network.forward_all(self.X)[0][-1]  # the output neuron's z for every point
+            # From z, as the trainer computes its loss: exact even where the sigmoid saturates.
+            return float(BCE.from_logits(z[:n], self.Y[:n])), float(BCE.from_logits(z[n:], self.Y[n:]))
 
     def snapshot(self, train_loss, test_loss):
         """Where training stands: epoch, the new losses, accuracies, and the pictures.
@@ -131,12 +138,13 @@ class PlaygroundModel:
             hidden = self.network.forward_all(self.unit_points)[1][1:-1]
             units = np.concatenate(hidden, axis=1).T if hidden else np.zeros((0, self.unit_grid**2))
             units = units.astype(np.float32)
+            correct = self.network.predict(self.X) == self.y
         return {
             "epoch": self.trainer.epoch,
             "train_loss": train_loss,
             "test_loss": test_loss,
-            "train_accuracy": self.network.accuracy(self.X_train, self.y_train),
-            "test_accuracy": self.network.accuracy(self.X_test, self.y_test),
+            "train_accuracy": float(np.mean(correct[: self.n_train])),
+            "test_accuracy": float(np.mean(correct[self.n_train :])),
             "output": output,
             "units": units,
         }

@@ -200,8 +200,8 @@ NEURON_PARAMS = {
 }
 
 
-@recipe(outputs=["post1/neuron.mp4", "post1/neuron-poster.png", "post1/neuron-response.svg",
-                 "thumbs/post1.png"],
+@recipe(outputs=["post1/neuron.mp4", "post1/neuron-poster.webp", "post1/neuron-response.svg",
+                 "thumbs/post1.webp"],
         params=NEURON_PARAMS)
 def neuron_video(out, params):
     X, y = datasets.colours(params["colours"], params["seed"])
@@ -236,9 +236,9 @@ def neuron_video(out, params):
 
     n_frames = len(schedule) + per_colour * len(showcase)
     plotting.write_video(fig, draw_frame, n_frames, out["post1/neuron.mp4"], fps=params["fps"],
-                         poster_path=out["post1/neuron-poster.png"])
+                         poster_path=out["post1/neuron-poster.webp"])
     plt.close(fig)
-    colour_thumb(out["thumbs/post1.png"], w_end, b_end, params["thumb_green"])
+    colour_thumb(out["thumbs/post1.webp"], w_end, b_end, params["thumb_green"])
     response_figure(out["post1/neuron-response.svg"], w_end, b_end, params["response_greens"])
     showcase_outputs = [round(neuron_output(w_end, b_end, rgb)[1], 3) for rgb in showcase]
     return {

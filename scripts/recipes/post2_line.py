@@ -158,7 +158,7 @@ LINE_PARAMS = {
 }
 
 
-@recipe(outputs=["post2/line.mp4", "post2/line-poster.png", "thumbs/post2.png"], params=LINE_PARAMS)
+@recipe(outputs=["post2/line.mp4", "post2/line-poster.webp", "thumbs/post2.webp"], params=LINE_PARAMS)
 def line_video(out, params):
     X, y = datasets.blobs(params["points"], params["noise"], params["seed"])
     started = time.perf_counter()
@@ -201,11 +201,11 @@ def line_video(out, params):
 
     hold = 3 * params["fps"] // 2  # rest on the trained line before the video ends
     plotting.write_video(fig, draw_frame, len(shown) + hold, out["post2/line.mp4"], fps=params["fps"],
-                         poster_path=out["post2/line-poster.png"])
+                         poster_path=out["post2/line-poster.webp"])
     plt.close(fig)
 
     w, b = run["w"][-1], run["b"][-1]
-    thumb(out["thumbs/post2.png"], X, y, w, b)
+    thumb(out["thumbs/post2.webp"], X, y, w, b)
     return {
         "final_loss": round(float(run["loss"][-1]), 4),
         "final_accuracy": float(run["accuracy"][-1]),
@@ -362,7 +362,7 @@ def best_line_accuracy(X, y, n_angles=360):
     return best
 
 
-@recipe(outputs=["post2/xor-fails.svg", "post2/xor-points.png"], params=XOR_PARAMS)
+@recipe(outputs=["post2/xor-fails.svg", "post2/xor-points.webp"], params=XOR_PARAMS)
 def line_xor(out, params):
     X, y = datasets.xor(params["points"], params["noise"], params["seed"])
     started = time.perf_counter()
@@ -402,7 +402,7 @@ def line_xor(out, params):
                [f"the neuron's line: {curve[-1]:.0%}", f"best possible line: {best_accuracy:.0%}"],
                loc="outside upper center", ncol=2, fontsize=11, handlelength=2.2)
     plotting.save_figure(fig, out["post2/xor-fails.svg"])
-    xor_points(out["post2/xor-points.png"], X, y)
+    xor_points(out["post2/xor-points.webp"], X, y)
     return {
         "accuracy": curve[-1],
         "final_accuracies": [float(c[-1]) for c in curves],

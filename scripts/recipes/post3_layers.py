@@ -142,7 +142,7 @@ GRID_PARAMS = {
 }
 
 
-@recipe(outputs=["post3/regions-grid.png"], params=GRID_PARAMS)
+@recipe(outputs=["post3/regions-grid.webp"], params=GRID_PARAMS)
 def layers_grid(out, params):
     p = params
     fig, axes = plt.subplots(len(p["datasets"]), len(p["hidden"]), figsize=(6.0, 4.75))
@@ -173,7 +173,7 @@ def layers_grid(out, params):
                 ax.set_ylabel(DATASET_TITLES.get(name, name))
     metrics["seconds_training"] = round(metrics["seconds_training"], 2)
     metrics.update(epochs=p["epochs"], train_points=p["train_points"], test_points=p["test_points"])
-    plotting.save_figure(fig, out["post3/regions-grid.png"], dpi=150)  # 900 px wide: sharp enough, half the bytes
+    plotting.save_figure(fig, out["post3/regions-grid.webp"], dpi=150)  # 900 px wide: sharp enough, half the bytes
     return metrics
 
 
@@ -193,7 +193,7 @@ HIDDEN_VIEW_PARAMS = {
 HIDDEN_EXTENT = (-1.1, 1.1, -1.1, 1.1)  # tanh activations lie in (-1, 1)
 
 
-@recipe(outputs=["post3/hidden-view.mp4", "post3/hidden-view-poster.png"], params=HIDDEN_VIEW_PARAMS)
+@recipe(outputs=["post3/hidden-view.mp4", "post3/hidden-view-poster.webp"], params=HIDDEN_VIEW_PARAMS)
 def hidden_view_video(out, params):
     p = params
     X, y = datasets.toy(p["dataset"], p["points"], p["noise"], seed=p["seed"])
@@ -250,7 +250,7 @@ def hidden_view_video(out, params):
     freeze_static(fig, moving=moving)
     hold = int(round(p["hold_seconds"] * p["fps"]))
     plotting.write_video(fig, draw_frame, len(shown) + hold, out["post3/hidden-view.mp4"], fps=p["fps"],
-                         poster_path=out["post3/hidden-view-poster.png"])
+                         poster_path=out["post3/hidden-view-poster.webp"])
     plt.close(fig)
     final_loss, final_accuracy = kept[int(shown[-1])][1:]
     return {
@@ -324,7 +324,7 @@ THUMB_PARAMS = {"dataset": "spirals", "points": 200, "noise": 0.05, "hidden": [8
                 "epochs": 300, "batch_size": 20, "seed": 0}
 
 
-@recipe(outputs=["thumbs/post3.png"], params=THUMB_PARAMS)
+@recipe(outputs=["thumbs/post3.webp"], params=THUMB_PARAMS)
 def thumb_post3(out, params):
     """A 320 x 240 card for the series home: the spirals and the curved regions a 2-8-8-8-1 network finds."""
     p = params
@@ -339,7 +339,7 @@ def thumb_post3(out, params):
     extent = (x_min * 4 / 3, x_max * 4 / 3, y_min, y_max)  # 4:3, the card's shape
     draw_regions(ax, net, X, y, extent=extent, point_size=12)
     ax.set_axis_off()
-    plotting.save_figure(fig, out["thumbs/post3.png"], dpi=100)
+    plotting.save_figure(fig, out["thumbs/post3.webp"], dpi=100)
     return {"train_accuracy": net.accuracy(X, y), "epochs": p["epochs"], "n_parameters": net.n_parameters,
             "seconds_training": round(seconds_training, 2)}
 
@@ -364,7 +364,8 @@ def playground_figure(settings, epochs, path):
                  f"test accuracy {state['test_accuracy']:.0%}", fontsize=11, loc="center")
     ax.set_xlabel(f"{settings['dataset']}; {settings.get('activation', 'tanh')} layers {hidden}; "
                   f"learning rate {settings['learning_rate']:g}", fontsize=11, color=plotting.AXES)
-    plotting.save_figure(fig, path, dpi=150)
+    # Lossy: large smooth shading and big dots, whose colours survive it, in fewer bytes than a palette.
+    plotting.save_figure(fig, path, dpi=150, quality=90)
     return {"epochs": state["epoch"], "train_loss": round(float(state["train_loss"][-1]), 4),
             "test_loss": round(float(state["test_loss"][-1]), 4), "train_accuracy": state["train_accuracy"],
             "test_accuracy": state["test_accuracy"], "n_parameters": model.network.n_parameters,
@@ -379,6 +380,6 @@ PLAYGROUND_PARAMS = {
 }
 
 
-@recipe(outputs=["post3/playground-spirals.png"], params=PLAYGROUND_PARAMS)
+@recipe(outputs=["post3/playground-spirals.webp"], params=PLAYGROUND_PARAMS)
 def playground_spirals(out, params):
-    return playground_figure(params["settings"], params["epochs"], out["post3/playground-spirals.png"])
+    return playground_figure(params["settings"], params["epochs"], out["post3/playground-spirals.webp"])

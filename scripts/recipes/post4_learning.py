@@ -259,7 +259,7 @@ OPTIMIZER_STYLE = {"sgd": ("plain gradient descent", plotting.RED),
                    "adam": ("Adam", plotting.BLUE)}
 
 
-@recipe(outputs=["post4/descent.mp4", "post4/descent-poster.png"], params=DESCENT_PARAMS)
+@recipe(outputs=["post4/descent.mp4", "post4/descent-poster.webp"], params=DESCENT_PARAMS)
 def descent_video(out, params):
     p = params
     X, Y = threshold_points(p["points"], p["seed"])
@@ -315,7 +315,7 @@ def descent_video(out, params):
 
     hold = int(round(p["hold_seconds"] * p["fps"]))
     plotting.write_video(fig, draw_frame, p["steps"] + 1 + hold, out["post4/descent.mp4"], fps=p["fps"],
-                         poster_path=out["post4/descent-poster.png"])
+                         poster_path=out["post4/descent-poster.webp"])
     plt.close(fig)
     metrics = {"seconds_training": round(seconds_training, 2), "steps": p["steps"],
                "min_loss": round(floor, 4), "best_w": round(float(weights[best[1]]), 2),
@@ -458,7 +458,7 @@ def overfitting(out, params):
 THUMB_PARAMS = {"points": 100, "noise": 0.05, "hidden": 16, "learning_rate": 0.3, "epochs": 300, "seed": 0}
 
 
-@recipe(outputs=["thumbs/post4.png"], params=THUMB_PARAMS)
+@recipe(outputs=["thumbs/post4.webp"], params=THUMB_PARAMS)
 def thumb_post4(out, params):
     """A 320 x 240 card for the series home: the curve's loss falling as the network trains."""
     p = params
@@ -478,7 +478,7 @@ def thumb_post4(out, params):
     ax.set_xticks([])
     ax.set_yticks([])
     ax.minorticks_off()
-    plotting.save_figure(fig, out["thumbs/post4.png"], dpi=100)
+    plotting.save_figure(fig, out["thumbs/post4.webp"], dpi=100)
     return {"final_loss": round(float(history[-1]), 5), "epochs": len(history),
             "seconds_training": round(seconds_training, 2)}
 
@@ -491,6 +491,6 @@ PLAYGROUND_PARAMS = {
 }
 
 
-@recipe(outputs=["post4/playground-circles.png"], params=PLAYGROUND_PARAMS)
+@recipe(outputs=["post4/playground-circles.webp"], params=PLAYGROUND_PARAMS)
 def playground_rates(out, params):
-    return playground_figure(params["settings"], params["epochs"], out["post4/playground-circles.png"])
+    return playground_figure(params["settings"], params["epochs"], out["post4/playground-circles.webp"])

@@ -226,10 +226,10 @@ MODEL_OUTPUTS = [
     "models/digits.json",
     "models/digits-samples.json",
     "post5/prediction.svg",
-    "post5/answers.png",
-    "post5/hidden-units.png",
+    "post5/answers.webp",
+    "post5/hidden-units.webp",
     "post5/confusion.svg",
-    "post5/mistakes.png",
+    "post5/mistakes.webp",
 ]
 
 
@@ -261,13 +261,13 @@ def digits_model(out, params):
     out["models/digits-samples.json"].write_text(json.dumps(samples))
 
     draw_prediction(out["post5/prediction.svg"], X_test, probabilities, y_test)
-    draw_answers(out["post5/answers.png"], X_test, probabilities, y_test,
+    draw_answers(out["post5/answers.webp"], X_test, probabilities, y_test,
                  first_of_each_class(y_test, 2)[:, 1])
     votes = unit_votes(net)
     order = by_vote(votes)
-    draw_hidden_units(out["post5/hidden-units.png"], hidden_weight_images(net)[order], votes[order])
+    draw_hidden_units(out["post5/hidden-units.webp"], hidden_weight_images(net)[order], votes[order])
     draw_confusion(out["post5/confusion.svg"], counts)
-    draw_mistakes(out["post5/mistakes.png"], X_test, probabilities, y_test,
+    draw_mistakes(out["post5/mistakes.webp"], X_test, probabilities, y_test,
                   wrong[: params["mistakes_shown"]])
 
     true, said, how_many = most_confused(counts)
@@ -459,7 +459,7 @@ def digits_samples(out, params):
 VIDEO_PARAMS = {**TRAINING, "frames": 300, "fps": 30, "hold_seconds": 1.5, "columns": 8}
 
 
-@recipe(outputs=["post5/hidden-forming.mp4", "post5/hidden-forming-poster.png"], params=VIDEO_PARAMS)
+@recipe(outputs=["post5/hidden-forming.mp4", "post5/hidden-forming-poster.webp"], params=VIDEO_PARAMS)
 def digits_video(out, params):
     training = {key: params[key] for key in TRAINING}
     _, X_test, _, y_test = digits_data()
@@ -513,7 +513,7 @@ def digits_video(out, params):
         curve_title.set_text(f"test accuracy {accuracy[step]:.1%}")
 
     with plotting.VideoWriter(fig, out["post5/hidden-forming.mp4"], fps=params["fps"],
-                              poster_path=out["post5/hidden-forming-poster.png"]) as video:
+                              poster_path=out["post5/hidden-forming-poster.webp"]) as video:
         draw_state(net, 0)  # the untrained network: random weights
         video.add_frame()
 
@@ -542,7 +542,7 @@ def digits_video(out, params):
     }
 
 
-@recipe(outputs=["thumbs/post5.png"], params={**TRAINING, "shown": 6})
+@recipe(outputs=["thumbs/post5.webp"], params={**TRAINING, "shown": 6})
 def thumb_post5(out, params):
     training = {key: params[key] for key in TRAINING}
     net, _ = train_digits(training)
@@ -557,5 +557,5 @@ def thumb_post5(out, params):
         said = int(p.argmax())
         ax.set_title(f"→ {said}  {p[said]:.0%}", fontsize=10,
                      color=plotting.BLUE if said == y_test[k] else plotting.ORANGE, pad=2)
-    plotting.save_figure(fig, out["thumbs/post5.png"], dpi=100)
+    plotting.save_figure(fig, out["thumbs/post5.webp"], dpi=100)
     return {"shown": len(picks), "right": int(np.sum(probabilities.argmax(axis=1) == y_test[picks]))}

@@ -230,8 +230,8 @@ def draw_answers(ax, values, names, colours, title):
 
 # --- Recipes.
 
-MODEL_OUTPUTS = ["models/shapes.json", "post6/prediction.svg", "post6/answers.png",
-                 "post6/learning-curves.svg", "post6/features.png"]
+MODEL_OUTPUTS = ["models/shapes.json", "post6/prediction.svg", "post6/answers.webp",
+                 "post6/learning-curves.svg", "post6/features.webp"]
 
 
 @recipe(outputs=MODEL_OUTPUTS, params={**TRAINING, "measures": 150, "units_shown": 3,
@@ -253,10 +253,10 @@ def shapes_model(out, params):
                                            params["units_shown"])
 
     draw_shape_predictions(out["post6/prediction.svg"], net, test)
-    draw_answers_grid(out["post6/answers.png"], net, test, params["answers_shown"])
+    draw_answers_grid(out["post6/answers.webp"], net, test, params["answers_shown"])
     draw_learning_curves(out["post6/learning-curves.svg"], curve, steps_per_epoch)
     pictures = weight_pictures(net)
-    draw_features(out["post6/features.png"],
+    draw_features(out["post6/features.webp"],
                   [(pictures[u], *(COLOURS[v] for v in colour_votes[u])) for u in colour_units],
                   [(pictures[u], *(SHAPES[v] for v in shape_votes[u])) for u in shape_units])
 
@@ -398,7 +398,7 @@ def draw_features(path, colour_units, shape_units):
     plotting.save_figure(fig, path)
 
 
-@recipe(outputs=["post6/samples.png"], params={"seed": 2, "per_shape": 6})
+@recipe(outputs=["post6/samples.webp"], params={"seed": 2, "per_shape": 6})
 def shapes_samples(out, params):
     n = params["per_shape"]
     images, shape_labels, colour_labels = coloured_shapes(12 * n, seed=params["seed"], size=SIZE)
@@ -409,7 +409,7 @@ def shapes_samples(out, params):
         for ax, k in zip(axes[s], picks):
             draw_image(ax, images[k])
         axes[s, 0].set_ylabel(name + "s", fontsize=12)
-    plotting.save_figure(fig, out["post6/samples.png"])
+    plotting.save_figure(fig, out["post6/samples.webp"])
     return {"per_shape": n, "size": SIZE, "background": BACKGROUND}
 
 
@@ -467,7 +467,7 @@ def shapes_shift(out, params):
     }
 
 
-@recipe(outputs=["thumbs/post6.png"], params={"seed": 3})
+@recipe(outputs=["thumbs/post6.webp"], params={"seed": 3})
 def thumb_post6(out, params):
     images, shape_labels, colour_labels = coloured_shapes(60, seed=params["seed"], size=SIZE)
     fig, axes = plt.subplots(3, 4, figsize=(3.2, 2.4), layout="none")
@@ -478,5 +478,5 @@ def thumb_post6(out, params):
     picks += [k for k in range(len(images)) if k not in picks][:3]
     for ax, k in zip(axes.flat, picks):
         draw_image(ax, images[k])
-    plotting.save_figure(fig, out["thumbs/post6.png"], dpi=100)
+    plotting.save_figure(fig, out["thumbs/post6.webp"], dpi=100)
     return {"shown": len(picks)}

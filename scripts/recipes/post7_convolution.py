@@ -262,7 +262,7 @@ SLIDE_PARAMS = {"label": 0, "kernel": "vertical_edge", "padding": 1, "fps": 10, 
                 "hold_frames": 20}
 
 
-@recipe(outputs=["post7/filter-slide.mp4", "post7/filter-slide-poster.png"], params=SLIDE_PARAMS)
+@recipe(outputs=["post7/filter-slide.mp4", "post7/filter-slide-poster.webp"], params=SLIDE_PARAMS)
 def filter_slide_video(out, params):
     image = first_digit(params["label"])
     weights = kernel(params["kernel"])
@@ -383,7 +383,7 @@ def filter_slide_video(out, params):
         arrow.set_positions((middle + 58, 154), ax_out.transData.transform((column - 0.5, row)))
 
     with plotting.VideoWriter(fig, out["post7/filter-slide.mp4"], fps=params["fps"],
-                              poster_path=out["post7/filter-slide-poster.png"]) as video:
+                              poster_path=out["post7/filter-slide-poster.webp"]) as video:
         for k, n in enumerate(frames):
             show(k)
             for _ in range(n):
@@ -771,7 +771,7 @@ def draw_learned_filters(path, digit_net, digits, shape_net, shapes):
 COMPARE_PARAMS = {"conv_digits": CONV_DIGITS, "conv_shapes": CONV_SHAPES, "dense_shapes": DENSE_SHAPES,
                   "shapes_data": SHAPES_DATA, "digit_examples": [0, 4],
                   "shape_examples": ["triangle", "circle"]}
-COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.png", "models/conv-digits.json",
+COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.webp", "models/conv-digits.json",
                    "models/conv-shapes.json"]
 
 
@@ -789,7 +789,7 @@ def conv_vs_dense(out, params):
     digit_examples = [int(np.flatnonzero(y_test == label)[0]) for label in params["digit_examples"]]
     shape_examples = [int(np.flatnonzero(test_labels == SHAPES.index(s))[0])
                       for s in params["shape_examples"]]
-    draw_learned_filters(out["post7/learned-filters.png"],
+    draw_learned_filters(out["post7/learned-filters.webp"],
                          digits["conv"][0], X_test[digit_examples].reshape(-1, p5.SIDE, p5.SIDE),
                          shapes["conv"][0], test_images[shape_examples])
 
@@ -836,7 +836,7 @@ def conv_vs_dense(out, params):
     }
 
 
-@recipe(outputs=["thumbs/post7.png"], params={"label": 0, "shape": "triangle", "shape_seed": 4,
+@recipe(outputs=["thumbs/post7.webp"], params={"label": 0, "shape": "triangle", "shape_seed": 4,
                                              "kernel": "vertical_edge"})
 def thumb_post7(out, params):
     """Two pictures, each beside what the vertical-edge filter makes of it."""
@@ -850,5 +850,5 @@ def thumb_post7(out, params):
             (shape, "colour", convolve(grey(shape), weights, padding=1)))):
         draw_map(ax_picture, picture, kind, PIXEL_MAX if kind == "ink" else 1.0)
         draw_map(ax_map, values, "signed", signed_limit(values))
-    plotting.save_figure(fig, out["thumbs/post7.png"], dpi=100)
+    plotting.save_figure(fig, out["thumbs/post7.webp"], dpi=100)
     return {"kernel": params["kernel"], "shown": 2}

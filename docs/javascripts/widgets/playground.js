@@ -215,21 +215,63 @@ export async function mount(container, api) {
   // --- Talking to Python: one call at a time, in order.
   const enqueue = inOrder();
 
+  // An answer is taken in as it arrives: the words (readout, the picture's description) at once,
+  // the pictures in a task of their own just after. By then the training loop has sent its next
+  // call, so Python computes while the page draws instead of waiting for it.
+  let losses = { train: [], test: [] }; // arrived, not yet in the chart
+  let clearChart = false;
+  let lastLoss = { train: "–", test: "–" };
+  let drawing = 0; // the pending drawing task
+
   function show(answer, fresh = false) {
     latest = { ...latest, ...answer };
-    if (fresh) chart.clear();
-    chart.extend({ train: answer.train_loss, test: answer.test_loss });
-    drawPlane();
-    drawUnits();
-    const last = (list) => (list.length ? formatNumber(list[list.length - 1]) : "–");
-    const s = chart.series;
-    readout.textContent = `Epoch ${latest.epoch} · loss: train ${last(s[0].values)}, test ${last(s[1].values)} · ` +
+    if (fresh) {
+      losses = { train: [], test: [] };
+      clearChart = true;
+      lastLoss = { train: "–", test: "–" };
+    }
+    for (const key of ["train", "test"]) {
+      const values = answer[`${key}_loss`];
+      losses[key].push(...values);
+      if (values.length) lastLoss[key] = formatNumber(values[values.length - 1]);
+    }
+    readout.textContent = `Epoch ${latest.epoch} · loss: train ${lastLoss.train}, test ${lastLoss.test} · ` +
       `accuracy: train ${Math.round(latest.train_accuracy * 100)} %, test ${Math.round(latest.test_accuracy * 100)} %`;
+    plane.setAttribute("aria-label",
+      `Decision regions of the network after ${latest.epoch} epochs on the ${settings.dataset} data: ` +
+      `orange where it answers class 0, blue where class 1. It classifies ` +
+      `${Math.round(latest.train_accuracy * 100)} % of the ${latest.train_labels.length} training points ` +
+      `and ${Math.round(latest.test_accuracy * 100)} % of the ${latest.test_labels.length} test points correctly.`);
+    if (!drawing) drawing = setTimeout(draw);
   }
 
+  function draw() {
+    drawing = 0;
+    if (clearChart) chart.clear();
+    clearChart = false;
+    chart.extend(losses);
+    losses = { train: [], test: [] };
+    drawPlane();
+    drawUnits();
+  }
+
+  // The points stay put while the network trains: they are drawn once onto a canvas of their
+  // own, which each new picture of the regions then only copies.
+  let dots = { canvas: null, points: null, test: null };
+
   function drawPlane() {
-    const ctx = plane.getContext("2d");
     drawHeatmap(plane, latest.output, latest.grid, latest.grid, outputTable);
+    if (dots.points !== latest.train_points || dots.test !== showTest.checked) {
+      dots = { canvas: dots.canvas || el("canvas", { width: PLANE, height: PLANE }), points: latest.train_points,
+        test: showTest.checked };
+      drawDots(dots.canvas);
+    }
+    plane.getContext("2d").drawImage(dots.canvas, 0, 0);
+  }
+
+  function drawDots(canvas) {
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, PLANE, PLANE);
     const scale = PLANE / (2 * latest.extent);
     const dot = (x, y, label, test) => {
       ctx.beginPath();
@@ -245,11 +287,6 @@ export async function mount(container, api) {
     };
     draw(latest.train_points, latest.train_labels, false);
     if (showTest.checked) draw(latest.test_points, latest.test_labels, true);
-    plane.setAttribute("aria-label",
-      `Decision regions of the network after ${latest.epoch} epochs on the ${settings.dataset} data: ` +
-      `orange where it answers class 0, blue where class 1. It classifies ` +
-      `${Math.round(latest.train_accuracy * 100)} % of the ${latest.train_labels.length} training points ` +
-      `and ${Math.round(latest.test_accuracy * 100)} % of the ${latest.test_labels.length} test points correctly.`);
   }
 
   function buildUnits() {
@@ -403,6 +440,7 @@ export async function mount(container, api) {
     status: capped, // shown once the widget is ready
     unmount() {
       loop.stop();
+      clearTimeout(drawing);
     },
   };
 }

@@ -334,9 +334,19 @@ export class LineChart {
     ctx.fillStyle = css(COLOURS.card);
     ctx.fillRect(0, 0, w, h);
     const n = Math.max(2, ...this.series.map((s) => s.values.length));
-    const all = this.series.flatMap((s) => s.values).filter(Number.isFinite);
-    let low = this.yMin ?? (all.length ? Math.min(...all) : 0);
-    let high = this.yMax ?? (all.length ? Math.max(...all) : 1);
+    // A loop, not Math.min(...values): a long run has more values than a call takes arguments.
+    let lowest = Infinity;
+    let highest = -Infinity;
+    for (const s of this.series) {
+      for (const v of s.values) {
+        if (!Number.isFinite(v)) continue;
+        lowest = Math.min(lowest, v);
+        highest = Math.max(highest, v);
+      }
+    }
+    const any = lowest <= highest;
+    let low = this.yMin ?? (any ? lowest : 0);
+    let high = this.yMax ?? (any ? highest : 1);
     if (this.yMin === null) low = Math.min(0, low);
     if (high - low < 1e-9) high = low + 1;
     const x = (i) => pad.left + (i / (n - 1)) * (w - pad.left - pad.right);
@@ -364,7 +374,7 @@ export class LineChart {
       ctx.lineWidth = 2;
       ctx.setLineDash(s.dashed ? [5, 4] : []);
       ctx.beginPath();
-      s.values.forEach((v, i) => (i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v))));
+      tracePath(ctx, s.values, x, y);
       ctx.stroke();
       ctx.setLineDash([]);
       // The legend, above the plot: a short stroke in the series' style, then its name.
@@ -389,6 +399,34 @@ export class LineChart {
       count ? `${this.yLabel} over ${lastX} ${this.xLabel}s; now ${last.join("; ")}`
         : `${this.yLabel} per ${this.xLabel}: no data yet`,
     );
+  }
+}
+
+// The path through values[i] at (x(i), y(values[i])). Where values outnumber the canvas's pixel
+// columns, each column gets a stroke from its lowest to its highest value instead of every
+// point: the line keeps its spikes, and drawing costs the same however long training runs.
+function tracePath(ctx, values, x, y) {
+  if (values.length <= ctx.canvas.width) {
+    values.forEach((v, i) => (i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v))));
+    return;
+  }
+  ctx.moveTo(x(0), y(values[0]));
+  let column = Math.round(x(0));
+  let low = values[0];
+  let high = values[0];
+  for (let i = 1; i <= values.length; i++) {
+    const here = i < values.length ? Math.round(x(i)) : null;
+    if (here === column) {
+      low = Math.min(low, values[i]);
+      high = Math.max(high, values[i]);
+      continue;
+    }
+    ctx.lineTo(column, y(low));
+    ctx.lineTo(column, y(high));
+    if (here !== null) {
+      column = here;
+      low = high = values[i];
+    }
   }
 }
 
