@@ -140,7 +140,10 @@ def close_checked(context):
 
 def seconds_to_ready(page, timeout=300):
     page.wait_for_function("() => window.nnReadyAt || document.querySelector(\".nn-widget[data-widget='playground']\")"
-                           ".dataset.state === 'fallback'", timeout=timeout * 1000)
+                           ".dataset.state === 'fallback'", timeout=timeout * 1000,
+                           # Not Playwright's default of every animation frame: that makes the browser
+                           # render 60 frames a second, and the time is read from nnReadyAt anyway.
+                           polling=100)
     ready = page.evaluate("window.nnReadyAt")
     if ready is None:
         raise SystemExit("the playground fell back to its figure: "
