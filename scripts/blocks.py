@@ -205,7 +205,7 @@ VIDEO_KEYS = {
     "src": "the .mp4 under assets/generated/ (required)",
     "caption": "caption under the video (required)",
     "description": "what the video shows, in words, for readers who cannot watch it (required)",
-    "poster": "image shown before playing (default: SRC with -poster.png instead of .mp4)",
+    "poster": "image shown before playing (default: SRC with -poster.webp instead of .mp4)",
 }
 
 
@@ -226,7 +226,7 @@ def default_fallback(name):
 
 def poster_for(video_path):
     """The poster image the asset build makes beside each video."""
-    return video_path[: -len(VIDEO_SUFFIX)] + "-poster.png"
+    return video_path[: -len(VIDEO_SUFFIX)] + "-poster.webp"
 
 
 # --- Reading and checking a block.

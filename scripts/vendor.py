@@ -9,7 +9,8 @@ Everything the published pages load from outside this project is pinned in
     pyodide-0.27.7/   pyodide.mjs, pyodide.js, pyodide.asm.js, pyodide.asm.wasm,
                       python_stdlib.zip, pyodide-lock.json, package.json,
                       numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl
-    katex-<ver>/      katex.min.js, katex.min.css, contrib/auto-render.min.js, fonts/*.woff2
+    katex-<ver>/      katex.min.js (run by scripts/maths.mjs at build time), katex.min.css,
+                      fonts/*.woff2 (the last two are what pages load)
     vendor.json       manifest: every file with its size, sha256 and source
     pyodide-0.27.7-compiled/   python_stdlib.zip, the NumPy wheel and pyodide-lock.json
                       with their Python sources compiled to bytecode (see below)
@@ -94,7 +95,9 @@ KATEX_DIR = f"katex-{KATEX_VERSION}"
 # What the browser needs from the npm packages (package.json only records the version).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
                  "pyodide-lock.json", "package.json")
-KATEX_FILES = ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js")  # plus fonts/*.woff2
+KATEX_FILES = ("katex.min.js", "katex.min.css")  # plus fonts/*.woff2
+# Maths is typeset at build time (scripts/maths.py), so pages need KaTeX's style and fonts only.
+KATEX_SERVED = ("katex.min.css", "fonts/")
 COMPILED_DIR = f"pyodide-{PYODIDE_VERSION}-compiled"
 # What compile_runtime remakes, and where Pyodide puts each archive's files at run time
 # (the file names bytecode carries for tracebacks).
@@ -412,7 +415,7 @@ def copy_into(site_dir, cache_dir=None, log=print):
 
     vendor/pyodide/ gets the core files, pyodide-lock.json and the NumPy wheel (left
     out when PYODIDE_SOURCE=cdn), the standard library and NumPy compiled to bytecode
-    (:func:`compile_runtime`); vendor/katex/ gets KaTeX with contrib/ and fonts/.
+    (:func:`compile_runtime`); vendor/katex/ gets KaTeX's stylesheet and fonts.
     """
     use_cdn = pyodide_source() == "cdn"
     root = cache_root(cache_dir)
@@ -425,6 +428,8 @@ def copy_into(site_dir, cache_dir=None, log=print):
     for name in json.loads((root / "vendor.json").read_text())["files"]:
         folder, rel = name.split("/", 1)
         if folder == KATEX_DIR:
+            if not rel.startswith(KATEX_SERVED):
+                continue
             target = site_vendor / "katex" / rel
         elif use_cdn or rel == "package.json":
             continue

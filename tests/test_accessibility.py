@@ -18,11 +18,8 @@ import functools
 import hashlib
 import http.server
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,6 +28,7 @@ import pytest
 
 from scripts import axe, blocks, csp, mkdocs_hooks, vendor
 from scripts.bench import SubPathHandler
+from tests.sites import build_site, copy_project
 
 pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session
 
@@ -78,22 +76,12 @@ def stand_ins(project):
 def site(tmp_path_factory, httpd):
     """The project's site, built for the local server's URL (instant navigation follows only
     links inside site_url). Returns the server's base URL."""
-    project = tmp_path_factory.mktemp("a11y") / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", project)
-    for name in ("docs", "scripts", "demos", "overrides"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__", "generated"))
+    project = copy_project(tmp_path_factory.mktemp("a11y"))
     if (GENERATED / "manifest.json").is_file():
         shutil.copytree(GENERATED, project / "docs" / blocks.GENERATED, ignore=shutil.ignore_patterns(".*"))
     stand_ins(project)
     # The runtime files come from this project's verified cache, as in a real build.
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=httpd.url,
-               OPENBLAS_NUM_THREADS="1", VENDOR_CACHE=str(vendor.cache_root()))
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(httpd.folder)],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=600)
-    if done.returncode:
-        pytest.fail(f"the site did not build:\n{done.stdout}\n{done.stderr}")
+    build_site(project, httpd.folder, httpd.url, OPENBLAS_NUM_THREADS="1", VENDOR_CACHE=str(vendor.cache_root()))
     return httpd.url
 
 

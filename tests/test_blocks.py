@@ -179,12 +179,12 @@ def test_widget_placeholder_shows_the_fallback_a_status_line_and_a_noscript_note
 
 def test_widget_with_a_video_fallback_never_autoplays_and_has_its_poster():
     block = check("widget", "name: labels\nfallback: post1/labels.mp4\nalt: Two curves")
-    assert blocks.assets_of("widget", block) == ["post1/labels.mp4", "post1/labels-poster.png"]
+    assert blocks.assets_of("widget", block) == ["post1/labels.mp4", "post1/labels-poster.webp"]
     page = Elements(blocks.render_widget(block))
     video = page.one("video")
     assert {"controls", "muted", "playsinline"} <= set(video) and "autoplay" not in video
     assert video["preload"] == "none"
-    assert video["poster"] == blocks.SITE_ROOT + "assets/generated/post1/labels-poster.png"
+    assert video["poster"] == blocks.SITE_ROOT + "assets/generated/post1/labels-poster.webp"
     assert video["aria-label"] == "Two curves"
     assert page.one("source") == {"src": blocks.SITE_ROOT + "assets/generated/post1/labels.mp4",
                                   "type": "video/mp4"}
@@ -213,15 +213,15 @@ def test_text_and_json_are_escaped_so_the_browser_reads_back_exactly_what_was_wr
 def test_video_renders_a_figure_with_caption_description_and_poster():
     block = check("video", "src: post2/line.mp4\ncaption: The line turns.\n"
                            "description: |\n  Two clouds of dots.\n\n  The line settles between them.")
-    assert block["poster"] == "post2/line-poster.png"
-    assert blocks.assets_of("video", block) == ["post2/line.mp4", "post2/line-poster.png"]
+    assert block["poster"] == "post2/line-poster.webp"
+    assert blocks.assets_of("video", block) == ["post2/line.mp4", "post2/line-poster.webp"]
     html = blocks.render_video(block)
     page = Elements(html)
     assert page.one("figure")["class"] == "nn-video"
     video = page.one("video")
     assert {"controls", "muted", "playsinline"} <= set(video) and "autoplay" not in video
     assert video["preload"] == "none"
-    assert video["poster"] == blocks.SITE_ROOT + "assets/generated/post2/line-poster.png"
+    assert video["poster"] == blocks.SITE_ROOT + "assets/generated/post2/line-poster.webp"
     assert page.one("source")["src"] == blocks.SITE_ROOT + "assets/generated/post2/line.mp4"
     assert "<figcaption>The line turns.</figcaption>" in html
     assert "<p>Two clouds of dots.</p><p>The line settles between them.</p>" in html

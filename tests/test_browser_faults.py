@@ -6,17 +6,14 @@ test_browser_widgets.py, whose helpers it reuses, and served under /REPO/.
 """
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 
 import pytest
 
 from scripts import blocks
 from scripts.bench import serve
+from tests.sites import build_site, copy_project
 from tests.test_browser_widgets import (
-    ROOT, assert_ready, bring_to, fallback_png, new_page, pause, readout, status, wait_for_epoch, widget,
+    assert_ready, bring_to, fallback_png, new_page, pause, readout, status, wait_for_epoch, widget,
     widget_config, widget_workers,
 )
 
@@ -40,12 +37,7 @@ PAGES = {
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("faults-served")
     httpd, url = serve(folder)
-    project = tmp_path_factory.mktemp("faults") / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", project)
-    for name in ("docs", "scripts", "demos", "overrides"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__", "generated"))
+    project = copy_project(tmp_path_factory.mktemp("faults"))
     generated = project / "docs" / blocks.GENERATED
     assets = {}
     for i, name in enumerate(("neuron", "line", "playground")):
@@ -57,11 +49,7 @@ def server(tmp_path_factory):
     config = json.loads(widget_config(project / "mkdocs.yml"))
     config["nav"] = [f"{name}.md" for name in PAGES]
     (project / "mkdocs-faults.yml").write_text(json.dumps(config))
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=url)
-    command = [sys.executable, "-m", "mkdocs", "build", "-f", "mkdocs-faults.yml", "-d", str(folder)]
-    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
-    if done.returncode:
-        pytest.fail(f"the site did not build:\n{done.stdout}\n{done.stderr}")
+    build_site(project, folder, url, "-f", "mkdocs-faults.yml")
     yield url
     httpd.shutdown()
     httpd.server_close()

@@ -11,11 +11,8 @@ draws while a weight is edited and while the reader draws (run with -s to see it
 """
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +20,7 @@ import pytest
 
 from scripts import blocks
 from scripts.bench import FILTERS_RATE, serve
+from tests.sites import build_site, copy_project
 from tests.test_browser_widgets import draw
 
 pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests, on one worker
@@ -105,12 +103,7 @@ def test_the_site_config_loads_the_filters_styles():
 def server(tmp_path_factory, httpd):
     """The project's site with one page, post 7's filters block, built with --strict for the
     local server's URL; returns the server's base URL."""
-    project = tmp_path_factory.mktemp("filters") / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", project)
-    for name in ("docs", "scripts", "demos", "overrides"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__", "generated"))
+    project = copy_project(tmp_path_factory.mktemp("filters"))
     generated = project / "docs" / blocks.GENERATED
     block = post_block()
     fallback = blocks.check("widget", block)["fallback"]
@@ -130,11 +123,7 @@ def server(tmp_path_factory, httpd):
     if FILTERS_CSS not in (config.get("extra_css") or []):  # reported by the test above
         extra["extra_css"] = (config.get("extra_css") or []) + [FILTERS_CSS]
     (project / "mkdocs-filters.yml").write_text(json.dumps(extra))
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=httpd.url)
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs-filters.yml", "-d", str(httpd.folder)]
-    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
-    if done.returncode:
-        pytest.fail(f"the site did not build:\n{done.stdout}\n{done.stderr}")
+    build_site(project, httpd.folder, httpd.url, "--strict", "-f", "mkdocs-filters.yml")
     return httpd.url
 
 

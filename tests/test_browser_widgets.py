@@ -9,10 +9,7 @@ load are the asset build's when it has run, or else quickly trained stand-ins.
 """
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +17,7 @@ import pytest
 
 from scripts import blocks
 from scripts.bench import serve
+from tests.sites import build_site, copy_project
 
 pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session
 
@@ -148,12 +146,7 @@ def site(tmp_path_factory, httpd):
     """The site of the project's mkdocs.yml and docs/, with the posts left out (they need the
     asset build) and two pages of its own in their place, built for the local server's URL
     (instant navigation follows only links within site_url)."""
-    project = tmp_path_factory.mktemp("widgets") / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", project)
-    for name in ("docs", "scripts", "demos", "overrides"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__", "generated"))
+    project = copy_project(tmp_path_factory.mktemp("widgets"))
     generated = project / "docs" / blocks.GENERATED
     assets = {}
     page = ["# Every widget\n\n[Another page](widgets-other.md)\n"]
@@ -176,11 +169,7 @@ def site(tmp_path_factory, httpd):
     (project / "docs" / "widgets-check.md").write_text("\n".join(page))
     (project / "docs" / "widgets-other.md").write_text(OTHER_PAGE)
     (project / "mkdocs-widgets.yml").write_text(widget_config(project / "mkdocs.yml"))
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=httpd.url)
-    command = [sys.executable, "-m", "mkdocs", "build", "-f", "mkdocs-widgets.yml", "-d", str(httpd.folder)]
-    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
-    if done.returncode:
-        pytest.fail(f"the site did not build:\n{done.stdout}\n{done.stderr}")
+    build_site(project, httpd.folder, httpd.url, "-f", "mkdocs-widgets.yml")
     return httpd.folder
 
 

@@ -93,7 +93,7 @@ description: What happens in the clip.
 """,
 }
 CHECK_ASSETS = ["checks/line.png", "checks/figure.png", "checks/playground.mp4",
-                "checks/playground-poster.png", "checks/clip.mp4", "checks/clip-poster.png"]
+                "checks/playground-poster.webp", "checks/clip.mp4", "checks/clip-poster.webp"]
 
 
 # --- Making and building project copies.
@@ -452,7 +452,7 @@ def test_blocks_render_with_their_options(site):
     assert widget["data-widget"] == "playground" and widget["data-state"] == "idle"
     assert json.loads(widget["data-options"])["hidden"] == [3]
     [video, fallback_video] = sorted(page.find("video"), key=lambda v: "aria-label" in v)
-    assert resolve(site, page.url, video["poster"]) == site / "assets/generated/checks/clip-poster.png"
+    assert resolve(site, page.url, video["poster"]) == site / "assets/generated/checks/clip-poster.webp"
     assert fallback_video["aria-label"] == "Points in two rings."
     assert "autoplay" not in video and "autoplay" not in fallback_video
     [figure_image] = page.find("img", alt="A stand-in figure")
