@@ -35,12 +35,12 @@ not care what a layer looks like (loss, predictions, training) to
 """
 
 import json
-import operator
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from demos import nn
+from demos.checks import whole_number
 
 FORMAT = "demos.conv/1"
 
@@ -80,17 +80,6 @@ def kernel(name):
 # --- Checking what comes in.
 
 
-def _whole(value, name, least):
-    """``value`` as an int of at least ``least``, or a clear ValueError."""
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be a whole number, got {value!r}") from None
-    if number < least:
-        raise ValueError(f"{name} must be at least {least}, got {number}")
-    return number
-
-
 def _as_images(x, name):
     array = np.asarray(x, dtype=float)
     if array.ndim != 4:
@@ -104,8 +93,8 @@ def output_shape(height, width, k, stride=1, padding=0, what="kernel"):
     """``(out_h, out_w)``: how many positions a ``k x k`` window takes on a
     ``height x width`` input, moving ``stride`` pixels at a time over the input
     padded by ``padding`` zeros on every side. ValueError if it does not fit."""
-    stride = _whole(stride, "stride", 1)
-    padding = _whole(padding, "padding", 0)
+    stride = whole_number(stride, "stride", 1)
+    padding = whole_number(padding, "padding", 0)
     if k > min(height, width) + 2 * padding:
         padded = f" (padded by {padding})" if padding else ""
         raise ValueError(f"a {k}x{k} {what} does not fit in a {height}x{width} input{padded}")
@@ -230,8 +219,8 @@ def max_pool_forward(x, size=2, stride=None):
     ``out`` ``(n_samples, channels, out_h, out_w)``.
     """
     x = _as_images(x, "x")
-    size = _whole(size, "pool size", 1)
-    stride = size if stride is None else _whole(stride, "pool stride", 1)
+    size = whole_number(size, "pool size", 1)
+    stride = size if stride is None else whole_number(stride, "pool stride", 1)
     n, channels, height, width = x.shape
     out_h, out_w = output_shape(height, width, size, stride, 0, "pooling window")
     windows = _windows(x, size, stride).reshape(size * size, n, channels, out_h, out_w)
@@ -280,10 +269,10 @@ def _conv_spec(entry, l):
         )
     filters, k, stride, padding = tuple(entry) + (1, 0)[len(entry) - 2 :]
     return (
-        _whole(filters, f"convolution layer {l} filters", 1),
-        _whole(k, f"convolution layer {l} kernel size", 1),
-        _whole(stride, f"convolution layer {l} stride", 1),
-        _whole(padding, f"convolution layer {l} padding", 0),
+        whole_number(filters, f"convolution layer {l} filters", 1),
+        whole_number(k, f"convolution layer {l} kernel size", 1),
+        whole_number(stride, f"convolution layer {l} stride", 1),
+        whole_number(padding, f"convolution layer {l} padding", 0),
     )
 
 
@@ -293,7 +282,7 @@ def _pool_spec(pool, n_conv):
     if len(pools) != n_conv:
         raise ValueError(f"pool lists {len(pools)} sizes but there are {n_conv} convolution layers")
     return [
-        None if size is None else _whole(size, f"pool size after convolution layer {l}", 1)
+        None if size is None else whole_number(size, f"pool size after convolution layer {l}", 1)
         for l, size in enumerate(pools)
     ]
 
@@ -333,11 +322,11 @@ class ConvNetwork(nn.Network):
             raise ValueError(f"dense must be a list of hidden layer sizes, got {dense!r}")
         if activation == "softmax":
             raise ValueError("softmax is only allowed as the output activation")
-        self.input_shape = tuple(_whole(side, "input_shape side", 1) for side in input_shape)
+        self.input_shape = tuple(whole_number(side, "input_shape side", 1) for side in input_shape)
         self.conv = [_conv_spec(entry, l) for l, entry in enumerate(conv)]
         self.pool = _pool_spec(pool, len(self.conv))
-        self.dense = [_whole(units, "dense layer size", 1) for units in dense]
-        self.n_classes = _whole(n_classes, "n_classes", 2)
+        self.dense = [whole_number(units, "dense layer size", 1) for units in dense]
+        self.n_classes = whole_number(n_classes, "n_classes", 2)
         hidden = nn.activation(activation)
         rng = np.random.default_rng(seed)
 

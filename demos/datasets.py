@@ -14,22 +14,13 @@ jitter added to every point (0.0 to 0.5 is the useful range). Both classes get
 import gzip
 import importlib.resources
 import io
-import operator
 from functools import lru_cache
 
 import numpy as np
 
+from demos.checks import whole_number
+
 # --- Checking what callers pass in.
-
-
-def _whole_number(value, name, minimum):
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be a whole number, got {value!r}") from None
-    if number < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {number}")
-    return number
 
 
 def _noise(noise):
@@ -57,7 +48,7 @@ def _labels(y):
 def _two_classes(n_samples, noise, seed, clean_points):
     """Labels half 0, half 1 in random order, the points ``clean_points(rng, y)``
     puts them at, plus Gaussian noise."""
-    n = _whole_number(n_samples, "n_samples", 2)
+    n = whole_number(n_samples, "n_samples", 2)
     noise = _noise(noise)
     rng = np.random.default_rng(seed)
     y = rng.permutation(np.arange(n) % 2)
@@ -155,7 +146,7 @@ def one_hot(y, n_classes):
     """Labels ``(n_samples,)`` as rows of 0s with a 1 in the label's column:
     ``(n_samples, n_classes)`` float64, the targets a softmax output is trained on."""
     labels = _labels(y)
-    n_classes = _whole_number(n_classes, "n_classes", 1)
+    n_classes = whole_number(n_classes, "n_classes", 1)
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
     return np.eye(n_classes)[labels]
@@ -178,7 +169,7 @@ def colours(n_samples=200, seed=0):
     Only about one colour in eight is purple-ish, so each class is drawn on its
     own (uniform within its region of the colour cube): half the set is purple-ish.
     """
-    n = _whole_number(n_samples, "n_samples", 2)
+    n = whole_number(n_samples, "n_samples", 2)
     rng = np.random.default_rng(seed)
     y = rng.permutation(np.arange(n) % 2)
     X = np.empty((n, 3))
@@ -309,6 +300,19 @@ def _shape_mask(shape, x, y, centre_x, centre_y, half):
     return (dy <= half) & (np.abs(dx) <= (dy + half) / 2)
 
 
+def paint_shape(shape, colour, centre_x, centre_y, half, size=16):
+    """One picture ``(size, size, 3)`` in [0, 1]: shape ``shape`` (an index into SHAPES)
+    filled with ``colour`` (red, green, blue), centred ``(centre_x, centre_y)`` pixels
+    from the top-left corner, of half-extent ``half`` pixels, on the grey background.
+    Each pixel takes the colour in proportion to how much of it the shape covers
+    (measured on a SUPERSAMPLE x SUPERSAMPLE grid), so edges are soft."""
+    points = (np.arange(size * SUPERSAMPLE) + 0.5) / SUPERSAMPLE
+    x, y = np.meshgrid(points, points)
+    inside = _shape_mask(shape, x, y, centre_x, centre_y, half)
+    cover = inside.reshape(size, SUPERSAMPLE, size, SUPERSAMPLE).mean(axis=(1, 3))[..., None]
+    return (1 - cover) * BACKGROUND + cover * np.asarray(colour, dtype=float)
+
+
 def coloured_shapes(n_samples=300, seed=0, size=16):
     """Images ``(n_samples, size, size, 3)`` float64 in [0, 1] of one filled shape
     on a dark grey background, with shape labels ``(n_samples,)`` (index into
@@ -319,8 +323,8 @@ def coloured_shapes(n_samples=300, seed=0, size=16):
     80 % of the image side and lies wholly inside it; its colour has its own
     channel at 0.6 to 1.0 and the other two at 0 to 0.3.
     """
-    n = _whole_number(n_samples, "n_samples", 1)
-    size = _whole_number(size, "size", 8)
+    n = whole_number(n_samples, "n_samples", 1)
+    size = whole_number(size, "size", 8)
     rng = np.random.default_rng(seed)
     pairs = rng.permutation(np.arange(n) % (len(SHAPES) * len(COLOURS)))
     shape_labels, colour_labels = pairs // len(COLOURS), pairs % len(COLOURS)
@@ -328,11 +332,7 @@ def coloured_shapes(n_samples=300, seed=0, size=16):
     centre_x, centre_y = (rng.uniform(half, size - half) for _ in range(2))
     colour = rng.uniform(0.0, 0.3, (n, 3))
     colour[np.arange(n), colour_labels] = rng.uniform(0.6, 1.0, n)
-    points = (np.arange(size * SUPERSAMPLE) + 0.5) / SUPERSAMPLE
-    x, y = np.meshgrid(points, points)
     images = np.empty((n, size, size, 3))
     for i in range(n):
-        inside = _shape_mask(shape_labels[i], x, y, centre_x[i], centre_y[i], half[i])
-        cover = inside.reshape(size, SUPERSAMPLE, size, SUPERSAMPLE).mean(axis=(1, 3))[..., None]
-        images[i] = (1 - cover) * BACKGROUND + cover * colour[i]
+        images[i] = paint_shape(shape_labels[i], colour[i], centre_x[i], centre_y[i], half[i], size)
     return images, shape_labels.astype(np.int64), colour_labels.astype(np.int64)

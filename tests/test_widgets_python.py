@@ -14,7 +14,7 @@ from demos.widgets.digit import DigitModel
 from demos.widgets.labels import LabelsModel
 from demos.widgets.line import LineModel
 from demos.widgets.playground import PlaygroundModel, grid_points
-from demos.widgets.shapes import ShapesModel, paint
+from demos.widgets.shapes import ShapesModel
 
 
 def unpack(packed):
@@ -294,8 +294,8 @@ def small_shapes_json():
     return Network([768, 4, 6], ["tanh", "sigmoid"], seed=0).to_json()
 
 
-def test_paint_draws_exactly_what_the_training_pictures_hold():
-    # Repeat coloured_shapes' own draws and paint each picture again.
+def test_paint_shape_draws_exactly_what_the_training_pictures_hold():
+    # Repeat coloured_shapes' own draws and paint each picture again, as the widget does.
     n, seed, size = 9, 4, 16
     images, shapes, colours = datasets.coloured_shapes(n, seed=seed, size=size)
     rng = np.random.default_rng(seed)
@@ -305,7 +305,8 @@ def test_paint_draws_exactly_what_the_training_pictures_hold():
     colour = rng.uniform(0.0, 0.3, (n, 3))
     colour[np.arange(n), colours] = rng.uniform(0.6, 1.0, n)
     for i in range(n):
-        np.testing.assert_array_equal(paint(shapes[i], colour[i], centre_x[i], centre_y[i], half[i], size), images[i])
+        np.testing.assert_array_equal(
+            datasets.paint_shape(shapes[i], colour[i], centre_x[i], centre_y[i], half[i], size), images[i])
 
 
 def test_shapes_reads_picked_and_drawn_pictures_alike():

@@ -1,8 +1,8 @@
 """Colour and shape (post 6): the shapes network looks at a picture the reader makes.
 
 The reader either picks a shape, a colour, a position and a size, and the model
-paints that picture exactly as ``datasets.coloured_shapes`` paints its training
-pictures; or draws one freely, which is averaged down to the same 16x16 pixels.
+paints that picture with ``datasets.paint_shape``, as its training pictures were
+painted; or draws one freely, which is averaged down to the same 16x16 pixels.
 The network (``models/shapes.json``) answers two questions at once: outputs
 0-2 say which shape, outputs 3-5 which colour; each answer is the larger output
 of its group.
@@ -14,18 +14,6 @@ from demos import datasets
 from demos.nn import Network
 
 SIZE = 16  # the pictures are SIZE x SIZE x 3, flattened row by row, red, green, blue per pixel
-
-
-def paint(shape, colour, centre_x, centre_y, half, size=SIZE):
-    """One picture ``(size, size, 3)`` in [0, 1], as ``datasets.coloured_shapes`` paints them:
-    shape ``shape`` (an index into SHAPES) in ``colour`` (red, green, blue) with its
-    centre at (``centre_x``, ``centre_y``) pixels from the top-left corner and
-    half-extent ``half`` pixels, soft-edged by supersampling, on the grey background."""
-    points = (np.arange(size * datasets.SUPERSAMPLE) + 0.5) / datasets.SUPERSAMPLE
-    x, y = np.meshgrid(points, points)
-    inside = datasets._shape_mask(shape, x, y, centre_x, centre_y, half)
-    cover = inside.reshape(size, datasets.SUPERSAMPLE, size, datasets.SUPERSAMPLE).mean(axis=(1, 3))[..., None]
-    return (1 - cover) * datasets.BACKGROUND + cover * np.asarray(colour, dtype=float)
 
 
 class ShapesModel:
@@ -58,7 +46,8 @@ class ShapesModel:
         if shape not in datasets.SHAPES:
             raise ValueError(f"unknown shape {shape!r}; choose one of {', '.join(datasets.SHAPES)}")
         colour = np.clip(np.asarray(colour, dtype=float).reshape(3), 0.0, 1.0)
-        image = paint(datasets.SHAPES.index(shape), colour, float(x) * SIZE, float(y) * SIZE, float(size) * SIZE / 2)
+        image = datasets.paint_shape(datasets.SHAPES.index(shape), colour, float(x) * SIZE, float(y) * SIZE,
+                                     float(size) * SIZE / 2, SIZE)
         return self.answer(image)
 
     def classify_drawing(self, pixels, width, height):
