@@ -4,7 +4,7 @@ A *recipe* is a function in a module of ``scripts/recipes/`` (one module per pos
 
     from scripts.build_assets import recipe
 
-    @recipe(outputs=["post1/neuron.mp4", "post1/neuron-poster.png"], params={"seed": 0})
+    @recipe(outputs=["post1/neuron.mp4", "post1/neuron-poster.webp"], params={"seed": 0})
     def neuron_video(out, params):
         ...                          # write each out["post1/..."] (a pathlib.Path)
         return {"final_loss": 0.1}   # metrics for the manifest, or None
@@ -23,7 +23,8 @@ Stale recipes run several at once, each in a fresh process with the series'
 Matplotlib style, writing into a temporary folder inside the assets root. Their
 files move into place (only if their bytes changed) once the recipe succeeded
 and wrote every output; the manifest is rewritten after each success, so an
-interrupted build resumes where it stopped.
+interrupted build resumes where it stopped. Stopped by Ctrl-C or `kill`, the build
+stops its recipes' processes too.
 
     python -m scripts.build_assets [--force] [--only NAME ...] [--list] [--jobs N]
 """
@@ -39,8 +40,10 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -221,6 +224,25 @@ def sha256_file(path):
 
 
 # --- In child processes: one per recipe, plus one that imports modules to read their recipes.
+
+@contextmanager
+def _terminate_as_exit():
+    """While recipes run, SIGTERM (`kill`) ends the build as Ctrl-C does: through the
+    clean-up that stops the recipes' processes and removes their temporary folders.
+    Python's default would end the build at once and leave the recipes running."""
+    if threading.current_thread() is not threading.main_thread():  # only it may set handlers
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)  # the exit status a shell reports for a kill by this signal
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
 
 def _child(conn, project_root, task, args):
     """Run ``task(*args)`` in this fresh process and send back its result or its error."""
@@ -404,29 +426,30 @@ class _Build:
     def run(self, stale, jobs):
         """Run the ``stale`` recipes, ``jobs`` at a time, installing each one's files as it succeeds."""
         queue, running = list(stale), {}  # running: connection -> (recipe, process, temp dir, start)
-        try:
-            while queue or running:
-                while queue and len(running) < jobs:
-                    r = queue.pop(0)
-                    temp_dir = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=self.assets))
-                    args = (r.module, r.name, r.params, r.outputs, str(temp_dir))
-                    conn, process = self.start(_run_recipe, args)
-                    running[conn] = (r, process, temp_dir, time.perf_counter())
-                for conn in multiprocessing.connection.wait(list(running)):
-                    r, process, temp_dir, start = running.pop(conn)
-                    status, *result = self.receive(conn, process)
-                    seconds = time.perf_counter() - start
-                    if status == "ok":
-                        error = self.install(r, temp_dir, result[0], seconds)
-                    else:
-                        error = "\n".join(result)
+        with _terminate_as_exit():
+            try:
+                while queue or running:
+                    while queue and len(running) < jobs:
+                        r = queue.pop(0)
+                        temp_dir = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=self.assets))
+                        args = (r.module, r.name, r.params, r.outputs, str(temp_dir))
+                        conn, process = self.start(_run_recipe, args)
+                        running[conn] = (r, process, temp_dir, time.perf_counter())
+                    for conn in multiprocessing.connection.wait(list(running)):
+                        r, process, temp_dir, start = running.pop(conn)
+                        status, *result = self.receive(conn, process)
+                        seconds = time.perf_counter() - start
+                        if status == "ok":
+                            error = self.install(r, temp_dir, result[0], seconds)
+                        else:
+                            error = "\n".join(result)
+                        shutil.rmtree(temp_dir, ignore_errors=True)
+                        self.report(r, seconds, error)
+            finally:
+                for r, process, temp_dir, _ in running.values():  # interrupted: stop the rest, clean up
+                    process.kill()
+                    process.join()
                     shutil.rmtree(temp_dir, ignore_errors=True)
-                    self.report(r, seconds, error)
-        finally:
-            for r, process, temp_dir, _ in running.values():  # interrupted: stop the rest, clean up
-                process.kill()
-                process.join()
-                shutil.rmtree(temp_dir, ignore_errors=True)
 
     def install(self, r, temp_dir, metrics, seconds):
         """Move a successful recipe's outputs into place and record them; or say what is wrong."""

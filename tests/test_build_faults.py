@@ -195,3 +195,49 @@ def test_a_build_killed_at_random_moments_never_leaves_a_partial_asset(project):
     interrupted = [w for w, k in kinds.items() if k != "finished before the signal"]
     # Most trials must really have been cut short, or the test proves nothing.
     assert len(interrupted) >= 15, "\n".join(f"{w}: {k}" for w, k in kinds.items())
+
+
+def alive(pid):
+    """Whether process `pid` still runs (a zombie, finished but not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_a_terminated_build_stops_its_recipe_processes(tmp_path):
+    # `kill` (SIGTERM) ends a build as Ctrl-C does: its recipes stop too, rather than run
+    # on unseen, and their temporary folders go.
+    root, assets, started = tmp_path / "proj", tmp_path / "assets", tmp_path / "started"
+    (root / "demos").mkdir(parents=True)
+    (root / "demos/__init__.py").write_text("")
+    (root / "recipes").mkdir()
+    (root / "recipes/__init__.py").write_text("")
+    started.mkdir()
+    (root / "recipes/slow.py").write_text(textwrap.dedent(f"""
+        import os, time
+        from pathlib import Path
+        from scripts.build_assets import recipe
+
+        @recipe(outputs=["slow.txt"], params={{}})
+        def slow(out, params):
+            Path({str(started)!r}, str(os.getpid())).touch()
+            time.sleep(120)
+        """))
+    proc = start_build(root, assets)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(started.iterdir()):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[0]
+            time.sleep(0.05)
+        recipe_pid = int(next(started.iterdir()).name)
+        os.kill(proc.pid, signal.SIGTERM)
+        output, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 128 + signal.SIGTERM, output
+        deadline = time.monotonic() + 10
+        while alive(recipe_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(recipe_pid), f"the recipe's process {recipe_pid} still runs after the build ended"
+        assert not [p for p in assets.iterdir() if p.name.startswith(".tmp-")], sorted(assets.iterdir())
+    finally:
+        end_group(proc)
