@@ -11,7 +11,8 @@ networks' training and the filters widget's update rate.
 
 A post's page weight is what Chromium fetches for it, scrolled to its end, with the
 Python runtime refused (``fetched_by_page``): raw, and as GitHub Pages sends it,
-gzipped for text (``transferred_size``); videos and the runtime are counted apart.
+gzipped for text (``transferred_size``); videos, the runtime and the data the page's
+widgets fetch once it runs (``widget_data``) are counted apart.
 
 The widget part:
 
@@ -219,6 +220,23 @@ def weigh_fetched(site, paths):
     return {"page": sizes(page), "videos": sizes(videos), "files": sorted(page)}
 
 
+# A widget module names the data files its model is made from (see api.create in runtime.js).
+WIDGET_DATA = re.compile(r'["\'](assets/generated/[^"\']+)["\']')
+WIDGET_ON_PAGE = re.compile(r'data-widget="([\w-]+)"')
+
+
+def widget_data(site, page_html):
+    """Site-relative paths of the data files the widgets of `page_html` fetch once the
+    runtime runs (their models' weights, their sample pictures), as their modules name them."""
+    site = Path(site)
+    found = set()
+    for kind in set(WIDGET_ON_PAGE.findall(page_html)):
+        module = site / "javascripts" / "widgets" / f"{kind}.js"
+        if module.is_file():
+            found.update(WIDGET_DATA.findall(module.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
 def runtime_weight(site):
     """(raw, gzip) bytes of what the worker fetches to start: Pyodide, NumPy's wheel, our code."""
     site = Path(site)
@@ -380,10 +398,13 @@ def weight_rows(site):
             for page in post_pages(site):
                 w = weigh_fetched(site, fetched_by_page(browser, base, page.parent.relative_to(site).as_posix() + "/"))
                 raw, sent = w["page"]
+                data = [(site / path).read_bytes() for path in widget_data(site, page.read_text(encoding="utf-8"))]
+                widgets = (f"; widgets' data {sum(map(len, data)) / 1000:.0f} KB (gzip "
+                           f"{sum(map(gzip_size, data)) / 1000:.0f} KB) once the runtime runs" if data else "")
                 rows.append(row(f"page weight {page.parent.name}", [sent / 1000], "KB transferred",
                                 "< 500 KB transferred before the runtime", sent < 500_000,
                                 f"raw {raw / 1000:.0f} KB; videos {w['videos'][0] / 1000:.0f} KB; "
-                                f"{len(w['files'])} files fetched by Chromium, scrolled to the end"))
+                                f"{len(w['files'])} files fetched by Chromium, scrolled to the end{widgets}"))
             browser.close()
     finally:
         server.shutdown()

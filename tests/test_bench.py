@@ -6,7 +6,7 @@ import gzip
 import pytest
 
 from scripts.bench import (fetched_by_page, format_table, row, runtime_weight, serve, site_path, transferred_size,
-                           weigh_fetched)
+                           weigh_fetched, widget_data)
 
 MACHINE = {"date": "2025-01-01 00:00", "cpu": "Test CPU", "cores": 2, "python": "3.11", "numpy": "2.0",
            "chromium": "1.0", "load_start": "0.10", "load_end": "0.20"}
@@ -90,6 +90,21 @@ def test_chromium_fetches_lazy_pictures_far_down_and_no_runtime(browser, tmp_pat
 def test_runtime_weight_counts_the_runtime_files_present(tmp_path):
     site, files = fake_site(tmp_path)
     assert runtime_weight(site)[0] == 10 + 400 + 2
+
+
+def test_widget_data_is_what_the_modules_of_the_widgets_on_the_page_name(tmp_path):
+    widgets = tmp_path / "site" / "javascripts" / "widgets"
+    widgets.mkdir(parents=True)
+    (widgets / "digit.js").write_text('api.create({}, {\n  model_json: "assets/generated/models/digits.json",\n'
+                                      "  samples_json: 'assets/generated/models/digits-samples.json',\n});")
+    (widgets / "shapes.js").write_text('api.create({}, { model_json: "assets/generated/models/shapes.json" });')
+    (widgets / "neuron.js").write_text("api.create({ preset: api.options.preset });")
+    page = ('<div class="nn-widget" data-widget="digit"></div><div class="nn-widget" data-widget="neuron"></div>'
+            '<div class="nn-widget" data-widget="digit"></div>')
+    assert widget_data(tmp_path / "site", page) == ["assets/generated/models/digits-samples.json",
+                                                    "assets/generated/models/digits.json"]
+    assert widget_data(tmp_path / "site", '<div data-widget="neuron"></div>') == []
+    assert widget_data(tmp_path / "site", "<p>no widget</p>") == []
 
 
 def test_the_table_has_a_line_per_row_with_median_min_max_and_verdict():
