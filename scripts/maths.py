@@ -6,6 +6,13 @@ pymdownx.arithmatex (generic mode) leaves each formula's TeX in an element of cl
 the TeX inside by what the pinned KaTeX makes of it (scripts/maths.mjs, under Node, one run
 per page); the page then needs only KaTeX's stylesheet and fonts.
 
+KaTeX writes each formula three times: as MathML for screen readers (the symbols, then
+the TeX in an ``annotation``) and as HTML for the eye. The site's search would index all
+three run together ("x1x_1x1"), so the MathML carries ``data-search-exclude``, which
+Material's search skips: a result shows the formula once, as the page does. (Not the
+other way round: Material's search stops skipping at the first closing tag of the same
+name, and KaTeX's HTML is spans within spans, while its MathML holds no span.)
+
 KaTeX's HTML places its parts with ``style`` attributes, which the site's
 Content-Security-Policy does not allow (no inline styles). So each distinct style becomes
 a class named by its hash, and its declarations a rule of the site's maths stylesheet
@@ -28,6 +35,7 @@ WRAPPERS = {"span": ("\\(", "\\)", False), "div": ("\\[", "\\]", True)}
 TAG = re.compile(r"<[a-zA-Z][^>]*>")
 STYLE = re.compile(r'\sstyle="([^"]*)"')
 CLASS = re.compile(r'\sclass="([^"]*)"')
+SEARCH_SKIPPED = '<span class="katex-mathml"'  # what the site's search leaves out
 
 # (tex, display) -> KaTeX's HTML, kept for the process: `mkdocs serve` re-renders a page only
 # for the formulas it has not seen.
@@ -115,7 +123,8 @@ def typeset(page_html, katex_dir):
         if error is not None:
             problems.append((formula[0], error))
             return match[0]
-        return f'<{match["tag"]} class="arithmatex">{without_styles(rendered, rules)}</{match["tag"]}>'
+        rendered = without_styles(rendered, rules).replace(SEARCH_SKIPPED, SEARCH_SKIPPED + " data-search-exclude")
+        return f'<{match["tag"]} class="arithmatex">{rendered}</{match["tag"]}>'
 
     return FORMULA.sub(replace, page_html), rules, problems
 

@@ -45,12 +45,14 @@ def test_styles_become_classes_named_by_their_text_with_rules_that_win_like_the_
 def test_a_page_is_typeset_by_katex_with_no_inline_style_left(katex):
     html, rules, problems = maths.typeset(PAGE, katex)
     assert problems == []
-    assert html.startswith('<p>Inline <span class="arithmatex"><span class="katex"><span class="katex-mathml">')
+    assert html.startswith('<p>Inline <span class="arithmatex"><span class="katex"><span class="katex-mathml" ')
     assert '<div class="arithmatex"><span class="katex-display">' in html
     assert '<annotation encoding="application/x-tex">w \\cdot x &lt; b</annotation>' in html
     assert "style=" not in html and "\\(" not in html and "\\[" not in html
     used = set(re.findall(r"nn-m[0-9a-f]{10}", html))
     assert used and used == set(rules)
+    # The site's search indexes each formula once: from its HTML, not its MathML too.
+    assert re.findall(r'<(\w+) class="([\w-]+)" data-search-exclude', html) == [("span", "katex-mathml")] * 2
 
 
 def test_a_formula_katex_refuses_is_reported_with_its_message_and_keeps_its_tex(katex):
@@ -59,7 +61,7 @@ def test_a_formula_katex_refuses_is_reported_with_its_message_and_keeps_its_tex(
     [(tex, message)] = problems
     assert tex == "\\frac{1}{" and message.startswith("KaTeX parse error: ")
     assert '<span class="arithmatex">\\(\\frac{1}{\\)</span>' in html
-    assert html.count('<span class="katex-mathml">') == 2  # the good formulas are still typeset
+    assert html.count('<span class="katex-mathml"') == 2  # the good formulas are still typeset
 
 
 def test_formulas_seen_before_are_not_rendered_again(katex, monkeypatch):

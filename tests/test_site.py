@@ -469,6 +469,10 @@ def test_maths_is_typeset_at_build_time_and_pages_load_no_script_for_it(site):
     annotations = re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', html, re.S)
     assert annotations == ["w \\cdot x + b", "\\sigma(z) = \\frac{1}{1 + e^{-z}}"]
     assert "\\(" not in html and "\\[" not in html  # no delimiters left for a script to find
+    # The search indexes each formula once, as the page shows it: not its MathML and TeX too.
+    index = json.loads((site / "search/search_index.json").read_text())
+    text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("checks/deeper/blocks/"))
+    assert "maths w⋅x+b and" in text and text.count("σ(z)") == 1 and "\\cdot" not in text, text
     rules = (site / mkdocs_hooks.MATHS_CSS).read_text()
     for page in html_pages(site):
         text = page.path.read_text()
