@@ -204,6 +204,33 @@ def test_no_page_has_an_accessibility_violation_in_either_palette(browser, site,
     assert not problems, "\n".join(problems)
 
 
+def test_the_keyboard_focus_on_a_post_stands_out_in_either_palette(browser, site, pages):
+    """Tab through a post's links, menus and buttons (the widgets' controls are checked below):
+    each shows a focus ring at least 3:1 from what is behind it."""
+    post = next(path for path in pages if path.startswith("posts/"))
+    page = new_page(browser, site, block=("vendor/pyodide/",))
+    open_page(page, site + post)
+    problems, checked = [], 0
+    for theme in THEMES:
+        set_theme(page, theme)
+        page.evaluate("() => document.activeElement?.blur()")
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            control = page.evaluate(DESCRIBE_FOCUS, page.locator("body").element_handle())
+            if control is None or control["tag"] not in ("a", "button", "summary"):
+                continue
+            if page.evaluate("() => !!document.activeElement.closest('.nn-widget')"):
+                continue
+            checked += 1
+            style = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            if style == "none" or control["contrast"] < 3:
+                problems.append(f"{post} ({theme}): {control['tag']} {control['path']} \"{control['name'][:40]}\": "
+                                f"outline {style}, contrast {control['contrast']:.1f}:1")
+    page.context.close()
+    assert checked >= 20, f"only {checked} links and buttons reached with Tab"
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+
 # --- 1b. Every widget, live: the checker again, in both palettes, then the keyboard alone.
 
 
