@@ -300,14 +300,23 @@ def _shape_mask(shape, x, y, centre_x, centre_y, half):
     return (dy <= half) & (np.abs(dx) <= (dy + half) / 2)
 
 
+@lru_cache(maxsize=4)
+def _sample_points(size):
+    """Where each pixel's coverage is sampled: x and y ``(size * SUPERSAMPLE,) * 2``, read-only
+    (made once per size, not once per picture)."""
+    points = (np.arange(size * SUPERSAMPLE) + 0.5) / SUPERSAMPLE
+    x, y = np.meshgrid(points, points)
+    x.flags.writeable = y.flags.writeable = False
+    return x, y
+
+
 def paint_shape(shape, colour, centre_x, centre_y, half, size=16):
     """One picture ``(size, size, 3)`` in [0, 1]: shape ``shape`` (an index into SHAPES)
     filled with ``colour`` (red, green, blue), centred ``(centre_x, centre_y)`` pixels
     from the top-left corner, of half-extent ``half`` pixels, on the grey background.
     Each pixel takes the colour in proportion to how much of it the shape covers
     (measured on a SUPERSAMPLE x SUPERSAMPLE grid), so edges are soft."""
-    points = (np.arange(size * SUPERSAMPLE) + 0.5) / SUPERSAMPLE
-    x, y = np.meshgrid(points, points)
+    x, y = _sample_points(size)
     inside = _shape_mask(shape, x, y, centre_x, centre_y, half)
     cover = inside.reshape(size, SUPERSAMPLE, size, SUPERSAMPLE).mean(axis=(1, 3))[..., None]
     return (1 - cover) * BACKGROUND + cover * np.asarray(colour, dtype=float)

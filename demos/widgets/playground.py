@@ -33,12 +33,16 @@ class PlaygroundModel:
     METHODS = ("step", "reset", "configure")
 
     def __init__(self, **settings):
-        self.configure(**settings)
+        self._set_up(**settings)
 
-    def configure(self, dataset, noise=0.1, hidden=(4, 4), activation="tanh", learning_rate=0.1,
-                  batch_size=10, optimizer="sgd", l2=0.0, split=0.5, seed=0, n_samples=250,
-                  grid=100, unit_grid=24):
+    def configure(self, **settings):
         """Start over with new settings: new points, a new network. Returns ``describe()``."""
+        self._set_up(**settings)
+        return self.describe()
+
+    def _set_up(self, dataset, noise=0.1, hidden=(4, 4), activation="tanh", learning_rate=0.1,
+                batch_size=10, optimizer="sgd", l2=0.0, split=0.5, seed=0, n_samples=250,
+                grid=100, unit_grid=24):
         hidden = [int(width) for width in hidden]
         if len(hidden) > MAX_LAYERS or any(not 1 <= width <= MAX_WIDTH for width in hidden):
             raise ValueError(f"hidden must list at most {MAX_LAYERS} layer widths, each 1 to {MAX_WIDTH}; got {hidden}")
@@ -67,19 +71,20 @@ class PlaygroundModel:
         self.grid_points = grid_points(self.extent, self.grid)
         self.unit_points = grid_points(self.extent, self.unit_grid)
         make_optimizer(optimizer, learning_rate)  # fail here, with its message, on a bad name or rate
-        self.reset()
-        return self.describe()
+        self._new_network()
 
     def reset(self):
         """New starting weights from the seed, and training from epoch 0. Returns ``snapshot()``."""
+        self._new_network()
+        return self.snapshot([], [])
+
+    def _new_network(self):
         s = self.settings
         self.network = Network([2, *s["hidden"], 1], [s["activation"]] * len(s["hidden"]) + ["sigmoid"],
                                seed=s["seed"])
-        self.trainer = Trainer(self.network, self.X_train, self.y_train[:, None].astype(float),
-                               loss="binary_cross_entropy",
+        self.trainer = Trainer(self.network, self.X_train, self.Y[: self.n_train], loss="binary_cross_entropy",
                                optimizer=make_optimizer(s["optimizer"], s["learning_rate"]),
                                batch_size=s["batch_size"], l2=s["l2"], seed=s["seed"])
-        return self.snapshot([], [])
 
     def describe(self):
         """The points (train and test) and the grid they are drawn on, plus ``snapshot()``."""
