@@ -3,8 +3,8 @@
 pymdownx.arithmatex (generic mode) leaves each formula's TeX in an element of class
 "arithmatex": ``<span class="arithmatex">\\(...\\)</span>`` inline and
 ``<div class="arithmatex">\\[...\\]</div>`` on a line of its own. :func:`typeset` replaces
-the TeX inside by what the pinned KaTeX makes of it (scripts/maths.mjs, under Node, one run
-per page); the page then needs only KaTeX's stylesheet and fonts.
+the TeX inside by what the pinned KaTeX makes of it (scripts/maths.mjs, under Node, one
+process for the whole build); the page then needs only KaTeX's stylesheet and fonts.
 
 KaTeX writes each formula three times: as MathML for screen readers (the symbols, then
 the TeX in an ``annotation``) and as HTML for the eye. The site's search would index all
@@ -40,34 +40,55 @@ SEARCH_SKIPPED = '<span class="katex-mathml"'  # what the site's search leaves o
 # (tex, display) -> KaTeX's HTML, kept for the process: `mkdocs serve` re-renders a page only
 # for the formulas it has not seen.
 _rendered = {}
+# The Node process that typesets (scripts/maths.mjs): started for the first page with maths and
+# kept for the process's builds, so Node and KaTeX start once rather than once per page.
+_helper = {"process": None, "args": None}
 
 
 class MathsError(Exception):
     """Typesetting could not run at all (no Node, KaTeX missing, a broken answer)."""
 
 
+def _ask(args, request):
+    """The answer Node (started with `args`, or still running from an earlier page) gives to
+    one request; MathsError, with what Node said, if it gives none."""
+    process = _helper["process"]
+    if process is None or process.poll() is not None or _helper["args"] != args:
+        if process is not None:
+            process.kill()
+        process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, encoding="utf-8")
+        _helper.update(process=process, args=args)
+    try:
+        process.stdin.write(request + "\n")
+        process.stdin.flush()
+        return json.loads(process.stdout.readline())
+    except (OSError, ValueError):
+        process.kill()
+        _helper["process"] = None
+        said = process.communicate()[1].strip()
+        # Node's own report starts with the stack's source line; the error's message is what helps.
+        reason = next((line for line in said.splitlines() if re.match(r"\w*Error\b", line)), said[:300])
+        raise MathsError(f"{HELPER.name} failed (exit status {process.returncode}): {reason}") from None
+
+
 def render(formulas, katex_dir):
     """KaTeX's HTML for each ``(tex, display)`` of `formulas`.
 
     Returns {(tex, display): (html, None) or (None, KaTeX's error message)}. Formulas
-    rendered before in this process are not rendered again; the rest go to Node in one run.
+    rendered before in this process are not rendered again; the rest go to Node in one request.
     """
     todo = sorted({f for f in formulas if f not in _rendered})
     if todo:
         node = shutil.which("node")
         if node is None:
             raise MathsError("typesetting the maths needs Node.js, and there is no `node` on PATH: "
-                             "install it (`make browser` does) and build again")
+                             "install it (`make vendor` does) and build again")
         request = json.dumps([{"tex": tex, "display": display} for tex, display in todo])
-        done = subprocess.run([node, str(HELPER), str(katex_dir)], input=request, capture_output=True,
-                              text=True, encoding="utf-8")
-        try:
-            answers = json.loads(done.stdout) if done.returncode == 0 else None
-        except ValueError:
-            answers = None
+        answers = _ask((node, str(HELPER), str(katex_dir)), request)
         if not isinstance(answers, list) or len(answers) != len(todo):
-            raise MathsError(f"{HELPER.name} failed (exit status {done.returncode}): "
-                             f"{done.stderr.strip() or done.stdout[:300]}")
+            raise MathsError(f"{HELPER.name} gave {len(answers) if isinstance(answers, list) else 'no'} answers "
+                             f"for {len(todo)} formulas")
         for formula, answer in zip(todo, answers):
             _rendered[formula] = (answer.get("html"), answer.get("error"))
     return {f: _rendered[f] for f in formulas}

@@ -5,6 +5,7 @@ tests/test_author_errors.py.)"""
 
 import re
 import shutil
+import subprocess
 
 import pytest
 
@@ -70,3 +71,18 @@ def test_formulas_seen_before_are_not_rendered_again(katex, monkeypatch):
     assert maths.typeset(PAGE, katex)[2] == []
     with pytest.raises(maths.MathsError, match="needs Node.js"):
         maths.typeset('<span class="arithmatex">\\(y = 2\\)</span>', katex)
+
+
+def test_one_node_process_typesets_every_page_of_a_build(katex, monkeypatch):
+    started = []
+    popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(a) or popen(*a, **k))
+    for n in range(3):  # formulas this process has not seen: each page asks Node
+        html, _, problems = maths.typeset(f'<span class="arithmatex">\\(q_{n} + {n}\\)</span>', katex)
+        assert problems == [] and '<span class="katex-mathml"' in html
+    assert len(started) <= 1  # none if an earlier test already started it
+
+
+def test_a_typesetter_that_cannot_start_says_so(tmp_path):
+    with pytest.raises(maths.MathsError, match=r"maths\.mjs failed \(exit status 1\): .*katex\.min\.js"):
+        maths.typeset('<span class="arithmatex">\\(z_9\\)</span>', tmp_path)  # no KaTeX there
