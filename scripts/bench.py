@@ -31,6 +31,7 @@ the machine was (load average). No test asserts any of these numbers.
 
 import argparse
 import gzip
+import hashlib
 import json
 import platform
 import re
@@ -77,11 +78,73 @@ EPOCH = """() => Number(/Epoch (\\d+)/.exec(document.querySelector(
 
 
 class SubPathHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder under PREFIX only, with the MIME types the runtime needs."""
+    """Serves a folder under PREFIX only, the way GitHub Pages serves a project site: text,
+    JSON and WebAssembly gzipped for a browser that accepts it, an ETag that a revalidation
+    answers with 304, ``max-age=600``, and the site's 404.html for a missing file."""
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
-                      ".json": "application/json", ".zip": "application/zip"}
+                      ".json": "application/json", ".zip": "application/zip",
+                      ".webmanifest": "application/manifest+json"}
+    # What GitHub Pages compresses on the way out (zips, wheels, pictures and videos are already).
+    compressed_types = ("text/", "application/javascript", "application/json", "application/manifest+json",
+                        "application/wasm", "application/xml", "application/rss+xml", "application/atom+xml",
+                        "image/svg+xml")
+    _encoded = {}  # (path, mtime, size) -> (etag, gzipped bytes or None), shared by all requests
+
+    def do_GET(self):
+        self.respond(send_body=True)
+
+    def do_HEAD(self):
+        self.respond(send_body=False)
+
+    def respond(self, send_body):
+        url_path = self.path.split("?", 1)[0].split("#", 1)[0]
+        path = Path(self.translate_path(url_path))
+        if path.is_dir():
+            if not url_path.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", url_path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            path = path / "index.html"
+        status = 200
+        if not path.is_file():
+            status, path = 404, Path(self.directory) / "404.html"
+            if not path.is_file():
+                self.send_error(404)
+                return
+        content_type = self.guess_type(str(path))
+        etag, body = self.encoded(path, content_type)
+        gzipped = body is not None and "gzip" in self.headers.get("Accept-Encoding", "")
+        if status == 200 and etag in self.headers.get("If-None-Match", ""):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        data = body if gzipped else path.read_bytes()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("ETag", etag)
+        if body is not None:
+            self.send_header("Vary", "Accept-Encoding")
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(data)
+
+    def encoded(self, path, content_type):
+        """(ETag, the gzipped bytes or None when the type travels as it is), kept per file version."""
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in self._encoded:
+            data = path.read_bytes()
+            body = gzip.compress(data, 6, mtime=0) if content_type.startswith(self.compressed_types) else None
+            self._encoded[key] = (f'"{hashlib.sha1(data).hexdigest()[:16]}"', body)
+        return self._encoded[key]
 
     def end_headers(self):
         # As GitHub Pages does: a browser may reuse a file for 10 minutes without asking.

@@ -118,3 +118,37 @@ def test_the_table_has_a_line_per_row_with_median_min_max_and_verdict():
     assert lines[2] == "| site build (s) | 2 | 1 | 3 | 3 | < 10 s | met |  |"
     assert "| missed | gzip 300 KB |" in lines[3] and "a/b" in lines[3]
     assert "| — | — |" in lines[4]
+
+
+def test_the_server_sends_text_and_wasm_gzipped_with_etags_as_github_pages_does(tmp_path):
+    import urllib.error
+    import urllib.request
+    site = tmp_path / "site"
+    (site / "vendor").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>home</h1>" * 100)
+    (site / "404.html").write_text("not here")
+    (site / "vendor" / "x.wasm").write_bytes(bytes(50_000))
+    (site / "vendor" / "x.zip").write_bytes(bytes(50_000))
+    server, base = serve(site)
+
+    def get(path, **headers):
+        try:
+            return urllib.request.urlopen(urllib.request.Request(base + path, headers=headers))
+        except urllib.error.HTTPError as error:
+            return error
+
+    try:
+        wasm = get("vendor/x.wasm", **{"Accept-Encoding": "gzip, br"})
+        assert wasm.status == 200 and wasm.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(wasm.read()) == bytes(50_000)
+        assert wasm.headers["Cache-Control"] == "max-age=600" and wasm.headers["Vary"] == "Accept-Encoding"
+        plain = get("vendor/x.wasm")
+        assert plain.headers["Content-Encoding"] is None and len(plain.read()) == 50_000
+        assert get("vendor/x.wasm", **{"If-None-Match": wasm.headers["ETag"]}).status == 304
+        archive = get("vendor/x.zip", **{"Accept-Encoding": "gzip"})
+        assert archive.headers["Content-Encoding"] is None and len(archive.read()) == 50_000
+        assert get("", **{"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+        missing = get("nothing/here.js")
+        assert missing.status == 404 and missing.read() == b"not here"
+    finally:
+        server.shutdown()
