@@ -47,6 +47,8 @@ import threading
 import time
 from pathlib import Path
 
+from scripts import github_pages
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -86,10 +88,6 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
                       ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
                       ".json": "application/json", ".zip": "application/zip",
                       ".webmanifest": "application/manifest+json"}
-    # What GitHub Pages compresses on the way out (zips, wheels, pictures and videos are already).
-    compressed_types = ("text/", "application/javascript", "application/json", "application/manifest+json",
-                        "application/wasm", "application/xml", "application/rss+xml", "application/atom+xml",
-                        "image/svg+xml")
     _encoded = {}  # (path, mtime, size) -> (etag, gzipped bytes or None), shared by all requests
 
     def do_GET(self):
@@ -142,13 +140,13 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
         key = (str(path), stat.st_mtime_ns, stat.st_size)
         if key not in self._encoded:
             data = path.read_bytes()
-            body = gzip.compress(data, 6, mtime=0) if content_type.startswith(self.compressed_types) else None
+            body = gzip.compress(data, 6, mtime=0) if github_pages.gzipped(path.name) else None
             self._encoded[key] = (f'"{hashlib.sha1(data).hexdigest()[:16]}"', body)
         return self._encoded[key]
 
     def end_headers(self):
         # As GitHub Pages does: a browser may reuse a file for 10 minutes without asking.
-        self.send_header("Cache-Control", "max-age=600")
+        self.send_header("Cache-Control", f"max-age={github_pages.MAX_AGE}")
         super().end_headers()
 
     def translate_path(self, path):
@@ -238,18 +236,7 @@ RUNTIME_PREFIXES = ("vendor/pyodide/", "py/")
 # What the runtime's worker fetches to start Python: the runtime, NumPy and our code.
 RUNTIME_FILES = ("vendor/pyodide/pyodide.mjs", "vendor/pyodide/pyodide.asm.js", "vendor/pyodide/pyodide.asm.wasm",
                  "vendor/pyodide/python_stdlib.zip", "vendor/pyodide/pyodide-lock.json")
-# Text types that GitHub Pages sends gzipped; images, fonts and videos are compressed already
-# and travel as they are.
-GZIPPED_ON_THE_WIRE = (".html", ".css", ".js", ".mjs", ".svg", ".json", ".txt", ".xml")
-
-
-def gzip_size(data):
-    return len(gzip.compress(data, compresslevel=9, mtime=0))
-
-
-def transferred_size(name, data):
-    """Bytes a server like GitHub Pages sends for the file `name` holding `data`."""
-    return gzip_size(data) if name.lower().endswith(GZIPPED_ON_THE_WIRE) else len(data)
+gzip_size, transferred_size = github_pages.gzip_size, github_pages.transferred_size
 
 
 def site_path(base, url):

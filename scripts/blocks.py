@@ -42,8 +42,10 @@ from pymdownx.superfences import SuperFencesException
 
 # Replaced in every page by its relative path to the site root ("../../" or "./").
 SITE_ROOT = "@@NN_SITE_ROOT@@/"
-# Replaced in every page by where Pyodide is loaded from (see scripts.vendor.pyodide_base_url).
+# Replaced in every page by where Pyodide is loaded from (see scripts.browser_runtime.base_url).
 PYODIDE_URL = "@@NN_PYODIDE_URL@@"
+# Replaced in every page by the URL of the demos package's zip (see scripts.mkdocs_hooks.demos_bundle).
+DEMOS_URL = "@@NN_DEMOS_URL@@"
 GENERATED = "assets/generated/"
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".webp")
 VIDEO_SUFFIX = ".mp4"
@@ -434,7 +436,7 @@ def render_widget(block):
     caption = f"<figcaption>{_esc(block['caption'])}</figcaption>" if block["caption"] else ""
     return (
         f'<div class="nn-widget" data-widget="{block["name"]}" data-state="idle" '
-        f'data-root="{SITE_ROOT}" data-pyodide="{PYODIDE_URL}" '
+        f'data-root="{SITE_ROOT}" data-pyodide="{PYODIDE_URL}" data-demos="{DEMOS_URL}" '
         f"data-options='{json_attribute(block['options'])}'>\n"
         f'<figure class="nn-widget-fallback">{media}{caption}</figure>\n'
         f'<p class="nn-widget-status" role="status" aria-live="polite"></p>\n'

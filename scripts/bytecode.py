@@ -9,14 +9,18 @@ Bytecode belongs to one Python version, so this script must run inside the runti
 itself (Pyodide under Node, see ``scripts/pyodide_run.mjs``), never under the build's
 own CPython::
 
-    node scripts/pyodide_run.mjs PYODIDE_DIR scripts/bytecode.py SOURCE TARGET PREFIX [SOURCE TARGET PREFIX ...]
+    node scripts/pyodide_run.mjs PYODIDE_DIR scripts/bytecode.py [--optimize N] SOURCE TARGET PREFIX KEEP [...]
 
-Each ``SOURCE`` archive is rewritten as ``TARGET``: every ``module.py`` becomes a
-sourceless ``module.pyc`` beside it (Python imports those when no source is present),
-compiled with the file name ``PREFIX + path`` that the runtime will see, so that
-tracebacks name real paths. Files only a compiler needs (type stubs, C headers and
-sources, static libraries) are left out. A wheel's ``RECORD`` is rewritten to list what
-the new wheel holds. Entries carry no timestamps and come in the source's order, so
+Each ``SOURCE`` archive is rewritten as ``TARGET`` with only the files that ``KEEP``
+names (a JSON file holding a list of paths inside the archive, as
+``scripts/runtime_trace.py`` finds them; ``all`` keeps every file; a wheel's
+``.dist-info`` always stays): every kept ``module.py`` becomes a sourceless
+``module.pyc`` beside it (Python imports those when no source is present), compiled
+with the file name ``PREFIX + path`` that the runtime will see, so that tracebacks
+name real paths, at ``compile()``'s optimisation level N (default 0; 2 leaves out
+docstrings and assert statements). Files only a compiler needs (type stubs, C headers and sources,
+static libraries) are left out. A wheel's ``RECORD`` is rewritten to list what the
+new wheel holds. Entries carry no timestamps and come in the source's order, so
 the same input gives the same bytes (with ``PYTHONHASHSEED=0``, which
 ``pyodide_run.mjs`` sets: set constants are ordered by hash).
 """
@@ -24,6 +28,7 @@ the same input gives the same bytes (with ``PYTHONHASHSEED=0``, which
 import base64
 import hashlib
 import importlib.util
+import json
 import marshal
 import sys
 import zipfile
@@ -39,17 +44,22 @@ def pyc_bytes(code):
     return importlib.util.MAGIC_NUMBER + bytes(12) + marshal.dumps(code)
 
 
-def compiled_entries(archive, prefix):
-    """[(name, bytes, external_attr)] of the zip `archive` with sources compiled."""
+def kept(name, keep):
+    """Whether the archive entry `name` ships: `keep` is a set of paths, or None for all."""
+    return keep is None or name in keep or name.split("/", 1)[0].endswith(".dist-info")
+
+
+def compiled_entries(archive, prefix, keep=None, optimize=0):
+    """[(name, bytes, external_attr)] of the zip `archive`, only what `keep` names, sources compiled."""
     entries = []
     for info in archive.infolist():
         name = info.filename
-        if info.is_dir() or name.endswith(BUILD_ONLY):
+        if info.is_dir() or name.endswith(BUILD_ONLY) or not kept(name, keep):
             continue
         data = archive.read(info)
         if name.endswith(".py"):
             try:
-                code = compile(data, prefix + name, "exec", dont_inherit=True)
+                code = compile(data, prefix + name, "exec", dont_inherit=True, optimize=optimize)
             except SyntaxError as error:
                 raise SystemExit(f"{archive.filename}: {name} does not compile: {error}") from None
             name, data = name + "c", pyc_bytes(code)
@@ -75,9 +85,20 @@ def with_new_record(entries):
     return entries
 
 
-def compile_archive(source, target, prefix):
+def read_keep(path):
+    """The set of paths a KEEP argument names, or None for ``all``."""
+    if path == "all":
+        return None
+    with open(path) as f:
+        names = json.load(f)
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SystemExit(f"{path} must hold a JSON list of paths inside the archive")
+    return set(names)
+
+
+def compile_archive(source, target, prefix, keep=None, optimize=0):
     with zipfile.ZipFile(source) as archive:
-        entries = compiled_entries(archive, prefix)
+        entries = compiled_entries(archive, prefix, keep, optimize)
     if source.endswith(".whl"):
         entries = with_new_record(entries)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
@@ -91,10 +112,14 @@ def main(argv):
     if sys.platform != "emscripten":
         raise SystemExit("bytecode.py must run inside the browser's runtime (see scripts/pyodide_run.mjs): "
                          f"this Python is {sys.version.split()[0]} on {sys.platform}")
-    if not argv or len(argv) % 3:
-        raise SystemExit("usage: bytecode.py SOURCE TARGET PREFIX [SOURCE TARGET PREFIX ...]")
-    for i in range(0, len(argv), 3):
-        compile_archive(*argv[i:i + 3])
+    optimize = 0
+    if argv[:1] == ["--optimize"]:
+        optimize, argv = int(argv[1]), argv[2:]
+    if not argv or len(argv) % 4:
+        raise SystemExit("usage: bytecode.py [--optimize N] SOURCE TARGET PREFIX KEEP [SOURCE TARGET PREFIX KEEP ...]")
+    for i in range(0, len(argv), 4):
+        source, target, prefix, keep = argv[i:i + 4]
+        compile_archive(source, target, prefix, read_keep(keep), optimize)
 
 
 if __name__ == "__main__":

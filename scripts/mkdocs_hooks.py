@@ -15,15 +15,17 @@ What they add to a plain MkDocs build:
   ``{{ recipe.metric:.1% }}`` (a Python format spec) with the number that
   recipe reported in the manifest, so a post never quotes a figure by hand; an
   unknown recipe or metric ends the build like a missing asset.
-- ``on_page_content``: turns the site-root token the blocks render into the
-  page's relative path to the site root, so the site works under any sub-path
+- ``on_pre_build``: assembles the browser's runtime (:mod:`scripts.browser_runtime`)
+  and zips the ``demos/`` package for it (:func:`demos_bundle`), so that pages can
+  name both by their content-hashed URLs.
+- ``on_page_content``: turns the site-root, runtime and demos tokens the blocks
+  render into URLs relative to the page, so the site works under any sub-path
   (GitHub Pages serves a project site from ``/REPO/``), and typesets the page's
   maths with KaTeX (:mod:`scripts.maths`): a formula KaTeX refuses ends the build,
   one ``file:line: formula: KaTeX's message`` per line.
 - ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.csp`).
-- ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) into the
-  site, writes the maths stylesheet (``stylesheets/maths.css``) and zips the
-  ``demos/`` package for the browser (:func:`build_demos_bundle`).
+- ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) and the demos
+  zip into the site and writes the maths stylesheet (``stylesheets/maths.css``).
 
 Missing assets are always an error: there is no switch that turns them into
 warnings. Tests that build the site make their own small manifest and stand-in
@@ -51,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the `mkdocs` console script does not put the project on the path
 
-from scripts import blocks, csp, maths, vendor  # noqa: E402  (needs the path above)
+from scripts import blocks, browser_runtime, csp, maths, vendor  # noqa: E402  (needs the path above)
 
 log = logging.getLogger("mkdocs.hooks.site")
 
@@ -264,6 +266,14 @@ def on_pre_build(config):
             log.warning("the asset build failed (see above); the site shows the last good assets")
     _build["manifest_path"] = Path(config.docs_dir) / MANIFEST
     _build["katex"] = None  # the KaTeX folder, found when a page first needs it
+    _build["demos"] = demos_bundle()
+    _build["runtime"] = None
+    if browser_runtime.pyodide_source() == "self":
+        try:
+            _build["runtime"] = browser_runtime.assemble(log=log.info)
+        except (vendor.VendorError, OSError, ValueError) as error:
+            raise PluginError(f"could not assemble the browser's Python runtime: {error}\n"
+                              "What to do: run `python -m scripts.vendor` (or `make vendor`) and build again") from None
     _build["manifest"] = load_manifest(config.docs_dir)
     _build["metrics"] = load_metrics(config.docs_dir)
 
@@ -284,7 +294,8 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     root = get_relative_url(".", page.url) + "/"  # "./" for the home page, "../../" for a post
-    html = html.replace(blocks.PYODIDE_URL, vendor.pyodide_base_url(root))
+    html = html.replace(blocks.PYODIDE_URL, browser_runtime.base_url(root, _build["runtime"]))
+    html = html.replace(blocks.DEMOS_URL, f"{root}py/{_build['demos'][0]}")
     return typeset_maths(html.replace(blocks.SITE_ROOT, root), page, config)
 
 
@@ -325,26 +336,32 @@ def on_post_template(output_content, template_name, config):
 
 def on_post_build(config):
     try:
-        vendor.copy_into(config.site_dir, log=log.debug)
+        vendor.copy_katex(config.site_dir, log=log.debug)
+        browser_runtime.copy_into(config.site_dir, _build["runtime"], log=log.debug)
     except (vendor.VendorError, OSError, ValueError) as error:
         raise PluginError(f"could not put the self-hosted runtime (KaTeX, Pyodide) into the site: {error}\n"
                           "What to do: run `python -m scripts.vendor` (or `make vendor`) and build again") from None
     write_atomic(Path(config.site_dir) / MATHS_CSS, maths.stylesheet(_build["maths_rules"]).encode())
-    name = build_demos_bundle(config.site_dir)
+    name, data = _build["demos"]
+    out = Path(config.site_dir) / "py"
+    for old in out.glob("demos-*.zip"):
+        if old.name != name:
+            old.unlink()
+    write_atomic(out / name, data)
     log.info(f"demos package for the browser: py/{name}")
 
 
 # --- The demos package, as the browser's worker loads it.
 
 
-def build_demos_bundle(site_dir, package_dir=ROOT / "demos"):
-    """Zip the ``demos`` package into ``site_dir/py/demos-<hash>.zip``; return that file name.
+def demos_bundle(package_dir=ROOT / "demos"):
+    """The ``demos`` package zipped for the browser: ``(name, bytes)``, name ``demos-<hash>.zip``.
 
     The zip holds ``demos/**/*.py`` and everything under ``demos/data/``, in sorted
     order with fixed timestamps and permissions, so the same sources always give
     the same bytes. The name carries the first 12 hex digits of the zip's sha256:
-    any change gives a new name, so no browser runs a stale cached copy.
-    ``site_dir/py/bundle.json`` (``{"demos": "<name>"}``) tells the worker which.
+    any change gives a new name, so no browser runs a stale cached copy; pages name
+    it in their widgets' ``data-demos``.
     """
     package_dir = Path(package_dir)
     if not (package_dir / "__init__.py").is_file():
@@ -367,11 +384,7 @@ def build_demos_bundle(site_dir, package_dir=ROOT / "demos"):
             info.external_attr = 0o644 << 16
             archive.writestr(info, members[arcname].read_bytes(), compresslevel=9)
     data = buffer.getvalue()
-    name = f"demos-{hashlib.sha256(data).hexdigest()[:12]}.zip"
-    out = Path(site_dir) / "py"
-    write_atomic(out / name, data)
-    write_atomic(out / "bundle.json", (json.dumps({"demos": name}) + "\n").encode())
-    return name
+    return f"demos-{hashlib.sha256(data).hexdigest()[:12]}.zip", data
 
 
 def write_atomic(path, data):

@@ -1,32 +1,46 @@
 // Runs a Python script inside the pinned Pyodide, under Node, as the build's one way to
 // use the browser's own interpreter (scripts/bytecode.py needs its exact Python version).
 //
-//   node scripts/pyodide_run.mjs PYODIDE_DIR SCRIPT.py [ARGS...]
+//   node scripts/pyodide_run.mjs [--packages a,b] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]
 //
-// The host's file system is mounted at /host inside Pyodide, and every argument that is
-// an absolute host path is passed as /host/<path>, so the script reads and writes host
-// files directly. Python's output goes to this process's; an uncaught Python error
-// prints its traceback and exits with status 1.
-import { resolve, join, isAbsolute } from "node:path";
+// --packages names packages of PYODIDE_DIR's lock file to load up front, and --optimize sets
+// PYTHONOPTIMIZE, both as the reader's worker does (scripts/runtime_trace.py must see the
+// runtime start exactly that way).
+//
+// The host's file system is mounted at /host inside Pyodide: the script reads and writes a
+// host file /x/y as /host/x/y, and the caller passes paths in that form (ARGS pass as they
+// are, so a path inside Pyodide such as /lib/python312.zip/ can be an argument too).
+// Python's output goes to this process's; an uncaught Python error prints its traceback and
+// exits with status 1.
+import { resolve, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [pyodideDir, script, ...args] = process.argv.slice(2);
+const options = { packages: [], optimize: null };
+let argv = process.argv.slice(2);
+while (argv[0] === "--packages" || argv[0] === "--optimize") {
+  if (argv[0] === "--packages") options.packages = (argv[1] || "").split(",").filter(Boolean);
+  else options.optimize = argv[1];
+  argv = argv.slice(2);
+}
+const [pyodideDir, script, ...args] = argv;
 if (!pyodideDir || !script) {
-  console.error("usage: node scripts/pyodide_run.mjs PYODIDE_DIR SCRIPT.py [ARGS...]");
+  console.error("usage: node scripts/pyodide_run.mjs [--packages a,b] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]");
   process.exit(2);
 }
 const indexURL = resolve(pyodideDir) + "/";
 const { loadPyodide } = await import(pathToFileURL(join(indexURL, "pyodide.mjs")).href);
+const env = { PYTHONHASHSEED: "0" }; // reproducible output: set constants are ordered by hash
+if (options.optimize !== null) env.PYTHONOPTIMIZE = options.optimize;
 const pyodide = await loadPyodide({
   indexURL,
-  env: { PYTHONHASHSEED: "0" }, // reproducible output: set constants are ordered by hash
+  packages: options.packages,
+  env,
   stdout: (text) => console.log(text),
   stderr: (text) => console.error(text),
 });
 pyodide.mountNodeFS("/host", "/");
-const inside = (path) => (isAbsolute(path) ? "/host" + path : path);
 
-pyodide.globals.set("argv", pyodide.toPy([inside(resolve(script)), ...args.map(inside)]));
+pyodide.globals.set("argv", pyodide.toPy(["/host" + resolve(script), ...args]));
 try {
   const status = pyodide.runPython(`
 import runpy, sys

@@ -12,29 +12,22 @@ Everything the published pages load from outside this project is pinned in
     katex-<ver>/      katex.min.js (run by scripts/maths.mjs at build time), katex.min.css,
                       fonts/*.woff2 (the last two are what pages load)
     vendor.json       manifest: every file with its size, sha256 and source
-    pyodide-0.27.7-compiled/   python_stdlib.zip, the NumPy wheel and pyodide-lock.json
-                      with their Python sources compiled to bytecode (see below)
+    runtime/          the runtime as the site serves it, made from these files by
+                      :mod:`scripts.browser_runtime` (only what the widgets use, as bytecode)
 
 npm tarballs are checked against their registry ``dist.integrity`` (sha512); the
 NumPy wheel against the sha256 in the official ``pyodide-lock.json`` of that
 tarball. Sources are tried in order with short timeouts; a file is downloaded to
 a temporary name and moved into place only once verified.
 
-The runtime ships its standard library and NumPy as ``.py`` sources, which a
-browser would compile on every visit. :func:`compile_runtime` compiles them once
-with the runtime's own interpreter (Pyodide under Node, :mod:`scripts.bytecode`)
-and writes a ``pyodide-lock.json`` that names the compiled wheel's sha256 (the
-browser checks it). The site serves these; ``compiled.json`` there records what
-they were made from, so they are remade only when an input changes.
-
 Settings (environment variables):
 
 ``VENDOR_CACHE``
     the cache folder (default ``<repo>/.cache/vendor``).
 ``PYODIDE_SOURCE``
-    ``self`` (default): the site serves Pyodide from ``vendor/pyodide/``;
-    ``cdn``: pages load Pyodide from the official CDN (``PYODIDE_CDN``) and
-    ``copy_into`` leaves the Pyodide files out of the site. KaTeX is always self-hosted.
+    ``self`` (default): the site serves the runtime :mod:`scripts.browser_runtime`
+    assembles; ``cdn``: pages load the complete Pyodide from the official CDN
+    (``PYODIDE_CDN``). KaTeX is always self-hosted.
 
 Command line: ``python -m scripts.vendor`` fetches what is missing and prints a
 summary; ``python -m scripts.vendor --check`` only verifies (exit status 1 if a
@@ -98,12 +91,6 @@ PYODIDE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.was
 KATEX_FILES = ("katex.min.js", "katex.min.css")  # plus fonts/*.woff2
 # Maths is typeset at build time (scripts/maths.py), so pages need KaTeX's style and fonts only.
 KATEX_SERVED = ("katex.min.css", "fonts/")
-COMPILED_DIR = f"pyodide-{PYODIDE_VERSION}-compiled"
-# What compile_runtime remakes, and where Pyodide puts each archive's files at run time
-# (the file names bytecode carries for tracebacks).
-COMPILED_FILES = {"python_stdlib.zip": "/lib/python312.zip/", NUMPY_WHEEL: "/lib/python3.12/site-packages/"}
-COMPILED_SERVED = (*COMPILED_FILES, "pyodide-lock.json")  # served instead of the official files
-COMPILER = (REPO / "scripts" / "pyodide_run.mjs", REPO / "scripts" / "bytecode.py")
 FIX_HINT = ("What to do: check the network and retry `python -m scripts.vendor` (deleting {folder} "
             "first if its files are damaged); a source that keeps giving another hash has changed "
             "or been tampered with: do not use its file.")
@@ -319,124 +306,19 @@ def ensure_vendor(cache_dir=None, sources=None, log=print):
     return _paths(root)
 
 
-def _compiled_inputs(root):
-    """What the compiled files are made from: {name: sha256} of the pinned files and the compiler."""
-    files = [root / PYODIDE_DIR / name for name in COMPILED_FILES] + list(COMPILER)
-    return {path.name: file_hash(path).hexdigest() for path in files}
+def copy_katex(site_dir, cache_dir=None, log=print):
+    """Copy KaTeX's stylesheet and fonts into `site_dir`/vendor/katex/; return the copied paths.
 
-
-def _compiled_problems(folder, inputs):
-    """What is wrong with the compiled files in `folder`; empty when they are intact and up to date."""
-    try:
-        record = json.loads((folder / "compiled.json").read_text())
-    except (OSError, ValueError):
-        return [f"{folder.name}/compiled.json is missing or unreadable"]
-    if record.get("inputs") != inputs:
-        return ["they were made from other inputs"]
-    files = record.get("files", {})
-    problems = [f"{name}: not recorded" for name in COMPILED_SERVED if name not in files]
-    for name, digest in files.items():
-        if not (folder / name).is_file() or file_hash(folder / name).hexdigest() != digest:
-            problems.append(f"{name}: missing or damaged")
-    return problems
-
-
-def compile_runtime(cache_dir=None, log=print):
-    """Make (or reuse) the runtime's files with Python sources compiled to bytecode; return their folder.
-
-    Needs the verified cache (:func:`ensure_vendor`) and Node.js, which runs the pinned
-    Pyodide to do the compiling. The folder holds ``python_stdlib.zip``, the NumPy wheel,
-    ``pyodide-lock.json`` (the official one with the compiled wheel's sha256) and
-    ``compiled.json``; it is replaced as a whole, so it is never half made.
-    """
-    root = cache_root(cache_dir)
-    folder = root / COMPILED_DIR
-    inputs = _compiled_inputs(root)
-    if not _compiled_problems(folder, inputs):
-        return folder
-    node = shutil.which("node")
-    if node is None:
-        raise VendorError("compiling the runtime's Python files to bytecode needs Node.js, which is not "
-                          "installed: `apt-get install nodejs` (`make vendor` does this when run as root)")
-    log("vendor: compiling the runtime's standard library and NumPy to bytecode (once, about 15 s)")
-    work = Path(tempfile.mkdtemp(prefix=f".{COMPILED_DIR}.", dir=root))
-    try:
-        os.chmod(work, 0o755)
-        arguments = []
-        for name, prefix in COMPILED_FILES.items():
-            arguments += [str(root / PYODIDE_DIR / name), str(work / name), prefix]
-        done = subprocess.run([node, str(COMPILER[0]), str(root / PYODIDE_DIR), str(COMPILER[1]), *arguments],
-                              capture_output=True, text=True, timeout=600)
-        if done.returncode:
-            raise VendorError("compiling the runtime's Python files failed:\n"
-                              + (done.stderr or done.stdout).strip()[-2000:])
-        lock = json.loads((root / PYODIDE_DIR / "pyodide-lock.json").read_text())
-        lock["packages"]["numpy"]["sha256"] = file_hash(work / NUMPY_WHEEL).hexdigest()
-        (work / "pyodide-lock.json").write_text(json.dumps(lock, separators=(",", ":")))
-        files = {name: file_hash(work / name).hexdigest() for name in COMPILED_SERVED}
-        for name in files:
-            os.chmod(work / name, 0o644)
-        (work / "compiled.json").write_text(json.dumps({"inputs": inputs, "files": files}, indent=1) + "\n")
-        old = root / f".{COMPILED_DIR}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        work.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    problems = _compiled_problems(folder, inputs)
-    if problems:
-        raise VendorError(f"the compiled runtime files in {folder} fail their check: {'; '.join(problems)}")
-    return folder
-
-
-def pyodide_source():
-    value = os.environ.get("PYODIDE_SOURCE", "self")
-    if value not in ("self", "cdn"):
-        raise ValueError(f"PYODIDE_SOURCE must be 'self' or 'cdn', not {value!r}")
-    return value
-
-
-def pyodide_base_url(site_base=""):
-    """Where pages load Pyodide from: `site_base` + "vendor/pyodide/", or the official CDN.
-
-    `site_base` is the site root as seen from the page ("" or "../" or "/blog/").
-    """
-    if pyodide_source() == "cdn":
-        return PYODIDE_CDN
-    if site_base and not site_base.endswith("/"):
-        site_base += "/"
-    return site_base + "vendor/pyodide/"
-
-
-def copy_into(site_dir, cache_dir=None, log=print):
-    """Copy the verified files into `site_dir`/vendor/{pyodide,katex}/; return the copied paths.
-
-    vendor/pyodide/ gets the core files, pyodide-lock.json and the NumPy wheel (left
-    out when PYODIDE_SOURCE=cdn), the standard library and NumPy compiled to bytecode
-    (:func:`compile_runtime`); vendor/katex/ gets KaTeX's stylesheet and fonts.
-    """
-    use_cdn = pyodide_source() == "cdn"
+    Maths is typeset at build time (scripts/maths.py), so pages need no KaTeX script."""
     root = cache_root(cache_dir)
     ensure_vendor(root, log=log)
-    compiled = None if use_cdn else compile_runtime(root, log=log)
-    site_vendor = Path(site_dir) / "vendor"
-    if use_cdn:
-        shutil.rmtree(site_vendor / "pyodide", ignore_errors=True)  # no stale self-hosted copy
     copied = []
     for name in json.loads((root / "vendor.json").read_text())["files"]:
         folder, rel = name.split("/", 1)
-        if folder == KATEX_DIR:
-            if not rel.startswith(KATEX_SERVED):
-                continue
-            target = site_vendor / "katex" / rel
-        elif use_cdn or rel == "package.json":
+        if folder != KATEX_DIR or not rel.startswith(KATEX_SERVED):
             continue
-        else:
-            target = site_vendor / "pyodide" / rel
-        source = compiled / rel if compiled and rel in COMPILED_SERVED else root / name
-        with open(source, "rb") as f:
+        target = Path(site_dir) / "vendor" / "katex" / rel
+        with open(root / name, "rb") as f:
             _write_atomic(target, f)
         copied.append(target)
     return copied
@@ -458,7 +340,8 @@ def main(argv=None):
         return 0
     try:
         ensure_vendor(root)
-        compile_runtime(root)
+        from scripts import browser_runtime  # it builds on this module
+        runtime = browser_runtime.assemble(root)
     except VendorError as error:
         print(f"vendor: {error}", file=sys.stderr)
         return 1
@@ -466,9 +349,8 @@ def main(argv=None):
         source = entry["source"].split("#")[0]
         source = source.split("/")[2] if "://" in source else source  # the host is enough here
         print(f"{name:66} {entry['size']:>10,}  {source:32}  ok")
-    for name in COMPILED_SERVED:
-        path = root / COMPILED_DIR / name
-        print(f"{COMPILED_DIR + '/' + name:66} {path.stat().st_size:>10,}  {'compiled here':32}  ok")
+    for path in sorted(runtime.iterdir()):
+        print(f"{'runtime/' + runtime.name + '/' + path.name:66} {path.stat().st_size:>10,}  {'assembled here':32}  ok")
     return 0
 
 

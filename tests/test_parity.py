@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scripts import vendor
-from scripts.mkdocs_hooks import build_demos_bundle
+from scripts import browser_runtime
+from scripts.mkdocs_hooks import demos_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 RTOL = 1e-9
@@ -83,11 +83,13 @@ result = json.dumps(out)
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """The Pyodide folder and the demos zip, assembled as the site build assembles them."""
+    """The runtime folder and the demos zip, exactly as the site serves them."""
     site = tmp_path_factory.mktemp("site")
-    vendor.copy_into(site, log=lambda *args: None)
-    zip_name = build_demos_bundle(site, ROOT / "demos")
-    return site / "vendor" / "pyodide", site / "py" / zip_name
+    runtime = browser_runtime.assemble(log=lambda *args: None)
+    browser_runtime.copy_into(site, runtime)
+    name, data = demos_bundle(ROOT / "demos")
+    (site / name).write_bytes(data)
+    return site / "vendor" / runtime.name, site / name
 
 
 def run_in_pyodide(pyodide_dir, demos, code):

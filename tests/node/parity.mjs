@@ -2,13 +2,13 @@
 //
 //   node tests/node/parity.mjs PYODIDE_DIR DEMOS < code.py
 //
-// PYODIDE_DIR is an assembled Pyodide folder (the site's vendor/pyodide/: core files,
-// pyodide-lock.json and the NumPy wheel). DEMOS is the demos zip the site serves, or a
+// PYODIDE_DIR is the runtime folder exactly as the site serves it (vendor/pyodide-<hash>/:
+// the core files, the pruned standard library, pyodide-lock.json and the pruned NumPy wheel). DEMOS is the demos zip the site serves, or a
 // folder holding the demos package. The code must leave its answer, a JSON text, in `result`.
 // tests/test_parity.py runs the same code under CPython and compares the two answers.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
 
 const [pyodideDir, demos] = process.argv.slice(2);
 if (!pyodideDir || !demos) {
@@ -16,8 +16,13 @@ if (!pyodideDir || !demos) {
   process.exit(2);
 }
 const indexURL = resolve(pyodideDir) + "/";
-const { loadPyodide } = await import(pathToFileURL(join(indexURL, "pyodide.mjs")).href);
-const pyodide = await loadPyodide({ indexURL, packages: ["numpy"], stdout: () => {}, stderr: (t) => console.error(t) });
+// pyodide.js, the script the reader's worker loads, is also a CommonJS module.
+const { loadPyodide } = createRequire(import.meta.url)(join(indexURL, "pyodide.js"));
+// As the worker does: Python runs at the optimisation level its bytecode was compiled at.
+const info = join(indexURL, "runtime.json");
+const optimize = existsSync(info) ? JSON.parse(readFileSync(info, "utf8")).optimize ?? 0 : 0;
+const pyodide = await loadPyodide({ indexURL, packages: ["numpy"], env: { PYTHONOPTIMIZE: String(optimize) },
+  stdout: () => {}, stderr: (t) => console.error(t) });
 
 const target = "/home/pyodide/nn";
 if (statSync(demos).isDirectory()) {

@@ -24,26 +24,38 @@
 // The view mount returns may also carry `status`: a first sentence for the status line.
 
 const DEFAULTS = {
-  // How close to the viewport (px, above or below) a widget must come before its runtime starts.
+  // How close to the viewport (px, above or below) a widget must come before its model is made.
   margin: 600,
-  // Time limits per loading stage (ms). Past one, the widget falls back to its figure.
-  limits: { runtime: 120000, numpy: 60000, model: 60000 },
+  // A download that receives nothing for this long (ms) has stalled: the widget falls back.
+  stall: 15000,
+  // While loading, the runtime may work without a word (compiling, starting Python) this long (ms).
+  quiet: 45000,
   // A single call into Python (one frame of training) that takes longer than this is stuck.
   callLimit: 30000,
+  // Making a widget's model (its data downloaded, its network built) may take this long (ms).
+  createLimit: 60000,
+  // Start loading the runtime as soon as a page with widgets is idle (false: only when a widget asks).
+  early: true,
 };
 // Tests may change the settings through globalThis.NN_WIDGET_CONFIG, read at each use.
-function setting(name, key) {
-  const given = globalThis.NN_WIDGET_CONFIG?.[name];
-  const value = key ? given?.[key] : given;
-  return value ?? (key ? DEFAULTS[name][key] : DEFAULTS[name]);
+function setting(name) {
+  return globalThis.NN_WIDGET_CONFIG?.[name] ?? DEFAULTS[name];
 }
 const STAGES = {
   runtime: "Loading the Python runtime",
   numpy: "Loading NumPy",
-  model: "Loading the network",
+  model: "Loading this widget's network",
 };
-const STAGE_NOUNS = { runtime: "the Python runtime", numpy: "NumPy", model: "the network" };
 const FALLBACK_NOTE = "The figure shows what it would do.";
+
+function megabytes(bytes) {
+  return (bytes / 1e6).toFixed(1);
+}
+
+// A list of words as a reader says it: "a", "a and b", "a, b and c".
+function spoken(words) {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+}
 
 // --- The worker: one per page, started by the first widget that needs it.
 
@@ -55,16 +67,19 @@ class Python {
     this.listeners = new Set(); // called with (stage, message) while loading
     this.pending = new Map(); // request id -> {resolve, reject, timer}
     this.nextId = 1;
-    this.stageTimer = null;
+    this.watchdog = null;
   }
 
-  start(pyodideBase) {
+  start(pyodideBase, demos) {
     if (this.ready) return this.ready;
     this.ready = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
     });
     // A rejected start that nobody awaits yet must not be reported as unhandled.
     this.ready.catch(() => {});
+    this.downloads = new Map(); // file -> {noun, received, done, last, widget}
+    this.sizes = {}; // runtime file -> bytes on the wire, once the worker has read runtime.json
+    this.heard = performance.now();
     try {
       this.worker = new Worker(new URL("./worker.js", import.meta.url));
     } catch (error) {
@@ -77,48 +92,129 @@ class Python {
       this.fail(this.stage || "runtime", event.message || "the worker stopped");
     };
     this.enterStage("runtime", "starting");
-    this.worker.postMessage({ type: "start", pyodideBase });
+    this.worker.postMessage({ type: "start", pyodideBase, demos });
     this.compileForWorker(pyodideBase);
+    this.watchdog = setInterval(() => this.checkProgress(), 1000);
     return this.ready;
   }
 
   // Browsers keep a compiled WebAssembly module's machine code for the next visit only when
   // a page compiled it from the network, not a worker. So the page compiles Pyodide's 10 MB
   // module and hands it over (a module can be posted to a worker); the worker fetches and
-  // compiles it itself when the page sends null instead.
+  // compiles it itself when the page sends null instead. The page counts the module's bytes
+  // on a copy of the response, as the compiler must be given the original.
   compileForWorker(pyodideBase) {
     const worker = this.worker;
-    const send = (module) => worker.postMessage({ type: "wasm", module });
+    const send = (module) => worker === this.worker && worker.postMessage({ type: "wasm", module });
     if (typeof WebAssembly.compileStreaming !== "function") {
       send(null);
       return;
     }
-    WebAssembly.compileStreaming(fetch(new URL("pyodide.asm.wasm", pyodideBase)))
-      .then(send, () => send(null))
+    const file = "pyodide.asm.wasm";
+    const noun = "the Python runtime";
+    this.progress({ file, noun, received: 0, done: false });
+    fetch(new URL(file, pyodideBase))
+      .then((response) => {
+        if (!response.ok) throw new Error(`the server answered ${response.status}`);
+        this.countBytes(response.clone(), file, noun);
+        return WebAssembly.compileStreaming(response);
+      })
+      .then(send, () => {
+        this.downloads.delete(file); // the worker tries once more and reports what goes wrong
+        send(null);
+      })
       .catch(() => send(null)); // a browser that cannot post a module
   }
 
-  enterStage(stage, message) {
-    if (stage !== this.stage) {
-      this.stage = stage;
-      clearTimeout(this.stageTimer);
-      const limit = setting("limits", stage);
-      this.stageTimer = setTimeout(
-        () => this.fail(stage, `loading ${STAGE_NOUNS[stage]} took longer than ${Math.round(limit / 1000)} s`),
-        limit,
-      );
+  async countBytes(response, file, noun) {
+    const reader = response.body.getReader();
+    const size = this.sizes[file];
+    let received = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value.byteLength;
+        // Bytes read are decompressed; the runtime's sizes are as sent (gzipped).
+        this.progress({ file, noun, received: received * (this.ratios?.[file] ?? 1), done: false });
+      }
+      this.progress({ file, noun, received: size ?? received, done: true });
+    } catch (error) {
+      // The compiler, reading the same response, reports the failure.
     }
-    for (const listener of this.listeners) listener(stage, message);
+  }
+
+  // A download made some progress (or finished): note it and tell the widgets in words.
+  progress({ file, noun, received, done, widget }) {
+    this.heard = performance.now();
+    this.downloads.set(file, { noun, received, done, widget, last: performance.now() });
+    const waiting = [...this.downloads.entries()].filter(([, d]) => !d.widget);
+    if (widget) {
+      const host = [...hosts].find((h) => h.key === widget);
+      if (host && !done) host.setStatus(`${STAGES.model}: ${megabytes(received)} MB…`);
+      return;
+    }
+    if (this.stage !== "runtime" && this.stage !== "numpy") return;
+    const nouns = [...new Set(waiting.filter(([, d]) => !d.done).map(([, d]) => d.noun))];
+    if (!nouns.length) {
+      this.announce(this.stage === "runtime" ? "starting Python" : "starting NumPy");
+      return;
+    }
+    // At most a few updates a second: a screen reader announces each one.
+    if (performance.now() - (this.announced || 0) < 250) return;
+    this.announced = performance.now();
+    const total = Object.values(this.sizes).reduce((sum, n) => sum + n, 0);
+    const got = waiting.reduce((sum, [name, d]) => sum + (d.done && this.sizes[name] ? this.sizes[name] : d.received), 0);
+    const amount = total ? `: ${megabytes(Math.min(got, total))} of ${megabytes(total)} MB` : "";
+    this.announce(`downloading ${spoken(nouns)}${amount}`);
+  }
+
+  // A stage that makes no progress ends in the fallback, with the name of what is stuck.
+  checkProgress() {
+    const now = performance.now();
+    for (const [file, d] of this.downloads) {
+      if (d.done || now - d.last < setting("stall")) continue;
+      const amount = this.sizes[file] ? ` (${megabytes(d.received)} of ${megabytes(this.sizes[file])} MB had arrived)` : "";
+      const reason = `the download of ${d.noun} stopped: nothing arrived for ${Math.round((now - d.last) / 1000)} s${amount}`;
+      if (d.widget) {
+        this.downloads.delete(file);
+        [...hosts].find((h) => h.key === d.widget)?.stalled(reason);
+      } else if (this.stage !== "ready") {
+        this.fail(file.endsWith(".whl") ? "numpy" : this.stage, reason);
+        return;
+      }
+    }
+    if (this.stage !== "ready" && this.stage !== null && now - this.heard > setting("quiet")) {
+      this.fail(this.stage, `the Python runtime stopped answering for ${Math.round(setting("quiet") / 1000)} s`);
+    }
+  }
+
+  enterStage(stage, message) {
+    this.stage = stage;
+    this.heard = performance.now();
+    this.announce(message);
+  }
+
+  announce(message) {
+    for (const listener of this.listeners) listener(this.stage, message);
   }
 
   receive(message) {
+    this.heard = performance.now();
     if (message.type === "stage") {
       this.enterStage(message.stage, message.message);
+    } else if (message.type === "sizes") {
+      // {file: {size, transfer}}: bytes as stored, and as sent (gzipped where the host compresses).
+      this.sizes = Object.fromEntries(Object.entries(message.files).map(([name, f]) => [name, f.transfer]));
+      this.ratios = Object.fromEntries(Object.entries(message.files).map(([name, f]) => [name, f.transfer / f.size]));
+    } else if (message.type === "progress") {
+      this.progress(message);
     } else if (message.type === "ready") {
-      clearTimeout(this.stageTimer);
+      clearInterval(this.watchdog);
       this.stage = "ready";
       this.versions = message.versions;
       this.wasmFrom = message.wasmFrom;
+      this.readyAt = performance.now();
       this.settle.resolve(message.versions);
     } else if (message.type === "failed") {
       this.fail(message.stage, message.reason);
@@ -140,7 +236,7 @@ class Python {
   // Ends the worker for good: loading failed, or Python got stuck in a computation
   // (stopping running Python needs SharedArrayBuffer, which a static host cannot enable).
   fail(stage, reason) {
-    clearTimeout(this.stageTimer);
+    clearInterval(this.watchdog);
     if (this.worker) this.worker.terminate();
     this.worker = null;
     const failure = { stage, reason };
@@ -192,12 +288,18 @@ const hosts = new Set();
 const hosted = new WeakMap(); // root element -> host
 let counter = 0;
 
-function pyodideBase(root) {
-  // The page says where Pyodide lives (self-hosted or a CDN); the default is this site's copy.
-  const given =
-    root.dataset.pyodide || document.querySelector('meta[name="nn-pyodide-base"]')?.content || "";
-  if (given && !given.includes("@@")) return new URL(given, document.baseURI).href;
-  return new URL("../../vendor/pyodide/", import.meta.url).href;
+// Where a widget's page says the runtime lives (self-hosted or a CDN) and the demos zip is.
+function runtimeOf(root) {
+  const url = (given) => (given && !given.includes("@@") ? new URL(given, document.baseURI).href : null);
+  return { pyodideBase: url(root.dataset.pyodide), demos: url(root.dataset.demos) };
+}
+
+function startPython(root) {
+  const { pyodideBase, demos } = runtimeOf(root);
+  if (!pyodideBase || !demos) {
+    return Promise.reject({ reason: "this page does not say where the Python runtime is (build it with `make site`)" });
+  }
+  return python.start(pyodideBase, demos);
 }
 
 class Host {
@@ -222,7 +324,7 @@ class Host {
     this.live = null;
     this.view = null;
     this.run = 0; // bumped by every (re)start and unmount, so late answers of an old run are ignored
-    this.onStage = (stage, message) => this.setStatus(`${STAGES[stage]}: ${message}…`);
+    this.onStage = (stage, message) => this.setStatus(`${message[0].toUpperCase()}${message.slice(1)}…`);
     this.watch();
   }
 
@@ -284,7 +386,7 @@ class Host {
           console.error(error); // for the author: a missing module, or one that does not parse
           throw { reason: `there is no live version of the "${this.kind}" widget` };
         }),
-        python.start(pyodideBase(this.root)),
+        startPython(this.root),
       ]);
     } catch (failure) {
       if (run === this.run) this.fallBack(failure);
@@ -332,7 +434,7 @@ class Host {
         try {
           return await python.request(
             { type: "create", widget: host.key, kind: host.kind, options: pythonOptions, files },
-            setting("limits", "model"),
+            setting("createLimit"),
           );
         } catch (error) {
           error.creating = true;
@@ -361,6 +463,13 @@ class Host {
   fail(error) {
     this.teardown();
     this.setState("error", `The live widget stopped: ${error.message}. ${FALLBACK_NOTE}`);
+  }
+
+  // One of this widget's own downloads (its trained network) stopped arriving.
+  stalled(reason) {
+    if (this.state !== "loading") return;
+    this.teardown();
+    this.fallBack({ reason });
   }
 
   workerLost(failure) {
@@ -399,6 +508,19 @@ class Host {
 
 // --- Mounting on every page, including pages reached by instant navigation.
 
+// A reader who reads before reaching a widget should find it ready: on a page with widgets,
+// the runtime starts loading once the page itself has loaded and the browser is idle, unless
+// the reader asked to save data or is on a 2G-slow line (then it waits for a widget to ask).
+function startWhenIdle() {
+  const first = document.querySelector(".nn-widget[data-widget]");
+  const connection = navigator.connection;
+  if (!first || !setting("early") || connection?.saveData || /2g$/.test(connection?.effectiveType || "")) return;
+  const idle = globalThis.requestIdleCallback || ((callback) => setTimeout(callback, 200));
+  const go = () => idle(() => first.isConnected && startPython(first), { timeout: 2000 });
+  if (document.readyState === "complete") go();
+  else addEventListener("load", go, { once: true });
+}
+
 function scan() {
   for (const host of hosts) {
     if (!host.root.isConnected) {
@@ -413,6 +535,7 @@ function scan() {
       hosts.add(host);
     }
   }
+  startWhenIdle();
 }
 
 // Guard against a second copy of this module (say, under another URL) starting a second worker.

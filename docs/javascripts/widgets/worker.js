@@ -2,7 +2,7 @@
 // widgets' Python models (demos/widgets/) so that training never freezes the page.
 //
 // Messages in (from runtime.js), all plain objects:
-//   {type: "start", pyodideBase}                        load everything (once)
+//   {type: "start", pyodideBase, demos}                 load everything (once); demos: the zip's URL
 //   {type: "wasm", module}                              Pyodide's WebAssembly.Module, compiled by
 //                                                       the page, or null (sent once, after start)
 //   {type: "create", id, widget, kind, options, files}  make a model; files: {option: path}
@@ -12,17 +12,27 @@
 //   {type: "memory", id, trace}                         wasm heap and Python allocations
 // Messages out:
 //   {type: "stage", stage, message}   stage is "runtime", "numpy" or "model"
+//   {type: "sizes", files}            {file name: {size, transfer}} of the runtime (its runtime.json):
+//                                     bytes as stored, and as sent (gzipped where the host compresses)
+//   {type: "progress", file, noun, received, done, widget?}
+//                                     a download under way: bytes arrived so far (as sent, so
+//                                     that they add up to the sizes above), done when complete
 //   {type: "ready", versions, wasmFrom}  wasmFrom: "page" or "worker", who compiled pyodide.asm.wasm
 //   {type: "failed", stage, reason}
 //   {type: "result", id, value}       typed arrays inside value are transferred, not copied
 //   {type: "error", id, errorType, message}
 //
+// Every download goes through download() below, which reports its bytes as they arrive and
+// fails with the reader's words for what was being fetched ("NumPy") and why (an HTTP
+// status, a dropped connection). Noticing a download that stalls is the page's job: it
+// hears of every byte (runtime.js).
 // A classic (not module) worker, so importScripts works in every browser that runs Pyodide.
 "use strict";
 
 // This file sits at <site root>/javascripts/widgets/worker.js.
 const SITE_ROOT = new URL("../../", self.location.href);
 const DEMOS_DIR = "/home/pyodide/nn"; // where the demos package is unpacked in Pyodide's file system
+const STDLIB = "python_stdlib.zip";
 
 let pyodide = null;
 let handOver;
@@ -30,68 +40,110 @@ let wasmFrom = "worker";
 const pageModule = new Promise((resolve) => (handOver = resolve));
 let glue = null; // the Python functions create/call/dispose of demos.widgets, held for the worker's life
 let startup = null;
+const realFetch = self.fetch.bind(self);
 
 function post(message, transfer) {
   self.postMessage(message, transfer || []);
 }
 
-async function fetchOk(url, what, cache = "no-cache") {
+// What a reader calls each file of the runtime.
+function nounOf(name) {
+  if (name.endsWith(".whl") || name === "pyodide-lock.json") return "NumPy";
+  return "the Python runtime";
+}
+
+// Which loading stage a file belongs to.
+function stageOf(name) {
+  return nounOf(name) === "NumPy" ? "numpy" : "runtime";
+}
+
+class DownloadError extends Error {
+  constructor(message, stage) {
+    super(message);
+    this.stage = stage;
+  }
+}
+
+const STATUS_WORDS = { 403: "Forbidden", 404: "Not Found", 410: "Gone", 500: "Internal Server Error",
+  502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
+
+// Fetch `url` and return a Response whose body reports its bytes as they arrive (as
+// "progress" messages naming `file` and `noun`). `ratio` turns bytes read (decompressed)
+// into bytes sent (gzipped on the wire), so that progress adds up to runtime.json's sizes.
+async function download(url, { file, noun, stage, ratio = 1, widget, init }) {
+  const fail = (message) => {
+    const error = new DownloadError(message, stage);
+    failed(error);
+    return error;
+  };
   let response;
   try {
-    response = await fetch(url, { cache });
+    response = await realFetch(url, init);
   } catch (error) {
-    throw new Error(`could not download ${what} (${error.message})`);
+    throw fail(`the connection failed while downloading ${noun} (${error.message})`);
   }
-  if (!response.ok) throw new Error(`could not download ${what}: the server answered ${response.status}`);
-  return response;
+  if (!response.ok) {
+    const words = STATUS_WORDS[response.status] ? ` (${STATUS_WORDS[response.status]})` : "";
+    throw fail(`the server answered ${response.status}${words} for ${noun} (${file})`);
+  }
+  let received = 0;
+  let reported = 0;
+  const report = (done) => {
+    const now = performance.now();
+    if (done || now - reported > 100) {
+      reported = now;
+      post({ type: "progress", file, noun, received: Math.round(received * ratio), done, widget });
+    }
+  };
+  report(false);
+  const reader = response.body.getReader();
+  const body = new ReadableStream({
+    async pull(controller) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        controller.error(fail(`the connection dropped while downloading ${noun} `
+          + `(${(received * ratio / 1e6).toFixed(1)} MB had arrived)`));
+        return;
+      }
+      if (chunk.done) {
+        report(true);
+        controller.close();
+      } else {
+        received += chunk.value.byteLength;
+        report(false);
+        controller.enqueue(chunk.value);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
-// Pyodide does not report a failed download of its own files (a missing .wasm just never
-// finishes loading), so watch its requests and fail at once with the file's name. While
-// all goes well, say which large file is on its way (on a slow line that takes a while).
-function watchDownloads(base) {
-  const realFetch = self.fetch;
-  let fail;
-  const failed = new Promise((_, reject) => (fail = reject));
-  const complain = (url, why) => {
-    const name = url.slice(base.length).split("?")[0];
-    const error = new Error(`could not download ${name} (${why})`);
-    error.stage = name.endsWith(".whl") ? "numpy" : "runtime";
-    fail(error);
-  };
-  self.fetch = async (input, init) => {
-    const url = String(input instanceof Request ? input.url : input);
-    const ours = url.startsWith(base);
-    let response;
-    try {
-      response = await realFetch(input, init);
-    } catch (error) {
-      if (ours) complain(url, error.message);
-      throw error;
-    }
-    if (ours && !response.ok) complain(url, `the server answered ${response.status}`);
-    const size = Number(response.headers.get("Content-Length"));
-    if (ours && response.ok && size > 1e6) {
-      const name = url.slice(base.length).split("?")[0];
-      post({ type: "stage", stage: "runtime", message: `downloading ${name} (${(size / 1e6).toFixed(1)} MB)` });
-    }
-    return response;
-  };
-  return { failed, stop: () => (self.fetch = realFetch) };
-}
+// A download that goes wrong inside Pyodide's own loading (say, NumPy's wheel) surfaces there
+// as a vague error, or not at all; the first real reason is kept here and reported instead.
+let failed = () => {};
 
-// Pyodide fetches and instantiates pyodide.asm.wasm itself; while it loads, both steps are
-// answered with the module the page compiled (see compileForWorker in runtime.js), so that a
-// reader's browser reuses the machine code it kept from the last visit.
-function useModuleFromPage(base) {
+// Pyodide fetches its own files (the standard library, the lock file, NumPy's wheel): route
+// those through download() for progress and plain-words errors. pyodide.asm.wasm is answered
+// with the module the page compiled (see compileForWorker in runtime.js), so that a reader's
+// browser reuses the machine code it kept from the last visit.
+function routeRuntimeFetches(base, sizes) {
   const wasmURL = base + "pyodide.asm.wasm";
-  const realFetch = self.fetch;
   const realInstantiate = WebAssembly.instantiateStreaming;
   self.fetch = async (input, init) => {
-    if (String(input instanceof Request ? input.url : input) === wasmURL && (await pageModule)) {
+    const url = String(input instanceof Request ? input.url : input);
+    if (!url.startsWith(base)) return realFetch(input, init);
+    const file = url.slice(base.length).split("?")[0];
+    if (url === wasmURL && (await pageModule)) {
       return new Response(new ArrayBuffer(0), { headers: { "Content-Type": "application/wasm" } }); // never read
     }
-    return realFetch(input, init);
+    const size = sizes[file];
+    return download(url, { file, noun: nounOf(file), stage: stageOf(file), init,
+      ratio: size && size.size ? size.transfer / size.size : 1 });
   };
   WebAssembly.instantiateStreaming = async (source, imports) => {
     const module = await pageModule;
@@ -105,60 +157,72 @@ function useModuleFromPage(base) {
   };
 }
 
-// The demos package: py/bundle.json names the zip, whose name carries a hash of its content
-// (so the HTTP cache may keep it as it is). Returns the zip's bytes.
-async function fetchDemos() {
-  const bundle = await (await fetchOk(new URL("py/bundle.json", SITE_ROOT), "py/bundle.json")).json();
-  if (typeof bundle.demos !== "string" || !/^[\w.-]+\.zip$/.test(bundle.demos)) {
-    throw new Error("py/bundle.json does not name the demos zip");
+// runtime.json, written with the runtime by the build: {optimize, files: {name: {size, transfer}}}.
+// `optimize` is the level its bytecode was compiled at, which Python must run at. A runtime
+// without one (the official CDN's) is plain Pyodide.
+async function runtimeInfo(base) {
+  let response;
+  try {
+    response = await realFetch(base + "runtime.json");
+  } catch (error) {
+    throw new DownloadError(`the connection failed while downloading the Python runtime (${error.message})`, "runtime");
   }
-  return (await fetchOk(new URL("py/" + bundle.demos, SITE_ROOT), bundle.demos, "default")).arrayBuffer();
+  if (response.status === 404) return { optimize: 0, files: {} };
+  if (!response.ok) throw new DownloadError(`the server answered ${response.status} for the Python runtime`, "runtime");
+  return response.json();
 }
 
-async function start(pyodideBase) {
+// pyodide.asm.js, Pyodide's 1.3 MB of JavaScript, fetched with progress and run from memory
+// (loadPyodide skips fetching it when the script has already run).
+async function loadRuntimeScript(base, sizes) {
+  const file = "pyodide.asm.js";
+  const size = sizes[file];
+  const response = await download(base + file, { file, noun: "the Python runtime", stage: "runtime",
+    ratio: size && size.size ? size.transfer / size.size : 1 });
+  const url = URL.createObjectURL(new Blob([await response.arrayBuffer()], { type: "text/javascript" }));
+  try {
+    importScripts(url);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+async function start({ pyodideBase, demos }) {
   let stage = "runtime";
-  // Downloads while Python starts; a failure is reported at the "model" stage, where it is awaited.
-  const demos = fetchDemos();
-  demos.catch(() => {});
+  const failure = new Promise((_, reject) => (failed = reject));
+  failure.catch(() => {});
+  const race = (promise) => Promise.race([promise, failure]);
   try {
     const base = new URL(pyodideBase || "vendor/pyodide/", SITE_ROOT).href;
     post({ type: "stage", stage, message: "downloading the Python runtime and NumPy" });
+    const info = await runtimeInfo(base);
+    const sizes = info.files || {};
+    post({ type: "sizes", files: sizes });
+    // Downloads while Python starts; a failure is reported at the "model" stage, where it is awaited.
+    const demosZip = download(new URL(demos, SITE_ROOT).href, { file: demos.split("/").pop(),
+      noun: "the widgets' Python code", stage: "model" }).then((response) => response.arrayBuffer());
+    demosZip.catch(() => {});
     try {
       importScripts(base + "pyodide.js");
     } catch (error) {
-      throw new Error(`could not load the Python runtime from ${base} (${error.message})`);
+      throw new DownloadError(`could not load the Python runtime from ${base} (${error.message})`, "runtime");
     }
     const errors = []; // Python's last few lines on stderr, to explain a failure
     const note = (text) => errors.push(text) > 20 && errors.shift();
-    const restore = useModuleFromPage(base);
-    const downloads = watchDownloads(base);
+    const restore = routeRuntimeFetches(base, sizes);
     try {
-      // NumPy is named up front so its download runs alongside the runtime's.
-      pyodide = await Promise.race([
-        self.loadPyodide({
-          indexURL: base,
-          packages: ["numpy"],
-          stdout: () => {},
-          stderr: note,
-        }),
-        downloads.failed,
-      ]);
-    } catch (error) {
-      stage = error.stage || stage;
-      throw error;
+      await race(loadRuntimeScript(base, sizes));
+      // NumPy is named up front so its download runs alongside the runtime's start.
+      pyodide = await race(self.loadPyodide({ indexURL: base, packages: ["numpy"], stdout: () => {}, stderr: note,
+        env: { PYTHONOPTIMIZE: String(info.optimize || 0) } }));
     } finally {
-      downloads.stop();
       restore();
     }
 
     stage = "numpy";
     post({ type: "stage", stage, message: "starting NumPy" });
     if (!pyodide.loadedPackages.numpy) {
-      // Downloaded but not installed by the up-front load: try once more, saying what happens.
-      await pyodide.loadPackage("numpy", {
-        messageCallback: (text) => post({ type: "stage", stage, message: text }),
-        errorCallback: note,
-      });
+      throw new Error(`NumPy did not install (${errors.join(" ").slice(-300) || "no reason given"})`);
     }
     try {
       pyodide.runPython("import numpy");
@@ -167,9 +231,8 @@ async function start(pyodideBase) {
     }
 
     stage = "model";
-    post({ type: "stage", stage, message: "downloading the network code" });
-    const zip = await demos;
-    pyodide.unpackArchive(zip, "zip", { extractDir: DEMOS_DIR });
+    post({ type: "stage", stage, message: "starting the widgets' Python code" });
+    pyodide.unpackArchive(await race(demosZip), "zip", { extractDir: DEMOS_DIR });
     pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(DEMOS_DIR)})`);
     // Kept for the worker's life: the functions below are borrowed from it.
     const module = pyodide.pyimport("demos.widgets");
@@ -179,7 +242,9 @@ async function start(pyodideBase) {
     );
     post({ type: "ready", versions: { pyodide: pyodide.version, python: versions[0], numpy: versions[1] }, wasmFrom });
   } catch (error) {
-    post({ type: "failed", stage, reason: error.message || String(error) });
+    post({ type: "failed", stage: error.stage || stage, reason: error.message || String(error) });
+  } finally {
+    failed = () => {};
   }
 }
 
@@ -255,7 +320,9 @@ async function create({ id, widget, kind, options, files }) {
   const all = { ...(options || {}) };
   try {
     for (const [name, path] of Object.entries(files || {})) {
-      all[name] = await (await fetchOk(new URL(path, SITE_ROOT), path)).text();
+      const response = await download(new URL(path, SITE_ROOT), { file: path.split("/").pop(),
+        noun: "this widget's trained network", stage: "model", widget });
+      all[name] = await response.text();
     }
   } catch (error) {
     post({ type: "error", id, errorType: "DownloadError", message: error.message });
@@ -285,7 +352,7 @@ json.dumps(tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else N
 
 async function handle(message) {
   if (message.type === "start") {
-    startup = startup || start(message.pyodideBase);
+    startup = startup || start(message);
     return;
   }
   if (message.type === "wasm") {
