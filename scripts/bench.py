@@ -232,10 +232,7 @@ def epochs_per_second(page, url, seconds):
 VIDEO_SUFFIXES = (".mp4", ".webm")
 # The Python runtime (Pyodide, NumPy, our code): fetched once per visit, when a widget starts,
 # and measured apart by runtime_weight.
-RUNTIME_PREFIXES = ("vendor/pyodide/", "py/")
-# What the runtime's worker fetches to start Python: the runtime, NumPy and our code.
-RUNTIME_FILES = ("vendor/pyodide/pyodide.mjs", "vendor/pyodide/pyodide.asm.js", "vendor/pyodide/pyodide.asm.wasm",
-                 "vendor/pyodide/python_stdlib.zip", "vendor/pyodide/pyodide-lock.json")
+RUNTIME_PREFIXES = ("vendor/pyodide", "py/")
 gzip_size, transferred_size = github_pages.gzip_size, github_pages.transferred_size
 
 
@@ -288,13 +285,12 @@ def widget_data(site, page_html):
 
 
 def runtime_weight(site):
-    """(raw, gzip) bytes of what the worker fetches to start: Pyodide, NumPy's wheel, our code."""
+    """(raw, as sent) bytes of what the worker fetches to start: the runtime folder (Pyodide,
+    its standard library, NumPy's wheel) and our code."""
     site = Path(site)
-    files = [site / f for f in RUNTIME_FILES]
-    files += sorted((site / "vendor" / "pyodide").glob("numpy-*.whl")) + sorted((site / "py").glob("*.zip"))
-    files += [site / "py" / "bundle.json"]
-    blobs = [f.read_bytes() for f in files if f.is_file()]
-    return sum(map(len, blobs)), sum(map(gzip_size, blobs))
+    files = sorted((site / "vendor").glob("pyodide*/*")) + sorted((site / "py").glob("demos-*.zip"))
+    blobs = [(f.name, f.read_bytes()) for f in files if f.is_file()]
+    return sum(len(data) for _, data in blobs), sum(transferred_size(name, data) for name, data in blobs)
 
 
 def row(figure, values, unit, goal="", met=None, note=""):
@@ -671,7 +667,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.repeat, args.seconds = 1, min(args.seconds, 3.0)
-    if not (args.site / "py" / "bundle.json").is_file():
+    if not list((args.site / "py").glob("demos-*.zip")):
         raise SystemExit(f"{args.site} is not a built site with widgets; run `make site` first")
     machine = machine_info()
     rows = []

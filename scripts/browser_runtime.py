@@ -121,6 +121,7 @@ def trace(root, package_dir=None, log=print):
     path = folder / f"trace-{key[:16]}.json"
     if path.is_file():
         return json.loads(path.read_text())
+    _node()
     log("vendor: running every widget under Pyodide to find the files the browser needs (once, about 15 s)")
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".trace-", dir=folder))
@@ -176,6 +177,7 @@ def assemble(cache_dir=None, package_dir=None, log=print):
         folder = parent / json.loads(pointer.read_text())["folder"]
         if not _problems(folder):
             return folder
+    _node()  # before saying what it is about to do
     log("vendor: packing the browser's standard library and NumPy: only what the widgets use, as bytecode")
     work = Path(tempfile.mkdtemp(prefix=".pack-", dir=parent))
     try:

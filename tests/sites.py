@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from scripts import vendor
+
 ROOT = Path(__file__).resolve().parent.parent
 # What `mkdocs build` reads: the config, the pages, the theme overrides and the hooks' code.
 SITE_SOURCES = ("docs", "scripts", "demos", "overrides")
@@ -32,7 +34,9 @@ def build_site(project, folder, url, *options, **env):
     """`mkdocs build [options] -d folder` in `project`, for a site served at `url` (instant
     navigation follows only links inside site_url), with the self-hosted runtime. Fails the
     test with mkdocs' output when the site does not build."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=url, **env)
+    # The project's verified runtime cache: a copy of the project has none of its own.
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=url,
+               VENDOR_CACHE=str(vendor.cache_root()), **env)
     command = [sys.executable, "-m", "mkdocs", "build", *options, "-d", str(folder)]
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode:

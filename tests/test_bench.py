@@ -23,8 +23,7 @@ def fake_site(tmp_path):
         "v.mp4": "M" * 1000,
         "unused.png": "U" * 5000,
         "py/demos-1.zip": "Z" * 400,
-        "py/bundle.json": "{}",
-        "vendor/pyodide/pyodide.mjs": "J" * 10,
+        "vendor/pyodide-abc/pyodide.js": "J" * 10,
     }
     for name, text in files.items():
         (site / name).parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +51,7 @@ def test_text_travels_gzipped_and_pictures_fonts_and_videos_as_they_are():
 def test_what_the_browser_fetched_is_weighed_with_videos_and_the_runtime_apart(tmp_path):
     site, files = fake_site(tmp_path)
     fetched = ["posts/one/index.html", "s.css", "a.js", "p.webp", "f.woff2", "v.mp4", "py/demos-1.zip",
-               "vendor/pyodide/pyodide.mjs", "missing.png"]
+               "vendor/pyodide-abc/pyodide.js", "missing.png"]
     weight = weigh_fetched(site, fetched)
     counted = ["posts/one/index.html", "s.css", "a.js", "p.webp", "f.woff2"]
     assert weight["files"] == sorted(counted)  # not the runtime, not the video, not what is not there
@@ -68,12 +67,12 @@ def test_chromium_fetches_lazy_pictures_far_down_and_no_runtime(browser, tmp_pat
         "posts/one/index.html": '<link rel="stylesheet" href="../../s.css"><div style="height: 20000px"></div>'
                                 '<img src="../../far.webp" loading="lazy" alt="far down">'
                                 '<video preload="none" poster="../../poster.webp"><source src="../../v.mp4"></video>'
-                                '<script>fetch("../../py/bundle.json")</script>',
+                                '<script>fetch("../../py/demos-1.zip")</script>',
         "s.css": "body { margin: 0 }",
         "far.webp": "W" * 10,
         "poster.webp": "P" * 10,
         "v.mp4": "M" * 10,
-        "py/bundle.json": "{}",
+        "py/demos-1.zip": "Z",
     }
     for name, text in files.items():
         (site / name).parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +88,7 @@ def test_chromium_fetches_lazy_pictures_far_down_and_no_runtime(browser, tmp_pat
 
 def test_runtime_weight_counts_the_runtime_files_present(tmp_path):
     site, files = fake_site(tmp_path)
-    assert runtime_weight(site)[0] == 10 + 400 + 2
+    assert runtime_weight(site) == (10 + 400, len(gzip.compress(b"J" * 10, 6, mtime=0)) + 400)
 
 
 def test_widget_data_is_what_the_modules_of_the_widgets_on_the_page_name(tmp_path):

@@ -124,7 +124,7 @@ def test_a_missing_demos_package_is_named_and_retry_recovers(browser, server):
     page.goto(server + "faults-a/")
     assert bring_to(page, "neuron", states=("fallback",), timeout=120_000) == "fallback"
     text = status(page, "neuron")
-    assert "could not start" in text and "py/bundle.json" in text, text
+    assert "could not start" in text and "the connection failed while downloading the widgets' Python code" in text, text
     root = widget(page, "neuron")
     assert root.locator(".nn-widget-fallback").is_visible()
     retry = root.get_by_role("button", name="Try the live version again")

@@ -344,7 +344,7 @@ def test_feature_map_update_rate(ready, record_property):
 
 
 def test_without_the_runtime_the_widget_keeps_its_figure(browser, server):
-    page = new_page(browser, server, block=("vendor/pyodide/",))
+    page = new_page(browser, server, block=("vendor/pyodide",))
     page.goto(server + PAGE)
     assert bring_to(page, ["fallback"], timeout=60_000) == "fallback"
     root = page.locator(".nn-widget[data-widget='filters']")

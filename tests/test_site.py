@@ -276,6 +276,8 @@ class Page(Tags):
                     yield f"<{tag} {name}>", value, True
                 elif name == "data-pyodide":  # a folder: the worker loads pyodide.js from it first
                     yield f"<{tag} {name}>", value + "pyodide.js", True
+                elif name == "data-demos":
+                    yield f"<{tag} {name}>", value, True
         if self.config:  # Material's own settings: where the site root and the search worker are
             yield "__config base", self.config["base"].rstrip("/") + "/", True
             yield "__config search", self.config["search"], True
@@ -439,8 +441,11 @@ def test_block_urls_are_relative_to_their_page(site, page_path, depth):
     [widget] = page.find("div", class_="nn-widget")
     assert widget["data-root"] == "../" * depth
     assert resolve(site, page.url, widget["data-root"]) == site / "index.html"
-    assert resolve(site, page.url, widget["data-pyodide"] + "pyodide.mjs") == site / "vendor/pyodide/pyodide.mjs"
-    assert (site / "vendor/pyodide/pyodide.mjs").is_file()
+    [runtime] = (site / "vendor").glob("pyodide-*")
+    assert resolve(site, page.url, widget["data-pyodide"] + "pyodide.js") == runtime / "pyodide.js"
+    assert (runtime / "pyodide.js").is_file() and (runtime / "runtime.json").is_file()
+    [demos] = (site / "py").glob("demos-*.zip")
+    assert resolve(site, page.url, widget["data-demos"]) == demos
     media = page.find("img", loading="lazy") + page.find("source", type="video/mp4")
     fallback = [resolve(site, page.url, m["src"]) for m in media]
     assert fallback[0].relative_to(site).as_posix().startswith("assets/generated/checks/")
@@ -495,7 +500,7 @@ def test_pyodide_can_come_from_its_cdn(checked_project, tmp_path):
     page = Page(tmp_path / "site", tmp_path / "site/checks/index.html")
     [widget] = page.find("div", class_="nn-widget")
     assert widget["data-pyodide"] == vendor.PYODIDE_CDN
-    assert not (tmp_path / "site/vendor/pyodide").exists()
+    assert not list((tmp_path / "site/vendor").glob("pyodide*"))
     assert (tmp_path / "site/vendor/katex/katex.min.css").is_file()
 
 
@@ -503,8 +508,8 @@ def test_pyodide_can_come_from_its_cdn(checked_project, tmp_path):
 
 
 def test_demos_bundle_is_named_by_its_content_and_importable(site, base_project, tmp_path):
-    name = json.loads((site / "py/bundle.json").read_text())["demos"]
-    data = (site / "py" / name).read_bytes()
+    [path] = (site / "py").glob("demos-*.zip")
+    name, data = path.name, path.read_bytes()
     assert name == f"demos-{hashlib.sha256(data).hexdigest()[:12]}.zip"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
@@ -520,12 +525,12 @@ def test_demos_bundle_is_named_by_its_content_and_importable(site, base_project,
                cwd=tmp_path / "unpacked", env=dict(os.environ, PYTHONPATH=str(tmp_path / "unpacked")))
     assert Path(done.stdout).resolve().is_relative_to((tmp_path / "unpacked").resolve())
     # Same sources, same bytes; any change, a new name.
-    assert mkdocs_hooks.build_demos_bundle(tmp_path / "again", base_project / "demos") == name
+    assert mkdocs_hooks.demos_bundle(base_project / "demos") == (name, data)
     changed = tmp_path / "changed" / "demos"
     shutil.copytree(base_project / "demos", changed)
     with open(changed / "__init__.py", "a") as f:
         f.write("# changed\n")
-    assert mkdocs_hooks.build_demos_bundle(tmp_path / "changed-site", changed) != name
+    assert mkdocs_hooks.demos_bundle(changed)[0] != name
 
 
 # --- What stops the build.
@@ -584,7 +589,7 @@ def test_a_missing_runtime_cache_says_how_to_fetch_it(monkeypatch, tmp_path):
     def unavailable(site_dir, log):
         raise vendor.VendorError("could not fetch pyodide-0.27.7.tgz")
 
-    monkeypatch.setattr(vendor, "copy_into", unavailable)
+    monkeypatch.setattr(vendor, "copy_katex", unavailable)
     config = type("Config", (), {"site_dir": str(tmp_path)})()
     with pytest.raises(mkdocs_hooks.PluginError) as caught:
         mkdocs_hooks.on_post_build(config)
@@ -649,8 +654,11 @@ def test_publish_pushes_the_built_site_to_the_pages_branch(base_project, tmp_pat
     mkdocs(repo, "gh-deploy", "--force", "--no-history", "--remote-name", "target",
            "--remote-branch", "gh-pages", env=env)
     files = run(["git", "ls-tree", "-r", "--name-only", "gh-pages"], cwd=target, env=env).stdout.split()
-    expected = ["index.html", ".nojekyll", "py/bundle.json", "vendor/katex/katex.min.css", "stylesheets/maths.css",
-                "vendor/pyodide/pyodide.mjs", "assets/generated/thumbs/post1.webp"]
+    expected = ["index.html", ".nojekyll", "vendor/katex/katex.min.css", "stylesheets/maths.css",
+                "assets/generated/thumbs/post1.webp"]
+    expected += [p.relative_to(repo / "site").as_posix() for p in (repo / "site").glob("py/demos-*.zip")]
+    expected += [p.relative_to(repo / "site").as_posix() for p in (repo / "site").glob("vendor/pyodide-*/pyodide.js")]
+    assert len(expected) == 7
     expected += [built_path(source) for source, _ in SERIES]
     missing = [name for name in expected if name not in files]
     assert not missing, f"gh-pages lacks {missing}"

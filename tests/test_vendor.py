@@ -89,58 +89,6 @@ def test_every_woff2_font_the_katex_stylesheet_names_is_vendored(real_cache):
     assert all((katex / font).is_file() for font in fonts)
 
 
-def test_compiled_runtime_holds_bytecode_for_every_source_and_a_lock_that_names_it(real_cache):
-    official = real_cache / vendor.PYODIDE_DIR
-    compiled = vendor.compile_runtime(real_cache, log=lambda message: None)
-    assert compiled == real_cache / vendor.COMPILED_DIR
-
-    with zipfile.ZipFile(official / "python_stdlib.zip") as before, \
-            zipfile.ZipFile(compiled / "python_stdlib.zip") as after:
-        sources = {n for n in before.namelist() if n.endswith(".py")}
-        assert len(sources) > 400
-        assert set(after.namelist()) == {n + "c" if n in sources else n for n in before.namelist()
-                                         if not n.endswith("/")}
-        pyc = after.read("os.pyc")
-    # Sourceless bytecode of the runtime's Python 3.12: its magic number, then 12 zero bytes.
-    assert pyc[2:4] == b"\r\n" and int.from_bytes(pyc[:2], "little") in range(3531, 3600) and pyc[4:16] == bytes(12)
-    assert b"/lib/python312.zip/os.py" in pyc  # tracebacks name where the runtime has the module
-
-    with zipfile.ZipFile(compiled / WHEEL) as wheel:
-        names = wheel.namelist()
-        assert "numpy/__init__.pyc" in names and "numpy/_core/_multiarray_umath.cpython-312-wasm32-emscripten.so" in names
-        assert not [n for n in names if n.endswith((".py", ".pyi", ".h", ".a"))]
-        record = wheel.read("numpy-2.0.2.dist-info/RECORD").decode().splitlines()
-        listed = {line.split(",")[0]: line.split(",")[1] for line in record}
-        assert set(listed) == set(names)
-        digest = hashlib.sha256(wheel.read("numpy/__init__.pyc")).digest()
-        assert listed["numpy/__init__.pyc"] == "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-    lock = json.loads((compiled / "pyodide-lock.json").read_text())
-    original = json.loads((official / "pyodide-lock.json").read_text())
-    assert lock["packages"]["numpy"]["sha256"] == sha256(compiled / WHEEL) != original["packages"]["numpy"]["sha256"]
-    lock["packages"]["numpy"]["sha256"] = original["packages"]["numpy"]["sha256"]
-    assert lock == original  # nothing else changed
-
-
-def test_compiled_runtime_is_reused_remade_when_damaged_and_reproducible(cache_copy, monkeypatch):
-    compiled = cache_copy / vendor.COMPILED_DIR
-    good = {p.name: p.read_bytes() for p in compiled.iterdir()}
-    messages = []
-    vendor.compile_runtime(cache_copy, log=messages.append)
-    assert messages == []  # up to date: nothing to do
-
-    (compiled / "python_stdlib.zip").write_bytes(b"damaged")
-    monkeypatch.setattr(vendor.shutil, "which", lambda name: None)
-    with pytest.raises(vendor.VendorError, match="needs Node.js, which is not installed: `apt-get install nodejs`"):
-        vendor.compile_runtime(cache_copy, log=messages.append)
-    monkeypatch.undo()
-
-    vendor.compile_runtime(cache_copy, log=messages.append)
-    assert messages == ["vendor: compiling the runtime's standard library and NumPy to bytecode (once, about 15 s)"]
-    assert {p.name: p.read_bytes() for p in compiled.iterdir()} == good  # the same bytes again
-    assert not [p for p in cache_copy.iterdir() if p.name.startswith(".")]  # no work folder left
-
-
 def test_damaged_file_is_reported_rejected_by_check_and_repaired_offline(cache_copy):
     target = cache_copy / vendor.PYODIDE_DIR / "pyodide.asm.js"
     good = target.read_bytes()
@@ -202,37 +150,13 @@ def test_wrong_hash_fails_clearly_and_leaves_no_partial_file(cache_copy, served)
     assert sorted(p.name for p in folder.iterdir()) == before  # no wheel, no leftover temporary file
 
 
-def test_copy_into_builds_the_site_vendor_tree(real_cache, tmp_path, monkeypatch):
-    monkeypatch.delenv("PYODIDE_SOURCE", raising=False)
+def test_copy_katex_puts_only_the_style_and_fonts_into_the_site(real_cache, tmp_path):
     site = tmp_path / "site"
-    copied = vendor.copy_into(site, real_cache, log=lambda message: None)
-
-    pyodide = {p.name for p in (site / "vendor" / "pyodide").iterdir()}
-    assert pyodide == set(vendor.PYODIDE_FILES) - {"package.json"} | {WHEEL}
+    copied = vendor.copy_katex(site, real_cache, log=lambda message: None)
     katex = site / "vendor" / "katex"
     fonts = {p.name for p in (real_cache / vendor.KATEX_DIR / "fonts").iterdir()}
     # The style and fonts only: maths is typeset at build time, so no page runs KaTeX's script.
     assert {p.relative_to(katex).as_posix() for p in katex.rglob("*") if p.is_file()} == \
         {"katex.min.css"} | {f"fonts/{name}" for name in fonts}
     assert sorted(copied) == sorted(p for p in (site / "vendor").rglob("*") if p.is_file())
-    compiled = real_cache / vendor.COMPILED_DIR
-    for name in ("python_stdlib.zip", WHEEL, "pyodide-lock.json"):  # the bytecode versions
-        assert (site / "vendor" / "pyodide" / name).read_bytes() == (compiled / name).read_bytes()
-    assert (site / "vendor" / "pyodide" / "pyodide.asm.wasm").read_bytes() == \
-        (real_cache / vendor.PYODIDE_DIR / "pyodide.asm.wasm").read_bytes()
-    assert (site / "vendor" / "pyodide" / "pyodide.mjs").stat().st_mode & 0o777 == 0o644
-    assert vendor.pyodide_base_url("") == "vendor/pyodide/"
-    assert vendor.pyodide_base_url("/blog") == "/blog/vendor/pyodide/"
-
-    # Pointing the site at the CDN drops the self-hosted Pyodide but keeps KaTeX.
-    monkeypatch.setenv("PYODIDE_SOURCE", "cdn")
-    vendor.copy_into(site, real_cache, log=lambda message: None)
-    assert not (site / "vendor" / "pyodide").exists()
-    assert (katex / "katex.min.css").is_file()
-    assert vendor.pyodide_base_url("../") == "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
-
-
-def test_unknown_pyodide_source_is_refused(monkeypatch):
-    monkeypatch.setenv("PYODIDE_SOURCE", "mirror")
-    with pytest.raises(ValueError, match="PYODIDE_SOURCE must be 'self' or 'cdn', not 'mirror'"):
-        vendor.pyodide_base_url("")
+    assert (katex / "katex.min.css").stat().st_mode & 0o777 == 0o644
