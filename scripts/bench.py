@@ -98,6 +98,7 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
 
     def respond(self, send_body):
         url_path = self.path.split("?", 1)[0].split("#", 1)[0]
+        getattr(self.server, "requests", []).append(url_path)
         path = Path(self.translate_path(url_path))
         if path.is_dir():
             if not url_path.endswith("/"):
@@ -165,9 +166,12 @@ class QuietServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def serve(folder):
-    """Start serving `folder` (which may still be empty) in a thread; returns (server, its base URL)."""
-    server = QuietServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(folder)))
+def serve(folder, handler=None):
+    """Start serving `folder` (which may still be empty) in a thread; returns (server, its base URL).
+    `server.requests` lists the path of every request, in order. `handler`: a subclass of
+    SubPathHandler to serve with instead."""
+    server = QuietServer(("127.0.0.1", 0), functools.partial(handler or SubPathHandler, directory=str(folder)))
+    server.requests = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
 
@@ -180,11 +184,13 @@ def playground_page(site):
     raise SystemExit(f"no page of {site} has a playground widget; build the site with `make site` first")
 
 
-def new_context(browser, base, width=1200, init_script=None):
+def new_context(browser, base, width=1200, init_script=None, service_workers="allow"):
     """A fresh browser profile (empty cache) that keeps every request for another host in
     `context.offsite` (see close_checked). Requests are watched, not intercepted:
-    intercepting turns Chromium's HTTP cache off, and the warm-cache figures need it."""
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    intercepting turns Chromium's HTTP cache off, and the warm-cache figures need it.
+    `service_workers="block"` for a context that routes requests (a service worker would
+    bypass the routes)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, service_workers=service_workers)
     context.offsite = []
     context.on("request", lambda request: request.url.startswith((base, "data:", "blob:"))
                or context.offsite.append(request.url))
@@ -407,7 +413,7 @@ def fetched_by_page(browser, base, path, quiet_ms=1000, timeout_s=60):
     def in_runtime(url):
         return (site_path(base, url) or "").startswith(RUNTIME_PREFIXES)
 
-    context = new_context(browser, base)
+    context = new_context(browser, base, service_workers="block")
     context.route(in_runtime, lambda route: route.abort())
     fetched, pending, last = set(), set(), [time.monotonic()]
 

@@ -59,6 +59,8 @@ log = logging.getLogger("mkdocs.hooks.site")
 
 MANIFEST = "assets/generated/manifest.json"  # relative to docs_dir; written by `make assets`
 MATHS_CSS = "stylesheets/maths.css"  # relative to site_dir; listed under extra_css in mkdocs.yml
+SERVICE_WORKER = "javascripts/sw.js"  # relative to docs_dir; written to the site root as sw.js
+SW_VERSION = "@@NN_SW_VERSION@@"
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: entries carry no build time
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
@@ -349,6 +351,18 @@ def on_post_build(config):
             old.unlink()
     write_atomic(out / name, data)
     log.info(f"demos package for the browser: py/{name}")
+    write_service_worker(config, name)
+
+
+def write_service_worker(config, demos_name):
+    """The site's service worker at the site root (so that it may serve every page), its
+    VERSION naming the runtime and demos zip it keeps: a new runtime, a new worker."""
+    source = (Path(config.docs_dir) / SERVICE_WORKER).read_text(encoding="utf-8")
+    if source.count(SW_VERSION) != 1:
+        raise PluginError(f"{SERVICE_WORKER} must hold the token {SW_VERSION} exactly once (its VERSION)")
+    runtime = Path(_build["runtime"]).name if _build.get("runtime") else "cdn"
+    version = f"{runtime}-{demos_name.removesuffix('.zip')}"
+    write_atomic(Path(config.site_dir) / "sw.js", source.replace(SW_VERSION, version).encode())
 
 
 # --- The demos package, as the browser's worker loads it.

@@ -33,10 +33,13 @@ def network_json(sizes, activations):
     return Network(sizes, activations, seed=0).to_json()
 
 
-def conv_json(input_shape, n_classes):
+def conv_json(input_shape, n_classes, layers):
+    """An untrained network of the trained ones' kind: `layers` of 3x3 filters that keep the
+    picture's size, each followed by 2x2 pooling."""
     from demos.conv import ConvNetwork
 
-    return ConvNetwork(input_shape, conv=[[4, 3]], pool=2, dense=(), n_classes=n_classes, seed=0).to_json()
+    return ConvNetwork(input_shape, conv=[[4, 3, 1, 1]] * layers, pool=2, dense=(), n_classes=n_classes,
+                       seed=0).to_json()
 
 
 def stroke(width, height):
@@ -48,10 +51,18 @@ def stroke(width, height):
 
 
 def exercises():
-    """{widget kind: (options, [(method, args), ...])}: what each widget's page asks of its model."""
+    """{widget kind: (options, [(method, args), ...])}: what each widget's page asks of its model.
+
+    Every call must succeed, except those whose method is marked ``"!"`` (an error the page
+    must be able to receive): a call that fails by accident exercises nothing.
+    """
     import numpy as np
 
-    from demos import datasets
+    from demos import conv, datasets
+    from demos.widgets.filters import DIGIT_SAMPLES
+
+    def kernel(name):
+        return conv.kernel(name).ravel().tolist()  # the page sends a filter's 9 numbers
 
     return {
         "neuron": ({"preset": "purple"}, [
@@ -67,7 +78,7 @@ def exercises():
               for a, o in (("relu", "adam"), ("sigmoid", "momentum"))],
             ("step", {"epochs": 1}),
             # An unknown setting: the model's error answer travels back as words.
-            ("configure", {"dataset": "no-such-set"})]),
+            ("configure!", {"dataset": "no-such-set"})]),
         "labels": ({"epochs": 2, "hidden": 8}, [("step", {"batches": 5}), ("reset", {})]),
         "digit": ({"model_json": network_json([64, 8, 10], ["relu", "softmax"]),
                    "samples_json": json.dumps({"images": [[0] * 64], "labels": [3]})}, [
@@ -78,12 +89,13 @@ def exercises():
             ("classify_shape", {"shape": datasets.SHAPES[0], "colour": [1, 0, 0], "x": 0.5, "y": 0.5,
                                 "size": 0.6}),
             ("classify_drawing", {"pixels": np.full(32 * 32 * 4, 200, np.uint8), "width": 32, "height": 32})]),
-        "filters": ({"digits_json": conv_json((1, 8, 8), 10),
-                     "shapes_json": conv_json((3, 16, 16), len(datasets.SHAPES))}, [
-            ("pick", {"sample": 0, "kernel": "vertical_edge"}),
-            ("pick", {"sample": 11, "kernel": [0, 1, 0, 1, -4, 1, 0, 1, 0]}),
-            ("draw", {"ink": stroke(128, 128), "width": 128, "height": 128, "kernel": "blur"}),
-            ("apply", {"kernel": "sharpen"})]),
+        "filters": ({"digits_json": conv_json((1, 8, 8), 10, 1),
+                     "shapes_json": conv_json((3, 16, 16), len(datasets.SHAPES), 2)}, [
+            ("pick", {"sample": 0, "kernel": kernel("vertical_edge")}),
+            # The first shape after the digits: a coloured picture, read by the shapes network.
+            ("pick", {"sample": len(DIGIT_SAMPLES), "kernel": [0, 1, 0, 1, -4, 1, 0, 1, 0]}),
+            ("draw", {"ink": stroke(168, 168), "width": 168, "height": 168, "kernel": kernel("blur")}),
+            ("apply", {"kernel": kernel("sharpen")})]),
     }
 
 
@@ -121,7 +133,11 @@ def exercise_every_widget():
         if "__error__" in json.loads(text):
             raise SystemExit(f"the trace could not make the {kind} widget's model: {text}")
         for method, args in calls:
-            widgets.call(f"trace-{kind}", method, *pack(args))
+            expect_error = method.endswith("!")
+            text, _ = widgets.call(f"trace-{kind}", method.rstrip("!"), *pack(args))
+            if ("__error__" in json.loads(text)) != expect_error:
+                raise SystemExit(f"the trace's call {kind}.{method.rstrip('!')}({', '.join(args)}) "
+                                 f"{'did not fail as expected' if expect_error else 'failed'}: {text[:500]}")
         widgets.dispose(f"trace-{kind}")
 
 

@@ -35,8 +35,8 @@ def build_site(project, folder, url, *options, **env):
     navigation follows only links inside site_url), with the self-hosted runtime. Fails the
     test with mkdocs' output when the site does not build."""
     # The project's verified runtime cache: a copy of the project has none of its own.
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYODIDE_SOURCE="self", SITE_URL=url,
-               VENDOR_CACHE=str(vendor.cache_root()), **env)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYODIDE_SOURCE": "self", "SITE_URL": url,
+           "VENDOR_CACHE": str(vendor.cache_root()), **env}
     command = [sys.executable, "-m", "mkdocs", "build", *options, "-d", str(folder)]
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode:

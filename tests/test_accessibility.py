@@ -118,7 +118,8 @@ def new_page(browser, server, block=(), axe=None, **options):
     requests fail, as an unreachable host would; `axe`, the checker's script, is put in every
     document (as an init script: the page's own policy would refuse it as a script tag).
     `page.problems` collects page errors and CSP violations (from the event and the console)."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, **options)
+    # Requests are routed here, which a service worker would bypass: pages run without one.
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block", **options)
     problems = []
 
     def route(request_route):

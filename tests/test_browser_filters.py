@@ -130,7 +130,8 @@ def server(tmp_path_factory, httpd):
 def new_page(browser, server, block=()):
     """A fresh page that may only talk to the local server; requests whose URL holds one of
     the fragments in `block` fail, as an unreachable host would."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    # Requests are routed here, which a service worker would bypass: pages run without one.
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block")
     context.route("**/*", lambda route: route.continue_()
                   if route.request.url.startswith(server) and not any(f in route.request.url for f in block)
                   else route.abort())

@@ -181,7 +181,9 @@ def server(site, httpd):
 def new_page(browser, server, block=()):
     """A fresh page (own cache) that may only talk to the local server; `block` lists
     URL fragments whose requests fail, as an unreachable host would."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    # Requests are routed here, which a service worker would bypass: pages run without one
+    # (tests/test_browser_loading.py is where the service worker is tried).
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block")
     errors = []
 
     def route(request_route):

@@ -40,7 +40,7 @@ def pages(site):
 def test_every_page_loads_cleanly(browser, served, width, tmp_path):
     site, base = served
     host = urlsplit(base).netloc
-    context = browser.new_context(viewport=dict(zip(("width", "height"), WIDTHS[width])))
+    context = browser.new_context(viewport=dict(zip(("width", "height"), WIDTHS[width])), service_workers="block")
     problems = []
     # Nothing may leave the machine: any other host is refused and counted as a problem.
     context.route(lambda url: urlsplit(url).netloc != host,

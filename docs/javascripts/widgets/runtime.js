@@ -92,6 +92,8 @@ class Python {
       this.fail(this.stage || "runtime", event.message || "the worker stopped");
     };
     this.enterStage("runtime", "starting");
+    this.base = pyodideBase;
+    this.demos = demos;
     this.worker.postMessage({ type: "start", pyodideBase, demos });
     this.compileForWorker(pyodideBase);
     this.watchdog = setInterval(() => this.checkProgress(), 1000);
@@ -150,8 +152,9 @@ class Python {
     this.downloads.set(file, { noun, received, done, widget, last: performance.now() });
     const waiting = [...this.downloads.entries()].filter(([, d]) => !d.widget);
     if (widget) {
+      if (done) this.downloads.delete(file);
       const host = [...hosts].find((h) => h.key === widget);
-      if (host && !done) host.setStatus(`${STAGES.model}: ${megabytes(received)} MB…`);
+      if (host && !done && received) host.setStatus(`${STAGES.model}: ${megabytes(received)} MB…`);
       return;
     }
     if (this.stage !== "runtime" && this.stage !== "numpy") return;
@@ -175,7 +178,7 @@ class Python {
     for (const [file, d] of this.downloads) {
       if (d.done || now - d.last < setting("stall")) continue;
       const amount = this.sizes[file] ? ` (${megabytes(d.received)} of ${megabytes(this.sizes[file])} MB had arrived)` : "";
-      const reason = `the download of ${d.noun} stopped: nothing arrived for ${Math.round((now - d.last) / 1000)} s${amount}`;
+      const reason = `the download of ${d.noun} stopped: nothing arrived for ${Math.round(setting("stall") / 1000)} s${amount}`;
       if (d.widget) {
         this.downloads.delete(file);
         [...hosts].find((h) => h.key === d.widget)?.stalled(reason);
@@ -210,12 +213,13 @@ class Python {
     } else if (message.type === "progress") {
       this.progress(message);
     } else if (message.type === "ready") {
-      clearInterval(this.watchdog);
-      this.stage = "ready";
+      this.stage = "ready"; // the watchdog stays: a widget's own downloads may stall too
       this.versions = message.versions;
       this.wasmFrom = message.wasmFrom;
       this.readyAt = performance.now();
       this.settle.resolve(message.versions);
+      const runtime = [...Object.keys(this.sizes), "runtime.json"].map((name) => new URL(name, this.base).href);
+      keepForOffline([...runtime, this.demos, new URL("./worker.js", import.meta.url).href]);
     } else if (message.type === "failed") {
       this.fail(message.stage, message.reason);
     } else if (message.type === "result" || message.type === "error") {
@@ -538,6 +542,30 @@ function scan() {
   startWhenIdle();
 }
 
+// The service worker (sw.js at the site root, see docs/javascripts/sw.js) keeps the runtime
+// and the pages read, for the next visit and for reading offline. It is registered once the
+// page has loaded, so it never competes with the page's own files.
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator) || !globalThis.isSecureContext) return;
+  const register = () =>
+    navigator.serviceWorker
+      .register(new URL("../../sw.js", import.meta.url))
+      .then(() => keepForOffline())
+      .catch((error) => console.warn(`The offline copy of this site is not available: ${error.message}`));
+  if (document.readyState === "complete") register();
+  else addEventListener("load", register, { once: true });
+}
+
+// Ask the service worker to keep this page, the files it loaded and `more` (the runtime, once
+// it has loaded): the first page a reader opens came before the worker could keep anything.
+function keepForOffline(more = []) {
+  if (!("serviceWorker" in navigator) || !globalThis.isSecureContext) return;
+  const files = performance.getEntriesByType("resource").map((entry) => entry.name);
+  navigator.serviceWorker.ready
+    .then((registration) => registration.active?.postMessage({ type: "keep", urls: [location.href, ...files, ...more] }))
+    .catch(() => {});
+}
+
 // Guard against a second copy of this module (say, under another URL) starting a second worker.
 if (!globalThis.nnWidgets) {
   globalThis.nnWidgets = {
@@ -555,4 +583,5 @@ if (!globalThis.nnWidgets) {
     scan();
   }
   globalThis.document$?.subscribe?.(scan);
+  registerServiceWorker();
 }

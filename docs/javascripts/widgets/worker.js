@@ -76,9 +76,28 @@ async function download(url, { file, noun, stage, ratio = 1, widget, init }) {
     failed(error);
     return error;
   };
+  let received = 0;
+  let reported = 0;
+  let later = null;
+  // At most ten messages a second, the last bytes always told (a download may stop after them).
+  const report = (done) => {
+    clearTimeout(later);
+    const wait = 100 - (performance.now() - reported);
+    if (done || wait <= 0) {
+      reported = performance.now();
+      post({ type: "progress", file, noun, received: Math.round(received * ratio), done, widget });
+    } else {
+      later = setTimeout(() => report(false), wait);
+    }
+  };
+  report(false); // under way from now: a server that never answers counts as stalled
+  // Pyodide asks for a package with its sha256 as the fetch's integrity, but a fetch that
+  // checks one hands over no byte before the last: checked here instead, as bytes arrive.
+  const integrity = init?.integrity;
+  const chunks = integrity ? [] : null;
   let response;
   try {
-    response = await realFetch(url, init);
+    response = await realFetch(url, integrity ? { ...init, integrity: undefined } : init);
   } catch (error) {
     throw fail(`the connection failed while downloading ${noun} (${error.message})`);
   }
@@ -86,16 +105,6 @@ async function download(url, { file, noun, stage, ratio = 1, widget, init }) {
     const words = STATUS_WORDS[response.status] ? ` (${STATUS_WORDS[response.status]})` : "";
     throw fail(`the server answered ${response.status}${words} for ${noun} (${file})`);
   }
-  let received = 0;
-  let reported = 0;
-  const report = (done) => {
-    const now = performance.now();
-    if (done || now - reported > 100) {
-      reported = now;
-      post({ type: "progress", file, noun, received: Math.round(received * ratio), done, widget });
-    }
-  };
-  report(false);
   const reader = response.body.getReader();
   const body = new ReadableStream({
     async pull(controller) {
@@ -108,10 +117,15 @@ async function download(url, { file, noun, stage, ratio = 1, widget, init }) {
         return;
       }
       if (chunk.done) {
+        if (chunks && !(await matches(chunks, integrity))) {
+          controller.error(fail(`${noun} (${file}) is not the file this site published: it was changed on the way`));
+          return;
+        }
         report(true);
         controller.close();
       } else {
         received += chunk.value.byteLength;
+        chunks?.push(chunk.value);
         report(false);
         controller.enqueue(chunk.value);
       }
@@ -121,6 +135,14 @@ async function download(url, { file, noun, stage, ratio = 1, widget, init }) {
     },
   });
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+// Whether the bytes in `chunks` have the digest `integrity` ("sha256-<base64>").
+async function matches(chunks, integrity) {
+  const [algorithm, expected] = [integrity.slice(0, integrity.indexOf("-")), integrity.slice(integrity.indexOf("-") + 1)];
+  if (algorithm !== "sha256") return false;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await new Blob(chunks).arrayBuffer()));
+  return btoa(String.fromCharCode(...digest)) === expected;
 }
 
 // A download that goes wrong inside Pyodide's own loading (say, NumPy's wheel) surfaces there
