@@ -65,16 +65,19 @@ CONFIGURATIONS = [
     ("2-16-16-16-16-1 relu, 250 spiral points (125 train), batch 10, adam",
      "pg.dataset=spirals&pg.hidden=16,16,16,16&pg.activation=relu&pg.lr=0.01&pg.batch=10&pg.optimizer=adam&pg.split=0.5"),
 ]
-# Notes the time the playground becomes ready, and brings it into view at once.
+# Notes the time the playground becomes ready (nnReadyAt, ms since navigation), and brings it
+# into view at once: a reader who heads straight for it.
 WATCH_READY = """
 addEventListener("DOMContentLoaded", () => {
   const root = document.querySelector(".nn-widget[data-widget='playground']");
   new MutationObserver(() => {
     if (root.dataset.state === "ready" && !window.nnReadyAt) window.nnReadyAt = performance.now();
   }).observe(root, { attributes: true });
-  root.scrollIntoView();
+  if (!window.nnReadFirst) root.scrollIntoView();
 });
 """
+# The same for a reader who reads first: the page stays at its top until the bench scrolls.
+READ_FIRST = "window.nnReadFirst = true;" + WATCH_READY
 EPOCH = """() => Number(/Epoch (\\d+)/.exec(document.querySelector(
   ".nn-widget[data-widget='playground'] .nn-readout").textContent)[1])"""
 
@@ -121,6 +124,7 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
             self.send_response(304)
             self.send_header("ETag", etag)
             self.end_headers()
+            getattr(self.server, "sent", []).append((url_path, 0))
             return
         data = body if gzipped else path.read_bytes()
         self.send_response(status)
@@ -134,6 +138,7 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(data)
+            getattr(self.server, "sent", []).append((url_path, len(data)))
 
     def encoded(self, path, content_type):
         """(ETag, the gzipped bytes or None when the type travels as it is), kept per file version."""
@@ -168,10 +173,11 @@ class QuietServer(http.server.ThreadingHTTPServer):
 
 def serve(folder, handler=None):
     """Start serving `folder` (which may still be empty) in a thread; returns (server, its base URL).
-    `server.requests` lists the path of every request, in order. `handler`: a subclass of
+    `server.requests` lists the path of every request, in order, and `server.sent` (path, bytes
+    of the body sent) for every answer: what went over the wire. `handler`: a subclass of
     SubPathHandler to serve with instead."""
     server = QuietServer(("127.0.0.1", 0), functools.partial(handler or SubPathHandler, directory=str(folder)))
-    server.requests = []
+    server.requests, server.sent = [], []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
 
@@ -208,7 +214,7 @@ def close_checked(context):
 
 def seconds_to_ready(page, timeout=300):
     page.wait_for_function("() => window.nnReadyAt || document.querySelector(\".nn-widget[data-widget='playground']\")"
-                           ".dataset.state === 'fallback'", timeout=timeout * 1000,
+                           "?.dataset.state === 'fallback'", timeout=timeout * 1000,
                            # Not Playwright's default of every animation frame: that makes the browser
                            # render 60 frames a second, and the time is read from nnReadyAt anyway.
                            polling=100)
@@ -592,20 +598,6 @@ def browser_rows(site, repeat, seconds, quick):
                     close_checked(context)
                 rows.append(row(f"first contentful paint {page_file.parent.name}", paints, "s", "< 1 s",
                                 statistics.median(paints) < 1))
-            cold, warm = [], []
-            # The readiness times vary most from run to run (two cores shared by the browser's
-            # threads), so they get a few more runs than the other figures.
-            for _ in range(max(repeat, 5)):
-                context = new_context(browser, base, init_script=WATCH_READY)
-                page = context.new_page()
-                page.goto(base + page_path)
-                cold.append(seconds_to_ready(page))
-                page.reload()
-                warm.append(seconds_to_ready(page))
-                close_checked(context)
-            rows.append(row("playground ready, empty cache (load to data-state=ready)", cold, "s", "< 5 s",
-                            statistics.median(cold) < 5, page_path))
-            rows.append(row("playground ready, warm cache (reload)", warm, "s", "< 2 s", statistics.median(warm) < 2))
             context = new_context(browser, base, init_script=WATCH_READY)
             page = context.new_page()
             for i, (name, fragment) in enumerate(CONFIGURATIONS[:1] if quick else CONFIGURATIONS):
@@ -639,6 +631,219 @@ def browser_rows(site, repeat, seconds, quick):
     finally:
         server.shutdown()
     return rows, version
+
+
+# --- The runtime's way to a reader: bytes, waits and failures over an emulated network.
+
+# Chromium's "Fast 4G" preset, as the DevTools protocol takes it (bytes per second).
+FAST_4G = {"offline": False, "latency": 150, "downloadThroughput": 9_000_000 / 8, "uploadThroughput": 1_500_000 / 8}
+# How a start spends its time: (row, from mark, to mark), marks as nnWidgets.python.marks has them.
+START_STEPS = [
+    ("navigation to the runtime's start", "navigation", "start"),
+    ("runtime's start to its scripts run (downloads included)", "start", "scripts"),
+    ("runtime's start to pyodide.asm.wasm compiled", "start", "wasm"),
+    ("scripts to Python started and NumPy installed", "scripts", "python"),
+    ("import numpy", "python", "numpy"),
+    ("demos package unpacked and imported", "numpy", "demos"),
+    ("widget's model made and drawn", "demos", "widget"),
+]
+
+
+class Emulated:
+    """The DevTools protocol's network emulation for the pages given to `watch` and the site's
+    service worker (each a target of its own; a page's dedicated workers share its network).
+    `conditions=None` measures without throttling."""
+
+    def __init__(self, browser, conditions):
+        self.conditions, self.sessions, self.ids = conditions, [], iter(range(1, 10**9))
+        if conditions is None:
+            return
+        self.browser_session = browser.new_browser_cdp_session()
+        self.browser_session.on("Target.targetCreated", self.created)
+        self.browser_session.send("Target.setDiscoverTargets", {"discover": True})
+
+    def watch(self, page):
+        """Emulate the network for `page`, before it loads anything."""
+        if self.conditions is None:
+            return page
+        session = page.context.new_cdp_session(page)
+        session.send("Network.enable")
+        session.send("Network.emulateNetworkConditions", self.conditions)
+        self.sessions.append(session)
+        return page
+
+    def created(self, event):
+        if event["targetInfo"]["type"] != "service_worker":
+            return
+        # Browser-level sessions reach other targets through messages (attach without "flatten").
+        attached = self.browser_session.send("Target.attachToTarget",
+                                             {"targetId": event["targetInfo"]["targetId"], "flatten": False})
+        for method, params in (("Network.enable", {}), ("Network.emulateNetworkConditions", self.conditions)):
+            self.browser_session.send("Target.sendMessageToTarget", {"sessionId": attached["sessionId"], "message":
+                                      json.dumps({"id": next(self.ids), "method": method, "params": params})})
+
+    def close(self):
+        if self.conditions is not None:
+            self.browser_session.detach()
+
+
+def wire_bytes(server, since, prefixes=RUNTIME_PREFIXES):
+    """{site path: bytes the server sent} for the requests since index `since` of its log
+    whose path starts with one of `prefixes` (site-relative)."""
+    sent = {}
+    for path, size in server.sent[since:]:
+        relative = path[len(PREFIX):]
+        if relative.startswith(prefixes):
+            sent[relative] = sent.get(relative, 0) + size
+    return sent
+
+
+def ready_after(page, timeout=300):
+    """Seconds from navigation to the playground's data-state=ready (see WATCH_READY)."""
+    return seconds_to_ready(page, timeout)
+
+
+def start_profile(page):
+    """{mark: ms since navigation} of the last start of the page's runtime, with "widget" when the
+    playground became ready."""
+    return page.evaluate("""() => {
+        const marks = window.nnWidgets.python.marks || {};
+        const since = (t) => t - performance.timeOrigin;
+        return {...Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, since(v)])),
+                navigation: 0, widget: window.nnReadyAt};
+    }""")
+
+
+def first_visit(browser, base, path, conditions, read_seconds=0):
+    """One first visit (a fresh profile): {ready, arrival, wait, bytes, profile}; `read_seconds` >
+    0 keeps the reader at the top of the page that long before heading for the widget."""
+    context = new_context(browser, base, init_script=READ_FIRST if read_seconds else WATCH_READY)
+    network = Emulated(browser, conditions)
+    page = network.watch(context.new_page())
+    since = len(browser.bench_server.sent)
+    page.goto(base + path, wait_until="commit")
+    result = {}
+    if read_seconds:
+        page.wait_for_timeout(read_seconds * 1000)
+        result["arrival"] = page.evaluate("""() => {
+            document.querySelector(".nn-widget[data-widget='playground']").scrollIntoView();
+            return performance.now() / 1000; }""")
+    result["ready"] = ready_after(page)
+    result["wait"] = max(0.0, result["ready"] - result.get("arrival", 0.0))
+    result["profile"] = start_profile(page)
+    result["bytes"] = wire_bytes(browser.bench_server, since)
+    result["context"], result["page"], result["network"] = context, page, network
+    return result
+
+
+def revisit(visit, base, path):
+    """Open the page again in the visit's profile (HTTP cache and service worker as the first
+    visit left them, once the service worker has kept what it was asked to); seconds to ready."""
+    page = visit["page"]
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+                           timeout=60_000, polling=100)
+    page.wait_for_timeout(1500)  # the service worker keeps the page's files (keepForOffline)
+    page = visit["network"].watch(visit["context"].new_page())
+    page.goto(base + path, wait_until="commit")
+    seconds, profile = ready_after(page), start_profile(page)
+    page.close()
+    return seconds, profile
+
+
+def done(visit):
+    visit["network"].close()
+    close_checked(visit["context"])
+
+
+def runtime_rows(site, repeat):
+    """The rows of issue 13's goals: the runtime's bytes on the wire, how long a reader waits on a
+    first visit and a revisit, over Fast 4G and without throttling, a stalled download, offline."""
+    from playwright.sync_api import sync_playwright
+    page_path = playground_page(site)
+    server, base = serve(site)
+    rows, runs = [], max(repeat, 3)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            browser.bench_server = server
+            fast, plain, read, fast_again, plain_again, profiles = [], [], [], [], [], []
+            for _ in range(runs):
+                visit = first_visit(browser, base, page_path, FAST_4G)
+                fast.append(visit)
+                fast_again.append(revisit(visit, base, page_path)[0])
+                done(visit)
+                visit = first_visit(browser, base, page_path, None)
+                plain.append(visit["ready"])
+                again, profile = revisit(visit, base, page_path)
+                plain_again.append(again)
+                profiles.append(profile)
+                done(visit)
+            for _ in range(runs):
+                visit = first_visit(browser, base, page_path, FAST_4G, read_seconds=20)
+                read.append(visit["wait"])
+                done(visit)
+            sent = fast[0]["bytes"]
+            total = sum(sent.values())
+            by_file = sorted(((size, path.rsplit("/", 1)[-1]) for path, size in sent.items()), reverse=True)
+            rows.append(row("runtime bytes on the wire, first visit (gzip as GitHub Pages serves it)",
+                            [sum(v["bytes"].values()) / 1e6 for v in fast], "MB", "≤ 6.5 MB", total <= 6.5e6,
+                            "; ".join(f"{name} {size / 1e6:.2f}" for size, name in by_file if size > 20_000)))
+            ready = [v["ready"] for v in fast]
+            rows.append(row("Fast 4G, first visit, reader heads straight for the widget: ready", ready, "s", "≤ 9 s",
+                            statistics.median(ready) <= 9, page_path))
+            rows.append(row("Fast 4G, first visit, reader reaches the widget after 20 s of reading: wait after "
+                            "arrival", read, "s", "≤ 0.5 s", statistics.median(read) <= 0.5))
+            rows.append(row("first visit, ready (no throttling)", plain, "s"))
+            rows.append(row("revisit, ready (no throttling)", plain_again, "s", "≤ 1.0 s",
+                            statistics.median(plain_again) <= 1.0))
+            rows.append(row("revisit, ready (Fast 4G)", fast_again, "s", "≤ 1.2 s", statistics.median(fast_again) <= 1.2))
+            for name, start, end in START_STEPS:
+                spans = [p[end] - p[start] for p in profiles if p.get(start) is not None and p.get(end) is not None]
+                if spans:
+                    rows.append(row(f"revisit profile (no throttling): {name}", spans, "ms"))
+            rows.append(stalled_row(browser, base, page_path))
+            rows.append(offline_row(browser, base, page_path))
+            browser.close()
+    finally:
+        server.shutdown()
+    return rows
+
+
+def stalled_row(browser, base, path):
+    """Seconds from navigation to the fallback when pyodide.asm.wasm never arrives (the page's
+    own settings: no test values)."""
+    context = new_context(browser, base, init_script=WATCH_READY, service_workers="block")
+    context.route("**/pyodide.asm.wasm", lambda route: None)  # never answered, as on a dead connection
+    page = context.new_page()
+    page.goto(base + path, wait_until="commit")
+    page.wait_for_function("() => document.querySelector(\".nn-widget[data-widget='playground']\")"
+                           "?.dataset.state === 'fallback'", timeout=120_000, polling=100)
+    seconds = page.evaluate("performance.now() / 1000")
+    text = page.text_content(".nn-widget[data-widget='playground'] .nn-widget-status")
+    context.unroute("**/pyodide.asm.wasm")
+    close_checked(context)
+    return row("stalled download: time to fallback", [seconds], "s", "≤ 20 s", seconds <= 20, text.strip())
+
+
+def offline_row(browser, base, path):
+    """Seconds to ready when a post read once is opened again with the network off."""
+    visit = first_visit(browser, base, path, None)
+    page = visit["page"]
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+                           timeout=60_000, polling=100)
+    page.wait_for_timeout(1500)
+    visit["context"].set_offline(True)
+    page = visit["context"].new_page()
+    try:
+        page.goto(base + path, wait_until="commit")
+        seconds = ready_after(page, timeout=120)
+    except (SystemExit, Exception) as error:  # noqa: BLE001  (a fallback is the figure, not a crash)
+        seconds, note = float("nan"), f"not ready: {error}"
+    else:
+        note = "ready with the network off"
+    visit["context"].set_offline(False)
+    done(visit)
+    return row("offline revisit of a read post: widget ready", [seconds], "s", "ready", seconds == seconds, note)
 
 
 def machine_info():
@@ -687,6 +892,8 @@ def main(argv=None):
     step("browser")
     browser, machine["chromium"] = browser_rows(args.site, args.repeat, args.seconds, args.quick)
     rows += browser
+    step("the runtime over an emulated network")
+    rows += runtime_rows(args.site, args.repeat)
     step("playground in CPython")
     cpython = [playground_cpython(args.seconds) for _ in range(args.repeat)]
     chromium = next(r for r in rows if r["figure"].startswith("playground epochs/s in Chromium"))

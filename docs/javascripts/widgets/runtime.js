@@ -77,6 +77,9 @@ class Python {
     });
     // A rejected start that nobody awaits yet must not be reported as unhandled.
     this.ready.catch(() => {});
+    // When each step of the start ended (ms since the epoch): here "start" and "wasm" (compiled),
+    // the worker's own on "ready" (see worker.js), for the benchmark's profile of a start.
+    this.marks = { start: performance.timeOrigin + performance.now() };
     this.downloads = new Map(); // file -> {noun, received, done, last, widget}
     this.sizes = {}; // runtime file -> bytes on the wire, once the worker has read runtime.json
     this.heard = performance.now();
@@ -121,7 +124,10 @@ class Python {
         this.countBytes(response.clone(), file, noun);
         return WebAssembly.compileStreaming(response);
       })
-      .then(send, () => {
+      .then((module) => {
+        this.marks.wasm = performance.timeOrigin + performance.now();
+        send(module);
+      }, () => {
         this.downloads.delete(file); // the worker tries once more and reports what goes wrong
         send(null);
       })
@@ -216,6 +222,7 @@ class Python {
       this.stage = "ready"; // the watchdog stays: a widget's own downloads may stall too
       this.versions = message.versions;
       this.wasmFrom = message.wasmFrom;
+      Object.assign(this.marks, message.marks, { ready: performance.timeOrigin + performance.now() });
       this.readyAt = performance.now();
       this.settle.resolve(message.versions);
       const runtime = [...Object.keys(this.sizes), "runtime.json"].map((name) => new URL(name, this.base).href);

@@ -17,7 +17,9 @@
 //   {type: "progress", file, noun, received, done, widget?}
 //                                     a download under way: bytes arrived so far (as sent, so
 //                                     that they add up to the sizes above), done when complete
-//   {type: "ready", versions, wasmFrom}  wasmFrom: "page" or "worker", who compiled pyodide.asm.wasm
+//   {type: "ready", versions, wasmFrom, marks}
+//                                     wasmFrom: "page" or "worker", who compiled pyodide.asm.wasm;
+//                                     marks: {step: time since the epoch (ms)} of the start's steps
 //   {type: "failed", stage, reason}
 //   {type: "result", id, value}       typed arrays inside value are transferred, not copied
 //   {type: "error", id, errorType, message}
@@ -67,10 +69,14 @@ class DownloadError extends Error {
 const STATUS_WORDS = { 403: "Forbidden", 404: "Not Found", 410: "Gone", 500: "Internal Server Error",
   502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
 
+// The runtime's files as runtime.json describes them: {name: {size, transfer}}, bytes as
+// stored and as sent (gzipped where the host compresses them). Empty until it has arrived.
+const runtimeSizes = {};
+
 // Fetch `url` and return a Response whose body reports its bytes as they arrive (as
-// "progress" messages naming `file` and `noun`). `ratio` turns bytes read (decompressed)
-// into bytes sent (gzipped on the wire), so that progress adds up to runtime.json's sizes.
-async function download(url, { file, noun, stage, ratio = 1, widget, init }) {
+// "progress" messages naming `file` and `noun`), counted as sent on the wire when
+// runtimeSizes knows the file, so that progress adds up to the total the reader is shown.
+async function download(url, { file, noun, stage, widget }) {
   const fail = (message) => {
     const error = new DownloadError(message, stage);
     failed(error);
@@ -79,25 +85,25 @@ async function download(url, { file, noun, stage, ratio = 1, widget, init }) {
   let received = 0;
   let reported = 0;
   let later = null;
+  const sent = () => {
+    const size = runtimeSizes[file];
+    return size && size.size ? Math.round((received * size.transfer) / size.size) : received;
+  };
   // At most ten messages a second, the last bytes always told (a download may stop after them).
   const report = (done) => {
     clearTimeout(later);
     const wait = 100 - (performance.now() - reported);
     if (done || wait <= 0) {
       reported = performance.now();
-      post({ type: "progress", file, noun, received: Math.round(received * ratio), done, widget });
+      post({ type: "progress", file, noun, received: sent(), done, widget });
     } else {
       later = setTimeout(() => report(false), wait);
     }
   };
   report(false); // under way from now: a server that never answers counts as stalled
-  // Pyodide asks for a package with its sha256 as the fetch's integrity, but a fetch that
-  // checks one hands over no byte before the last: checked here instead, as bytes arrive.
-  const integrity = init?.integrity;
-  const chunks = integrity ? [] : null;
   let response;
   try {
-    response = await realFetch(url, integrity ? { ...init, integrity: undefined } : init);
+    response = await realFetch(url);
   } catch (error) {
     throw fail(`the connection failed while downloading ${noun} (${error.message})`);
   }
@@ -113,19 +119,14 @@ async function download(url, { file, noun, stage, ratio = 1, widget, init }) {
         chunk = await reader.read();
       } catch (error) {
         controller.error(fail(`the connection dropped while downloading ${noun} `
-          + `(${(received * ratio / 1e6).toFixed(1)} MB had arrived)`));
+          + `(${(sent() / 1e6).toFixed(1)} MB had arrived)`));
         return;
       }
       if (chunk.done) {
-        if (chunks && !(await matches(chunks, integrity))) {
-          controller.error(fail(`${noun} (${file}) is not the file this site published: it was changed on the way`));
-          return;
-        }
         report(true);
         controller.close();
       } else {
         received += chunk.value.byteLength;
-        chunks?.push(chunk.value);
         report(false);
         controller.enqueue(chunk.value);
       }
@@ -137,23 +138,33 @@ async function download(url, { file, noun, stage, ratio = 1, widget, init }) {
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
-// Whether the bytes in `chunks` have the digest `integrity` ("sha256-<base64>").
-async function matches(chunks, integrity) {
-  const [algorithm, expected] = [integrity.slice(0, integrity.indexOf("-")), integrity.slice(integrity.indexOf("-") + 1)];
-  if (algorithm !== "sha256") return false;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await new Blob(chunks).arrayBuffer()));
-  return btoa(String.fromCharCode(...digest)) === expected;
-}
-
 // A download that goes wrong inside Pyodide's own loading (say, NumPy's wheel) surfaces there
 // as a vague error, or not at all; the first real reason is kept here and reported instead.
 let failed = () => {};
 
-// Pyodide fetches its own files (the standard library, the lock file, NumPy's wheel): route
-// those through download() for progress and plain-words errors. pyodide.asm.wasm is answered
-// with the module the page compiled (see compileForWorker in runtime.js), so that a reader's
-// browser reuses the machine code it kept from the last visit.
-function routeRuntimeFetches(base, sizes) {
+// When each step of the start ended, as times since the epoch (ms), sent with "ready" so
+// that the page (and the benchmark) can tell where a start spends its time.
+const marks = {};
+const mark = (name) => (marks[name] = performance.timeOrigin + performance.now());
+
+// The runtime's files, each downloaded once, as early as it is useful: name -> promise of
+// its bytes. Pyodide then asks for them (see routeRuntimeFetches) and gets them from here.
+const prefetched = new Map();
+
+function prefetch(base, file) {
+  const bytes = download(base + file, { file, noun: nounOf(file), stage: stageOf(file) })
+    .then((response) => response.arrayBuffer());
+  bytes.catch(() => {}); // reported through failed()
+  prefetched.set(base + file, bytes);
+  return bytes;
+}
+
+// Pyodide fetches its own files (the standard library, the lock file, NumPy's wheel): they
+// come from the downloads above (or, for one not foreseen, through download()), with a
+// package's integrity checked here. pyodide.asm.wasm is answered with the module the page
+// compiled (see compileForWorker in runtime.js), so that a reader's browser reuses the
+// machine code it kept from the last visit.
+function routeRuntimeFetches(base) {
   const wasmURL = base + "pyodide.asm.wasm";
   const realInstantiate = WebAssembly.instantiateStreaming;
   self.fetch = async (input, init) => {
@@ -163,9 +174,14 @@ function routeRuntimeFetches(base, sizes) {
     if (url === wasmURL && (await pageModule)) {
       return new Response(new ArrayBuffer(0), { headers: { "Content-Type": "application/wasm" } }); // never read
     }
-    const size = sizes[file];
-    return download(url, { file, noun: nounOf(file), stage: stageOf(file), init,
-      ratio: size && size.size ? size.transfer / size.size : 1 });
+    const bytes = await (prefetched.get(url) || prefetch(base, file));
+    if (init?.integrity && !(await matches(bytes, init.integrity))) {
+      const error = new DownloadError(`${nounOf(file)} (${file}) is not the file this site published: it was changed on `
+        + "the way, so it is not used", stageOf(file));
+      failed(error);
+      throw error;
+    }
+    return new Response(bytes, { headers: { "Content-Type": url.endsWith(".wasm") ? "application/wasm" : "" } });
   };
   WebAssembly.instantiateStreaming = async (source, imports) => {
     const module = await pageModule;
@@ -177,6 +193,16 @@ function routeRuntimeFetches(base, sizes) {
     self.fetch = realFetch;
     WebAssembly.instantiateStreaming = realInstantiate;
   };
+}
+
+// Whether `bytes` have the digest `integrity` ("sha256-<base64>"), as Pyodide asks of a
+// package. (A fetch given the integrity itself would hand over no byte before the last,
+// and so no progress.)
+async function matches(bytes, integrity) {
+  const [algorithm, expected] = [integrity.slice(0, integrity.indexOf("-")), integrity.slice(integrity.indexOf("-") + 1)];
+  if (algorithm !== "sha256") return false;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return btoa(String.fromCharCode(...digest)) === expected;
 }
 
 // runtime.json, written with the runtime by the build: {optimize, files: {name: {size, transfer}}}.
@@ -194,14 +220,10 @@ async function runtimeInfo(base) {
   return response.json();
 }
 
-// pyodide.asm.js, Pyodide's 1.3 MB of JavaScript, fetched with progress and run from memory
-// (loadPyodide skips fetching it when the script has already run).
-async function loadRuntimeScript(base, sizes) {
-  const file = "pyodide.asm.js";
-  const size = sizes[file];
-  const response = await download(base + file, { file, noun: "the Python runtime", stage: "runtime",
-    ratio: size && size.size ? size.transfer / size.size : 1 });
-  const url = URL.createObjectURL(new Blob([await response.arrayBuffer()], { type: "text/javascript" }));
+// Run a script from its downloaded bytes (loadPyodide skips fetching pyodide.asm.js when the
+// script has already run).
+function runScript(bytes) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: "text/javascript" }));
   try {
     importScripts(url);
   } finally {
@@ -217,29 +239,41 @@ async function start({ pyodideBase, demos }) {
   try {
     const base = new URL(pyodideBase || "vendor/pyodide/", SITE_ROOT).href;
     post({ type: "stage", stage, message: "downloading the Python runtime and NumPy" });
-    const info = await runtimeInfo(base);
-    const sizes = info.files || {};
-    post({ type: "sizes", files: sizes });
-    // Downloads while Python starts; a failure is reported at the "model" stage, where it is awaited.
-    const demosZip = download(new URL(demos, SITE_ROOT).href, { file: demos.split("/").pop(),
-      noun: "the widgets' Python code", stage: "model" }).then((response) => response.arrayBuffer());
+    // What Python needs to start, all at once (the page fetches pyodide.asm.wasm alongside);
+    // then, once the standard library is in, NumPy and our code, needed only after Python
+    // has started: so the line stays busy while Python starts.
+    const info = runtimeInfo(base).then((described) => {
+      Object.assign(runtimeSizes, described.files);
+      post({ type: "sizes", files: runtimeSizes });
+      return described;
+    });
+    const early = Promise.all([info, ...["pyodide.js", "pyodide.asm.js", STDLIB, "pyodide-lock.json"].map(
+      (file) => prefetch(base, file),
+    )]);
+    const { optimize } = await race(info);
+    const wheel = Object.keys(runtimeSizes).find((name) => name.endsWith(".whl"));
+    const demosZip = race(prefetched.get(base + STDLIB)).then(() => {
+      if (wheel) prefetch(base, wheel);
+      return download(new URL(demos, SITE_ROOT).href, { file: demos.split("/").pop(),
+        noun: "the widgets' Python code", stage: "model" }).then((response) => response.arrayBuffer());
+    });
     demosZip.catch(() => {});
-    try {
-      importScripts(base + "pyodide.js");
-    } catch (error) {
-      throw new DownloadError(`could not load the Python runtime from ${base} (${error.message})`, "runtime");
-    }
+    runScript(await race(prefetched.get(base + "pyodide.js")));
+    runScript(await race(prefetched.get(base + "pyodide.asm.js")));
+    mark("scripts");
     const errors = []; // Python's last few lines on stderr, to explain a failure
     const note = (text) => errors.push(text) > 20 && errors.shift();
-    const restore = routeRuntimeFetches(base, sizes);
+    const restore = routeRuntimeFetches(base);
     try {
-      await race(loadRuntimeScript(base, sizes));
-      // NumPy is named up front so its download runs alongside the runtime's start.
+      await race(early);
+      mark("downloaded");
+      // NumPy is named up front: Pyodide installs it right after Python starts.
       pyodide = await race(self.loadPyodide({ indexURL: base, packages: ["numpy"], stdout: () => {}, stderr: note,
-        env: { PYTHONOPTIMIZE: String(info.optimize || 0) } }));
+        env: { PYTHONOPTIMIZE: String(optimize || 0) } }));
     } finally {
       restore();
     }
+    mark("python");
 
     stage = "numpy";
     post({ type: "stage", stage, message: "starting NumPy" });
@@ -251,6 +285,7 @@ async function start({ pyodideBase, demos }) {
     } catch (error) {
       throw new Error(`NumPy did not load (${errors.join(" ").slice(-300) || error.message})`);
     }
+    mark("numpy");
 
     stage = "model";
     post({ type: "stage", stage, message: "starting the widgets' Python code" });
@@ -262,7 +297,9 @@ async function start({ pyodideBase, demos }) {
     const versions = JSON.parse(
       pyodide.runPython("import json, sys, numpy; json.dumps([sys.version.split()[0], numpy.__version__])"),
     );
-    post({ type: "ready", versions: { pyodide: pyodide.version, python: versions[0], numpy: versions[1] }, wasmFrom });
+    mark("demos");
+    post({ type: "ready", versions: { pyodide: pyodide.version, python: versions[0], numpy: versions[1] }, wasmFrom,
+      marks });
   } catch (error) {
     post({ type: "failed", stage: error.stage || stage, reason: error.message || String(error) });
   } finally {
