@@ -58,8 +58,9 @@ class FaultyHandler(SubPathHandler):
         self.end_headers()
         self.wfile.write(data[: len(data) // 2])
         self.wfile.flush()
-        if fault == "stall":
-            self.release.wait(120)
+        # Half the file has left; then nothing more ("stall"), or, a second later, the end of
+        # the connection ("drop").
+        self.release.wait(120 if fault == "stall" else 1)
         self.close_connection = True
 
     def path_data(self):

@@ -1,10 +1,11 @@
 // The page side of the live widgets.
 //
 // Every `.nn-widget` placeholder (rendered by scripts/blocks.py) already shows a
-// pre-rendered figure. This module brings each one to life when it nears the viewport or
-// is touched: it starts the page's one Web Worker (worker.js: Pyodide, NumPy and the
-// demos package), asks it to create the widget's Python model, and mounts the widget's
-// own module (neuron.js, playground.js, ...) which draws and handles the controls.
+// pre-rendered figure. On a page with widgets this module starts the page's one Web Worker
+// (worker.js: Pyodide, NumPy and the demos package) once the page has loaded and the browser
+// is idle (see startWhenIdle), and brings each widget to life when it nears the viewport or is
+// touched or focused: it asks the worker to create the widget's Python model, and mounts the
+// widget's own module (neuron.js, playground.js, ...) which draws and handles the controls.
 //
 // The root's data-state tells where it stands:
 //   idle      the figure is shown, nothing started yet

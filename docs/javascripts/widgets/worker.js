@@ -28,6 +28,7 @@
 // fails with the reader's words for what was being fetched ("NumPy") and why (an HTTP
 // status, a dropped connection). Noticing a download that stalls is the page's job: it
 // hears of every byte (runtime.js).
+//
 // A classic (not module) worker, so importScripts works in every browser that runs Pyodide.
 "use strict";
 
@@ -175,6 +176,7 @@ function routeRuntimeFetches(base) {
       return new Response(new ArrayBuffer(0), { headers: { "Content-Type": "application/wasm" } }); // never read
     }
     const bytes = await (prefetched.get(url) || prefetch(base, file));
+    prefetched.delete(url); // handed over: the worker keeps no second copy
     if (init?.integrity && !(await matches(bytes, init.integrity))) {
       const error = new DownloadError(`${nounOf(file)} (${file}) is not the file this site published: it was changed on `
         + "the way, so it is not used", stageOf(file));
@@ -250,6 +252,7 @@ async function start({ pyodideBase, demos }) {
     const early = Promise.all([info, ...["pyodide.js", "pyodide.asm.js", STDLIB, "pyodide-lock.json"].map(
       (file) => prefetch(base, file),
     )]);
+    early.catch(() => {}); // awaited below, unless an earlier step fails first
     const { optimize } = await race(info);
     const wheel = Object.keys(runtimeSizes).find((name) => name.endsWith(".whl"));
     const demosZip = race(prefetched.get(base + STDLIB)).then(() => {
@@ -258,8 +261,10 @@ async function start({ pyodideBase, demos }) {
         noun: "the widgets' Python code", stage: "model" }).then((response) => response.arrayBuffer());
     });
     demosZip.catch(() => {});
-    runScript(await race(prefetched.get(base + "pyodide.js")));
-    runScript(await race(prefetched.get(base + "pyodide.asm.js")));
+    for (const file of ["pyodide.js", "pyodide.asm.js"]) {
+      runScript(await race(prefetched.get(base + file)));
+      prefetched.delete(base + file);
+    }
     mark("scripts");
     const errors = []; // Python's last few lines on stderr, to explain a failure
     const note = (text) => errors.push(text) > 20 && errors.shift();
