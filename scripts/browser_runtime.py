@@ -40,6 +40,7 @@ from scripts import github_pages, vendor
 REPO = Path(__file__).resolve().parent.parent
 RUNNER = REPO / "scripts" / "pyodide_run.mjs"
 TRACER = REPO / "scripts" / "runtime_trace.py"
+INSTALLER = REPO / "docs" / "javascripts" / "widgets" / "wheel.js"  # how the worker installs NumPy
 PACKER = REPO / "scripts" / "bytecode.py"
 STDLIB = "python_stdlib.zip"
 # Where Pyodide puts each archive's files at run time (the names tracebacks show).
@@ -82,11 +83,12 @@ def inside(path):
     return "/host" + str(Path(path).resolve())
 
 
-def _run_in_pyodide(root, script, args, what, packages=()):
-    """Run `script` in the verified Pyodide of the cache `root`, started as the reader's worker starts it."""
+def _run_in_pyodide(root, script, args, what, wheel=None):
+    """Run `script` in the verified Pyodide of the cache `root`, started as the reader's worker
+    starts it (`wheel`: installed as the worker installs NumPy's)."""
     command = [_node(), str(RUNNER), "--optimize", str(OPTIMIZE)]
-    if packages:
-        command += ["--packages", ",".join(packages)]
+    if wheel:
+        command += ["--wheel", str(wheel)]
     command += [str(root / vendor.PYODIDE_DIR), str(script), *map(str, args)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=NODE_TIMEOUT)
     if done.returncode:
@@ -115,7 +117,7 @@ def trace(root, package_dir=None, log=print):
     files = demos_files(package_dir)
     package_dir = Path(package_dir or REPO / "demos")
     key = _digest(*(vendor.file_hash(official / n).hexdigest() for n in (STDLIB, vendor.NUMPY_WHEEL, *CORE)),
-                  *(vendor.file_hash(p).hexdigest() for p in (RUNNER, TRACER)), OPTIMIZE,
+                  *(vendor.file_hash(p).hexdigest() for p in (RUNNER, TRACER, INSTALLER)), OPTIMIZE,
                   *(f"{p.relative_to(package_dir).as_posix()}:{vendor.file_hash(p).hexdigest()}" for p in files))
     folder = root / "runtime"
     path = folder / f"trace-{key[:16]}.json"
@@ -132,7 +134,8 @@ def trace(root, package_dir=None, log=print):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
         out = work / "used.json"
-        _run_in_pyodide(root, TRACER, [inside(work), inside(out)], "tracing the widgets under Pyodide", packages=["numpy"])
+        _run_in_pyodide(root, TRACER, [inside(work), inside(out)], "tracing the widgets under Pyodide",
+                        wheel=official / vendor.NUMPY_WHEEL)
         used = json.loads(out.read_text())
         _write_atomic(path, json.dumps(used, indent=1) + "\n")
     finally:

@@ -1,30 +1,32 @@
 // Runs a Python script inside the pinned Pyodide, under Node, as the build's one way to
 // use the browser's own interpreter (scripts/bytecode.py needs its exact Python version).
 //
-//   node scripts/pyodide_run.mjs [--packages a,b] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]
+//   node scripts/pyodide_run.mjs [--wheel WHEEL] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]
 //
-// --packages names packages of PYODIDE_DIR's lock file to load up front, and --optimize sets
-// PYTHONOPTIMIZE, both as the reader's worker does (scripts/runtime_trace.py must see the
-// runtime start exactly that way).
+// --wheel installs a wheel (NumPy's) with docs/javascripts/widgets/wheel.js, and --optimize
+// sets PYTHONOPTIMIZE, both as the reader's worker does (scripts/runtime_trace.py must see
+// the runtime start exactly that way).
 //
 // The host's file system is mounted at /host inside Pyodide: the script reads and writes a
 // host file /x/y as /host/x/y, and the caller passes paths in that form (ARGS pass as they
 // are, so a path inside Pyodide such as /lib/python312.zip/ can be an argument too).
 // Python's output goes to this process's; an uncaught Python error prints its traceback and
 // exits with status 1.
-import { resolve, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
+import { dirname, resolve, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import vm from "node:vm";
 
-const options = { packages: [], optimize: null };
+const WHEEL_JS = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "javascripts", "widgets", "wheel.js");
+const options = { wheel: null, optimize: null };
 let argv = process.argv.slice(2);
-while (argv[0] === "--packages" || argv[0] === "--optimize") {
-  if (argv[0] === "--packages") options.packages = (argv[1] || "").split(",").filter(Boolean);
-  else options.optimize = argv[1];
+while (argv[0] === "--wheel" || argv[0] === "--optimize") {
+  options[argv[0].slice(2)] = argv[1];
   argv = argv.slice(2);
 }
 const [pyodideDir, script, ...args] = argv;
 if (!pyodideDir || !script) {
-  console.error("usage: node scripts/pyodide_run.mjs [--packages a,b] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]");
+  console.error("usage: node scripts/pyodide_run.mjs [--wheel WHEEL] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]");
   process.exit(2);
 }
 const indexURL = resolve(pyodideDir) + "/";
@@ -33,11 +35,14 @@ const env = { PYTHONHASHSEED: "0" }; // reproducible output: set constants are o
 if (options.optimize !== null) env.PYTHONOPTIMIZE = options.optimize;
 const pyodide = await loadPyodide({
   indexURL,
-  packages: options.packages,
   env,
   stdout: (text) => console.log(text),
   stderr: (text) => console.error(text),
 });
+if (options.wheel) {
+  vm.runInThisContext(readFileSync(WHEEL_JS, "utf8"), { filename: WHEEL_JS });
+  await globalThis.installWheel(pyodide, new Uint8Array(readFileSync(options.wheel)));
+}
 pyodide.mountNodeFS("/host", "/");
 
 pyodide.globals.set("argv", pyodide.toPy(["/host" + resolve(script), ...args]));

@@ -123,6 +123,15 @@ def runtime_requests(site, name):
     return [path for path in site.requests if path.endswith("/" + name)]
 
 
+def wait_until(page, script, arg=None, timeout=30):
+    """Evaluate the async `script` until it returns true (wait_for_function would take the
+    promise it returns for a true value)."""
+    give_up = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < give_up, f"still false after {timeout} s: {script}"
+        page.wait_for_timeout(200)
+
+
 # --- Early and in words.
 
 
@@ -292,8 +301,92 @@ def test_a_new_build_replaces_every_page_and_file_the_service_worker_kept(browse
     page.goto(site.url + "load-near/")
     assert page.locator("h1").first.text_content().startswith("A widget near the top, rebuilt")
     assert wait_settled(page)[0] == "ready"
-    page.wait_for_function("(old) => caches.keys().then((keys) => keys.length === 1 && keys[0] !== old[0])",
-                           arg=old_version, timeout=30_000)
+    wait_until(page, "(old) => caches.keys().then((keys) => keys.length === 1 && keys[0] !== old[0])", old_version)
     kept = page.evaluate("async () => (await (await caches.open((await caches.keys())[0])).keys()).map((r) => r.url)")
     assert not [url for url in kept if old_demos.name in url], kept
+    context.close()
+
+
+# --- The memory snapshot: a revisit starts from Python as the first visit left it.
+
+
+# True once the page's cache holds a whole snapshot (its body readable, over a megabyte).
+KEPT = """async () => {
+    const name = (await caches.keys())[0];
+    const cache = name && await caches.open(name);
+    const kept = cache && (await cache.keys()).find((r) => r.url.endsWith('/snapshot.bin'));
+    return Boolean(kept) && (await (await cache.match(kept)).arrayBuffer()).byteLength > 1e6;
+}"""
+
+
+def neuron_output(page):
+    """What the neuron widget says for purple, after its preset is chosen: the model at work."""
+    root = page.locator(".nn-widget").first
+    root.get_by_role("button", name="Looks for purple").click()
+    text = root.locator(".nn-output-text")
+    page.wait_for_function("e => e.textContent.includes('For purple')", arg=text.element_handle())
+    return text.text_content()
+
+
+def test_a_revisit_starts_python_from_the_snapshot_the_first_visit_kept(browser, site):
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(site.url + "load-near/")
+    assert wait_settled(page)[0] == "ready"
+    assert page.evaluate("nnWidgets.python.startedFrom") == "scratch"
+    first = neuron_output(page)
+    wait_until(page, KEPT)
+    page.close()
+
+    page = context.new_page()
+    page.goto(site.url + "load-near/")
+    assert wait_settled(page)[0] == "ready"
+    assert page.evaluate("nnWidgets.python.startedFrom") == "snapshot"
+    assert neuron_output(page) == first
+    versions = page.evaluate("nnWidgets.python.versions")
+    assert versions["numpy"] == "2.0.2" and versions["python"].startswith("3.12")
+    context.close()
+
+
+def test_a_damaged_snapshot_is_dropped_and_python_starts_afresh(browser, site):
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(site.url + "load-near/")
+    assert wait_settled(page)[0] == "ready"
+    wait_until(page, KEPT)
+    # Garbage where the snapshot is kept, as a disk fault or a half-written entry would leave.
+    page.evaluate("""async () => {
+        const cache = await caches.open((await caches.keys())[0]);
+        const kept = (await cache.keys()).find((r) => r.url.endsWith('/snapshot.bin'));
+        await cache.put(kept, new Response(new Uint8Array(1000), {headers: {'X-Libraries': '[]'}}));
+    }""")
+    page.close()
+
+    page = context.new_page()
+    page.goto(site.url + "load-near/")
+    state, text = wait_settled(page)
+    assert state == "ready", text
+    assert page.evaluate("nnWidgets.python.startedFrom") == "scratch"
+    neuron_output(page)
+    wait_until(page, KEPT)  # a good snapshot took the damaged one's place
+    context.close()
+
+
+def test_a_snapshot_whose_last_restore_never_ended_is_not_tried_again(browser, site):
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(site.url + "load-near/")
+    assert wait_settled(page)[0] == "ready"
+    wait_until(page, KEPT)
+    # A restore that crashed or hung leaves its mark (the page gave up on it after a while).
+    page.evaluate("""async () => {
+        const cache = await caches.open((await caches.keys())[0]);
+        const kept = (await cache.keys()).find((r) => r.url.endsWith('/snapshot.bin'));
+        await cache.put(kept.url.replace('snapshot.bin', 'snapshot-restoring'), new Response(''));
+    }""")
+    page.close()
+    page = context.new_page()
+    page.goto(site.url + "load-near/")
+    assert wait_settled(page)[0] == "ready"
+    assert page.evaluate("nnWidgets.python.startedFrom") == "scratch"
     context.close()

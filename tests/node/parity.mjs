@@ -2,13 +2,15 @@
 //
 //   node tests/node/parity.mjs PYODIDE_DIR DEMOS < code.py
 //
-// PYODIDE_DIR is the runtime folder exactly as the site serves it (vendor/pyodide-<hash>/:
-// the core files, the pruned standard library, pyodide-lock.json and the pruned NumPy wheel). DEMOS is the demos zip the site serves, or a
-// folder holding the demos package. The code must leave its answer, a JSON text, in `result`.
+// PYODIDE_DIR is the runtime folder exactly as the site serves it (vendor/pyodide-<hash>/: the
+// core files, the pruned standard library, the pruned NumPy wheel and runtime.json). DEMOS is
+// the demos zip the site serves, or a folder holding the demos package. The code must leave its answer, a JSON text, in `result`.
 // tests/test_parity.py runs the same code under CPython and compares the two answers.
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
 
 const [pyodideDir, demos] = process.argv.slice(2);
 if (!pyodideDir || !demos) {
@@ -18,11 +20,15 @@ if (!pyodideDir || !demos) {
 const indexURL = resolve(pyodideDir) + "/";
 // pyodide.js, the script the reader's worker loads, is also a CommonJS module.
 const { loadPyodide } = createRequire(import.meta.url)(join(indexURL, "pyodide.js"));
-// As the worker does: Python runs at the optimisation level its bytecode was compiled at.
-const info = join(indexURL, "runtime.json");
-const optimize = existsSync(info) ? JSON.parse(readFileSync(info, "utf8")).optimize ?? 0 : 0;
-const pyodide = await loadPyodide({ indexURL, packages: ["numpy"], env: { PYTHONOPTIMIZE: String(optimize) },
+// As the worker does: Python runs at the optimisation level its bytecode was compiled at, and
+// NumPy's wheel (the one runtime.json names) is installed by the worker's own wheel.js.
+const info = JSON.parse(readFileSync(join(indexURL, "runtime.json"), "utf8"));
+const pyodide = await loadPyodide({ indexURL, env: { PYTHONOPTIMIZE: String(info.optimize ?? 0) },
   stdout: () => {}, stderr: (t) => console.error(t) });
+const wheelJS = fileURLToPath(new URL("../../docs/javascripts/widgets/wheel.js", import.meta.url));
+vm.runInThisContext(readFileSync(wheelJS, "utf8"), { filename: wheelJS });
+const wheel = Object.keys(info.files).find((name) => name.endsWith(".whl"));
+await globalThis.installWheel(pyodide, new Uint8Array(readFileSync(join(indexURL, wheel))));
 
 const target = "/home/pyodide/nn";
 if (statSync(demos).isDirectory()) {
@@ -38,8 +44,8 @@ if (statSync(demos).isDirectory()) {
   };
   copy(resolve(demos), `${target}/demos`);
 } else {
-  // A plain Uint8Array: Pyodide misreads a Node Buffer here.
-  pyodide.unpackArchive(new Uint8Array(readFileSync(demos)), "zip", { extractDir: target });
+  // As the worker unpacks it.
+  globalThis.writeFiles(pyodide.FS, await globalThis.unzip(new Uint8Array(readFileSync(demos))), `${target}/`);
 }
 pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(target)})`);
 

@@ -223,11 +223,13 @@ class Python {
       this.stage = "ready"; // the watchdog stays: a widget's own downloads may stall too
       this.versions = message.versions;
       this.wasmFrom = message.wasmFrom;
+      this.startedFrom = message.from; // "snapshot" (a kept one) or "scratch"
       Object.assign(this.marks, message.marks, { ready: performance.timeOrigin + performance.now() });
       this.readyAt = performance.now();
       this.settle.resolve(message.versions);
       const runtime = [...Object.keys(this.sizes), "runtime.json"].map((name) => new URL(name, this.base).href);
-      keepForOffline([...runtime, this.demos, new URL("./worker.js", import.meta.url).href]);
+      const scripts = ["./worker.js", "./wheel.js"].map((name) => new URL(name, import.meta.url).href);
+      keepForOffline([...runtime, this.demos, ...scripts]);
     } else if (message.type === "failed") {
       this.fail(message.stage, message.reason);
     } else if (message.type === "result" || message.type === "error") {

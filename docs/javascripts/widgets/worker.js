@@ -160,9 +160,9 @@ function prefetch(base, file) {
   return bytes;
 }
 
-// Pyodide fetches its own files (the standard library, the lock file, NumPy's wheel): they
-// come from the downloads above (or, for one not foreseen, through download()), with a
-// package's integrity checked here. pyodide.asm.wasm is answered with the module the page
+// Pyodide fetches its own files (the standard library, the lock file): they come from the
+// downloads above (or, for one not foreseen, through download()). pyodide.asm.wasm is
+// answered with the module the page
 // compiled (see compileForWorker in runtime.js), so that a reader's browser reuses the
 // machine code it kept from the last visit.
 function routeRuntimeFetches(base) {
@@ -177,12 +177,6 @@ function routeRuntimeFetches(base) {
     }
     const bytes = await (prefetched.get(url) || prefetch(base, file));
     prefetched.delete(url); // handed over: the worker keeps no second copy
-    if (init?.integrity && !(await matches(bytes, init.integrity))) {
-      const error = new DownloadError(`${nounOf(file)} (${file}) is not the file this site published: it was changed on `
-        + "the way, so it is not used", stageOf(file));
-      failed(error);
-      throw error;
-    }
     return new Response(bytes, { headers: { "Content-Type": url.endsWith(".wasm") ? "application/wasm" : "" } });
   };
   WebAssembly.instantiateStreaming = async (source, imports) => {
@@ -195,16 +189,6 @@ function routeRuntimeFetches(base) {
     self.fetch = realFetch;
     WebAssembly.instantiateStreaming = realInstantiate;
   };
-}
-
-// Whether `bytes` have the digest `integrity` ("sha256-<base64>"), as Pyodide asks of a
-// package. (A fetch given the integrity itself would hand over no byte before the last,
-// and so no progress.)
-async function matches(bytes, integrity) {
-  const [algorithm, expected] = [integrity.slice(0, integrity.indexOf("-")), integrity.slice(integrity.indexOf("-") + 1)];
-  if (algorithm !== "sha256") return false;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return btoa(String.fromCharCode(...digest)) === expected;
 }
 
 // runtime.json, written with the runtime by the build: {optimize, files: {name: {size, transfer}}}.
@@ -233,6 +217,72 @@ function runScript(bytes) {
   }
 }
 
+// --- A memory snapshot: the next visit starts from Python as it stood, NumPy and our code
+// imported, instead of starting it all again (see restoreWheel in wheel.js). The worker makes
+// one on a first visit and keeps it in the service worker's cache for this version of the
+// runtime and demos (so a new build drops it with everything else).
+
+const SNAPSHOT = "snapshot.bin"; // its key, under the runtime's folder (no such file is served)
+// Kept while a restore is under way: a start that finds it knows the last restore never ended
+// (it crashed or hung), and drops the snapshot rather than trying it again.
+const RESTORING = "snapshot-restoring";
+const SNAPSHOT_MAGIC = 0x706e7300; // Pyodide's, first in a snapshot
+const WASM_PAGE = 65536;
+
+function snapshotCache(base, demos) {
+  if (!("caches" in self)) return null;
+  const folder = new URL(base).pathname.split("/").filter(Boolean).pop();
+  const stem = demos.split("/").pop().replace(/\.zip$/, "");
+  return /^pyodide-[0-9a-f]+$/.test(folder) ? `nn-${folder}-${stem}` : null; // none for the CDN's runtime
+}
+
+// The kept snapshot, if there is one that looks whole: {bytes, libraries}; else null (and a
+// damaged one, or one whose last restore never ended, is dropped).
+async function keptSnapshot(cacheName, base) {
+  try {
+    const cache = await caches.open(cacheName);
+    const [kept, restoring] = await Promise.all([cache.match(base + SNAPSHOT), cache.match(base + RESTORING)]);
+    if (!kept) return null;
+    const bytes = new Uint8Array(await kept.arrayBuffer());
+    const libraries = JSON.parse(kept.headers.get("X-Libraries") || "null");
+    const header = bytes.length >= 48 ? new Uint32Array(bytes.buffer, 0, 2) : [0, 0];
+    const whole = header[0] === SNAPSHOT_MAGIC && header[1] < bytes.length && (bytes.length - header[1]) % WASM_PAGE === 0
+      && Array.isArray(libraries) && libraries.length > 0
+      && libraries.every((entry) => typeof entry[0] === "string" && Number.isInteger(entry[1]) && entry[1] > 0);
+    if (restoring || !whole) {
+      await Promise.all([cache.delete(base + SNAPSHOT), cache.delete(base + RESTORING)]);
+      return null;
+    }
+    return { bytes, libraries, cache };
+  } catch (error) {
+    return null;
+  }
+}
+
+function keepSnapshot(cacheName, base, bytes, libraries) {
+  const headers = { "Content-Type": "application/octet-stream", "X-Libraries": JSON.stringify(libraries) };
+  return caches.open(cacheName).then((cache) => cache.put(base + SNAPSHOT, new Response(bytes, { headers })))
+    .catch((error) => console.warn(`The Python runtime could not keep a snapshot for next time: ${error.message}`));
+}
+
+// Python from `snapshot`: Pyodide lays the snapshot's memory into a new instance and finishes
+// starting from there; before it does, NumPy's libraries go back where the snapshot has them.
+async function restorePython(options, snapshot, wheel) {
+  const create = self._createPyodideModule;
+  self._createPyodideModule = async (settings) => {
+    const Module = await create(settings);
+    const offset = new Uint32Array(snapshot.bytes.buffer, snapshot.bytes.byteOffset, 2)[1]; // Pyodide's header
+    Module.HEAP8.set(snapshot.bytes.subarray(offset));
+    await restoreWheel(Module, await wheel, snapshot.libraries);
+    return Module;
+  };
+  try {
+    return await self.loadPyodide({ ...options, _loadSnapshot: snapshot.bytes });
+  } finally {
+    self._createPyodideModule = create;
+  }
+}
+
 async function start({ pyodideBase, demos }) {
   let stage = "runtime";
   const failure = new Promise((_, reject) => (failed = reject));
@@ -241,6 +291,11 @@ async function start({ pyodideBase, demos }) {
   try {
     const base = new URL(pyodideBase || "vendor/pyodide/", SITE_ROOT).href;
     post({ type: "stage", stage, message: "downloading the Python runtime and NumPy" });
+    const cacheName = snapshotCache(base, demos);
+    const snapshotting = cacheName ? keptSnapshot(cacheName, base) : Promise.resolve(null);
+    const installer = download(new URL("wheel.js", self.location.href).href, { file: "wheel.js",
+      noun: "the Python runtime", stage: "runtime" }).then((response) => response.arrayBuffer());
+    installer.catch(() => {});
     // What Python needs to start, all at once (the page fetches pyodide.asm.wasm alongside);
     // then, once the standard library is in, NumPy and our code, needed only after Python
     // has started: so the line stays busy while Python starts.
@@ -254,36 +309,50 @@ async function start({ pyodideBase, demos }) {
     )]);
     early.catch(() => {}); // awaited below, unless an earlier step fails first
     const { optimize } = await race(info);
-    const wheel = Object.keys(runtimeSizes).find((name) => name.endsWith(".whl"));
-    const demosZip = race(prefetched.get(base + STDLIB)).then(() => {
-      if (wheel) prefetch(base, wheel);
-      return download(new URL(demos, SITE_ROOT).href, { file: demos.split("/").pop(),
-        noun: "the widgets' Python code", stage: "model" }).then((response) => response.arrayBuffer());
-    });
+    const wheelName = Object.keys(runtimeSizes).find((name) => name.endsWith(".whl"));
+    if (!wheelName) throw new DownloadError("the Python runtime does not name a NumPy wheel (runtime.json)", "numpy");
+    const snapshot = await snapshotting;
+    const later = snapshot ? Promise.resolve() : race(prefetched.get(base + STDLIB));
+    const wheel = later.then(() => race(download(base + wheelName, { file: wheelName, noun: "NumPy", stage: "numpy" })
+      .then((response) => response.arrayBuffer()))).then((bytes) => verified(bytes, wheelName));
+    const demosZip = later.then(() => download(new URL(demos, SITE_ROOT).href, { file: demos.split("/").pop(),
+      noun: "the widgets' Python code", stage: "model" }).then((response) => response.arrayBuffer()));
+    wheel.catch(() => {});
     demosZip.catch(() => {});
     for (const file of ["pyodide.js", "pyodide.asm.js"]) {
       runScript(await race(prefetched.get(base + file)));
       prefetched.delete(base + file);
     }
+    runScript(await race(installer));
     mark("scripts");
     const errors = []; // Python's last few lines on stderr, to explain a failure
     const note = (text) => errors.push(text) > 20 && errors.shift();
+    const options = { indexURL: base, stdout: () => {}, stderr: note, env: { PYTHONOPTIMIZE: String(optimize || 0) } };
     const restore = routeRuntimeFetches(base);
+    let libraries = null; // NumPy's, when this start installs it: a snapshot can be made
+    let from = "scratch";
     try {
       await race(early);
       mark("downloaded");
-      // NumPy is named up front: Pyodide installs it right after Python starts.
-      pyodide = await race(self.loadPyodide({ indexURL: base, packages: ["numpy"], stdout: () => {}, stderr: note,
-        env: { PYTHONOPTIMIZE: String(optimize || 0) } }));
+      if (snapshot) {
+        await snapshot.cache.put(base + RESTORING, new Response(""));
+        try {
+          pyodide = await race(restorePython(options, snapshot, wheel));
+          from = "snapshot";
+          await snapshot.cache.delete(base + RESTORING);
+        } catch (error) {
+          if (error instanceof DownloadError) throw error;
+          console.warn(`The kept snapshot of Python could not be used (${error.message}); starting afresh.`);
+          await Promise.all([snapshot.cache.delete(base + SNAPSHOT), snapshot.cache.delete(base + RESTORING)]);
+        }
+      }
+      if (!pyodide) pyodide = await race(self.loadPyodide({ ...options, _makeSnapshot: Boolean(cacheName) }));
+      mark("python");
+      stage = "numpy";
+      post({ type: "stage", stage, message: "starting NumPy" });
+      if (from === "scratch") libraries = await race(installWheel(pyodide, await race(wheel)));
     } finally {
       restore();
-    }
-    mark("python");
-
-    stage = "numpy";
-    post({ type: "stage", stage, message: "starting NumPy" });
-    if (!pyodide.loadedPackages.numpy) {
-      throw new Error(`NumPy did not install (${errors.join(" ").slice(-300) || "no reason given"})`);
     }
     try {
       pyodide.runPython("import numpy");
@@ -294,8 +363,9 @@ async function start({ pyodideBase, demos }) {
 
     stage = "model";
     post({ type: "stage", stage, message: "starting the widgets' Python code" });
-    pyodide.unpackArchive(await race(demosZip), "zip", { extractDir: DEMOS_DIR });
-    pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(DEMOS_DIR)})`);
+    writeFiles(pyodide.FS, await unzip(await race(demosZip)), DEMOS_DIR + "/");
+    pyodide.runPython(`import sys
+if ${JSON.stringify(DEMOS_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(DEMOS_DIR)})`);
     // Kept for the worker's life: the functions below are borrowed from it.
     const module = pyodide.pyimport("demos.widgets");
     glue = { create: module.create, call: module.call, dispose: module.dispose, nModels: module.n_models };
@@ -303,13 +373,37 @@ async function start({ pyodideBase, demos }) {
       pyodide.runPython("import json, sys, numpy; json.dumps([sys.version.split()[0], numpy.__version__])"),
     );
     mark("demos");
+    if (libraries && cacheName) {
+      // Before any widget's model exists: the snapshot holds Python with NumPy and our code imported.
+      try {
+        keepSnapshot(cacheName, base, pyodide.makeMemorySnapshot(), libraries);
+        mark("snapshot");
+      } catch (error) {
+        console.warn(`The Python runtime could not make a snapshot for next time: ${error.message}`);
+      }
+    }
     post({ type: "ready", versions: { pyodide: pyodide.version, python: versions[0], numpy: versions[1] }, wasmFrom,
-      marks });
+      marks, from });
   } catch (error) {
     post({ type: "failed", stage: error.stage || stage, reason: error.message || String(error) });
   } finally {
     failed = () => {};
   }
+}
+
+// `bytes` once they match the sha256 runtime.json gives for the file `name` (Pyodide's own
+// check of a package against its lock file is skipped with its package loader).
+async function verified(bytes, name) {
+  const expected = runtimeSizes[name]?.sha256;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const actual = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (expected && actual !== expected) {
+    const error = new DownloadError(`${nounOf(name)} (${name}) is not the file this site published: it was changed on `
+      + "the way, so it is not used", stageOf(name));
+    failed(error);
+    throw error;
+  }
+  return bytes;
 }
 
 // --- Crossing the JavaScript/Python boundary (see demos/widgets/__init__.py).
