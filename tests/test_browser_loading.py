@@ -225,7 +225,9 @@ def test_a_connection_dropped_halfway_is_named(browser, site, faults):
     faults[WHEEL] = "drop"
     state, text, _ = fall_back(browser, site, config={"stall": 3000})
     assert state == "fallback"
-    assert "the connection dropped while downloading NumPy (1." in text, text
+    # How much had arrived depends on whether the worker read the first half before the end
+    # came (a busy worker reads late, and Chromium drops what it held): it is said either way.
+    assert re.search(r"the connection dropped while downloading NumPy \([\d.]+ MB had arrived\)", text), text
 
 
 def test_a_missing_file_says_what_the_server_answered(browser, site, faults):
