@@ -222,6 +222,36 @@ def save_figure(fig, path, dpi=None, quality=None):
         plt.close(fig)
 
 
+# --- Thumbnails and social cards
+
+THUMBNAIL_SIZE = (320, 240)  # pixels: a post's picture in the series home's list (4:3)
+CARD_SIZE = (1200, 630)  # pixels: the picture a shared link to the post shows (Open Graph's 1.91:1)
+
+
+def save_thumbnail(fig, thumbnail_path, card_path):
+    """Save a post's thumbnail figure twice, then close it: as the series home's WebP
+    thumbnail (``THUMBNAIL_SIZE``) and as the post's social card, a PNG of ``CARD_SIZE``.
+
+    ``fig`` must be drawn at ``THUMBNAIL_SIZE`` / 100 inches. The card is the same drawing
+    rendered again as tall as the card (sharp, not an enlarged thumbnail), centred on the
+    series' ``CARD`` colour. PNG because every site that shows link previews reads it.
+    """
+    inches = tuple(fig.get_size_inches())
+    if inches != (THUMBNAIL_SIZE[0] / 100, THUMBNAIL_SIZE[1] / 100):
+        plt.close(fig)
+        raise ValueError(f"save_thumbnail: the figure must be {THUMBNAIL_SIZE[0] / 100:g} x "
+                         f"{THUMBNAIL_SIZE[1] / 100:g} inches, got {inches[0]:g} x {inches[1]:g}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=CARD_SIZE[1] / inches[1])
+    picture = Image.open(buffer).convert("RGB")
+    card = Image.new("RGB", CARD_SIZE, CARD)
+    card.paste(picture, ((CARD_SIZE[0] - picture.width) // 2, (CARD_SIZE[1] - picture.height) // 2))
+    encoded = io.BytesIO()
+    card.save(encoded, format="PNG", optimize=True)
+    _write_atomically(card_path, lambda temp: temp.write_bytes(encoded.getvalue()))
+    save_figure(fig, thumbnail_path, dpi=100)
+
+
 # --- Videos
 
 CRF = 26  # x264 quality: flat drawings stay crisp; 10 s at 768x432 is typically 150-250 kB

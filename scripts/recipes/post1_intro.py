@@ -201,7 +201,7 @@ NEURON_PARAMS = {
 
 
 @recipe(outputs=["post1/neuron.mp4", "post1/neuron-poster.webp", "post1/neuron-response.svg",
-                 "thumbs/post1.webp"],
+                 "thumbs/post1.webp", "cards/post1.png"],
         params=NEURON_PARAMS)
 def neuron_video(out, params):
     X, y = datasets.colours(params["colours"], params["seed"])
@@ -238,7 +238,7 @@ def neuron_video(out, params):
     plotting.write_video(fig, draw_frame, n_frames, out["post1/neuron.mp4"], fps=params["fps"],
                          poster_path=out["post1/neuron-poster.webp"])
     plt.close(fig)
-    colour_thumb(out["thumbs/post1.webp"], w_end, b_end, params["thumb_green"])
+    colour_thumb(out["thumbs/post1.webp"], out["cards/post1.png"], w_end, b_end, params["thumb_green"])
     response_figure(out["post1/neuron-response.svg"], w_end, b_end, params["response_greens"])
     showcase_outputs = [round(neuron_output(w_end, b_end, rgb)[1], 3) for rgb in showcase]
     return {
@@ -280,13 +280,13 @@ def colour_tiles(ax, w, b, green, columns, rows, gap=0.08):
     return response
 
 
-def colour_thumb(path, w, b, green):
-    """A 320 x 240 card for the series home: the colour tiles, nothing else."""
+def colour_thumb(path, card_path, w, b, green):
+    """The thumbnail for the series home and the social card: the colour tiles, nothing else."""
     fig = plt.figure(figsize=(3.2, 2.4), layout="none")
     ax = fig.add_axes([0, 0, 1, 1])
     colour_tiles(ax, w, b, green, columns=8, rows=6)
     ax.set_axis_off()
-    plotting.save_figure(fig, path, dpi=100)
+    plotting.save_thumbnail(fig, path, card_path)
 
 
 def response_figure(path, w, b, greens, n=9):

@@ -158,7 +158,8 @@ LINE_PARAMS = {
 }
 
 
-@recipe(outputs=["post2/line.mp4", "post2/line-poster.webp", "thumbs/post2.webp"], params=LINE_PARAMS)
+@recipe(outputs=["post2/line.mp4", "post2/line-poster.webp", "thumbs/post2.webp", "cards/post2.png"],
+        params=LINE_PARAMS)
 def line_video(out, params):
     X, y = datasets.blobs(params["points"], params["noise"], params["seed"])
     started = time.perf_counter()
@@ -205,7 +206,7 @@ def line_video(out, params):
     plt.close(fig)
 
     w, b = run["w"][-1], run["b"][-1]
-    thumb(out["thumbs/post2.webp"], X, y, w, b)
+    thumb(out["thumbs/post2.webp"], out["cards/post2.png"], X, y, w, b)
     return {
         "final_loss": round(float(run["loss"][-1]), 4),
         "final_accuracy": float(run["accuracy"][-1]),
@@ -223,8 +224,8 @@ def line_video(out, params):
     }
 
 
-def thumb(path, X, y, w, b):
-    """A 320 x 240 card for the series home: the trained line, no axes."""
+def thumb(path, card_path, X, y, w, b):
+    """The thumbnail for the series home and the social card: the trained line, no axes."""
     fig = plt.figure(figsize=(3.2, 2.4), layout="none")
     ax = fig.add_axes([0, 0, 1, 1])
     draw_confidence(ax, w, b, half_width=EXTENT * 4 / 3)
@@ -233,7 +234,7 @@ def thumb(path, X, y, w, b):
     ax.set_xlim(-EXTENT * 4 / 3, EXTENT * 4 / 3)
     ax.set_ylim(-EXTENT, EXTENT)
     ax.set_axis_off()
-    plotting.save_figure(fig, path, dpi=100)
+    plotting.save_thumbnail(fig, path, card_path)
 
 
 ANATOMY_PARAMS = {"seed": 0, "points": 100, "noise": 0.1, "learning_rate": 0.5, "batch_size": 10,

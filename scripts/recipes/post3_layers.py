@@ -324,9 +324,9 @@ THUMB_PARAMS = {"dataset": "spirals", "points": 200, "noise": 0.05, "hidden": [8
                 "epochs": 300, "batch_size": 20, "seed": 0}
 
 
-@recipe(outputs=["thumbs/post3.webp"], params=THUMB_PARAMS)
+@recipe(outputs=["thumbs/post3.webp", "cards/post3.png"], params=THUMB_PARAMS)
 def thumb_post3(out, params):
-    """A 320 x 240 card for the series home: the spirals and the curved regions a 2-8-8-8-1 network finds."""
+    """The thumbnail for the series home and the social card: the spirals and the curved regions a 2-8-8-8-1 network finds."""
     p = params
     X, y = datasets.toy(p["dataset"], p["points"], p["noise"], seed=p["seed"])
     started = time.perf_counter()
@@ -339,7 +339,7 @@ def thumb_post3(out, params):
     extent = (x_min * 4 / 3, x_max * 4 / 3, y_min, y_max)  # 4:3, the card's shape
     draw_regions(ax, net, X, y, extent=extent, point_size=12)
     ax.set_axis_off()
-    plotting.save_figure(fig, out["thumbs/post3.webp"], dpi=100)
+    plotting.save_thumbnail(fig, out["thumbs/post3.webp"], out["cards/post3.png"])
     return {"train_accuracy": net.accuracy(X, y), "epochs": p["epochs"], "n_parameters": net.n_parameters,
             "seconds_training": round(seconds_training, 2)}
 

@@ -458,9 +458,9 @@ def overfitting(out, params):
 THUMB_PARAMS = {"points": 100, "noise": 0.05, "hidden": 16, "learning_rate": 0.3, "epochs": 300, "seed": 0}
 
 
-@recipe(outputs=["thumbs/post4.webp"], params=THUMB_PARAMS)
+@recipe(outputs=["thumbs/post4.webp", "cards/post4.png"], params=THUMB_PARAMS)
 def thumb_post4(out, params):
-    """A 320 x 240 card for the series home: the curve's loss falling as the network trains."""
+    """The thumbnail for the series home and the social card: the curve's loss falling as the network trains."""
     p = params
     X, Y = curve_points(p["points"], p["noise"], p["seed"])
     started = time.perf_counter()
@@ -478,7 +478,7 @@ def thumb_post4(out, params):
     ax.set_xticks([])
     ax.set_yticks([])
     ax.minorticks_off()
-    plotting.save_figure(fig, out["thumbs/post4.webp"], dpi=100)
+    plotting.save_thumbnail(fig, out["thumbs/post4.webp"], out["cards/post4.png"])
     return {"final_loss": round(float(history[-1]), 5), "epochs": len(history),
             "seconds_training": round(seconds_training, 2)}
 

@@ -542,7 +542,7 @@ def digits_video(out, params):
     }
 
 
-@recipe(outputs=["thumbs/post5.webp"], params={**TRAINING, "shown": 6})
+@recipe(outputs=["thumbs/post5.webp", "cards/post5.png"], params={**TRAINING, "shown": 6})
 def thumb_post5(out, params):
     training = {key: params[key] for key in TRAINING}
     net, _ = train_digits(training)
@@ -557,5 +557,5 @@ def thumb_post5(out, params):
         said = int(p.argmax())
         ax.set_title(f"→ {said}  {p[said]:.0%}", fontsize=10,
                      color=plotting.BLUE if said == y_test[k] else plotting.ORANGE, pad=2)
-    plotting.save_figure(fig, out["thumbs/post5.webp"], dpi=100)
+    plotting.save_thumbnail(fig, out["thumbs/post5.webp"], out["cards/post5.png"])
     return {"shown": len(picks), "right": int(np.sum(probabilities.argmax(axis=1) == y_test[picks]))}

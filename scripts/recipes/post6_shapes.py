@@ -467,7 +467,7 @@ def shapes_shift(out, params):
     }
 
 
-@recipe(outputs=["thumbs/post6.webp"], params={"seed": 3})
+@recipe(outputs=["thumbs/post6.webp", "cards/post6.png"], params={"seed": 3})
 def thumb_post6(out, params):
     images, shape_labels, colour_labels = coloured_shapes(60, seed=params["seed"], size=SIZE)
     fig, axes = plt.subplots(3, 4, figsize=(3.2, 2.4), layout="none")
@@ -478,5 +478,5 @@ def thumb_post6(out, params):
     picks += [k for k in range(len(images)) if k not in picks][:3]
     for ax, k in zip(axes.flat, picks):
         draw_image(ax, images[k])
-    plotting.save_figure(fig, out["thumbs/post6.webp"], dpi=100)
+    plotting.save_thumbnail(fig, out["thumbs/post6.webp"], out["cards/post6.png"])
     return {"shown": len(picks)}

@@ -836,7 +836,7 @@ def conv_vs_dense(out, params):
     }
 
 
-@recipe(outputs=["thumbs/post7.webp"], params={"label": 0, "shape": "triangle", "shape_seed": 4,
+@recipe(outputs=["thumbs/post7.webp", "cards/post7.png"], params={"label": 0, "shape": "triangle", "shape_seed": 4,
                                              "kernel": "vertical_edge"})
 def thumb_post7(out, params):
     """Two pictures, each beside what the vertical-edge filter makes of it."""
@@ -850,5 +850,5 @@ def thumb_post7(out, params):
             (shape, "colour", convolve(grey(shape), weights, padding=1)))):
         draw_map(ax_picture, picture, kind, PIXEL_MAX if kind == "ink" else 1.0)
         draw_map(ax_map, values, "signed", signed_limit(values))
-    plotting.save_figure(fig, out["thumbs/post7.webp"], dpi=100)
+    plotting.save_thumbnail(fig, out["thumbs/post7.webp"], out["cards/post7.png"])
     return {"kernel": params["kernel"], "shown": 2}
