@@ -49,8 +49,10 @@ test: assets vendor browser
 bench: site browser
 	$(PY) -m scripts.bench
 
-publish: site
-	$(PY) -m mkdocs gh-deploy --force --no-history
+# Builds for the site's address and pushes to gh-pages: SITE_URL, or the GitHub Pages address of
+# the origin remote; without either it stops and says how to give one (scripts/site_address.py).
+publish: assets vendor
+	$(PY) -m mkdocs gh-deploy --strict --force --no-history
 
 clean:
 	rm -rf site docs/assets/generated

@@ -23,9 +23,15 @@ What they add to a plain MkDocs build:
   (GitHub Pages serves a project site from ``/REPO/``), and typesets the page's
   maths with KaTeX (:mod:`scripts.maths`): a formula KaTeX refuses ends the build,
   one ``file:line: formula: KaTeX's message`` per line.
+- ``on_config`` also settles the site's address (:mod:`scripts.site_address`): a
+  local build says that it is one; ``gh-deploy`` (``make publish``) takes SITE_URL
+  or the GitHub Pages address of the origin remote, and stops when it has neither.
+- ``on_page_markdown`` checks each page's description, date and card too
+  (:mod:`scripts.publishing`), and measures the card for the page's social tags.
 - ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.csp`).
 - ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) and the demos
-  zip into the site and writes the maths stylesheet (``stylesheets/maths.css``).
+  zip into the site and writes the maths stylesheet (``stylesheets/maths.css``), the
+  feed of the posts and robots.txt.
 
 Missing assets are always an error: there is no switch that turns them into
 warnings. Tests that build the site make their own small manifest and stand-in
@@ -48,12 +54,13 @@ from typing import NamedTuple
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the `mkdocs` console script does not put the project on the path
 
-from scripts import blocks, browser_runtime, csp, maths, vendor  # noqa: E402  (needs the path above)
+from scripts import blocks, browser_runtime, csp, maths, publishing, site_address, vendor  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.site")
 
@@ -71,7 +78,7 @@ ASSET_REFERENCE = re.compile(r"(?<![\w-])" + re.escape(blocks.GENERATED) + r"([\
 # What one build knows beyond the config: the asset manifest, read once per build.
 # The maths' style rules gather over every build of the process (a rule no page uses any more
 # costs a line; `mkdocs serve --dirty` does not re-render every page).
-_build = {"manifest": None, "manifest_path": None, "metrics": {}, "maths_rules": {}}
+_build = {"manifest": None, "manifest_path": None, "metrics": {}, "maths_rules": {}, "posts": {}, "post_order": []}
 
 
 # --- Finding blocks and references in a page's Markdown source.
@@ -251,10 +258,20 @@ def on_config(config):
         fences.append({"name": kind, "class": f"nn-{kind}", "format": blocks.format_fence,
                        "validator": blocks.validate_fence})
     settings["custom_fences"] = fences
+    if _build.get("command") == "gh-deploy":
+        try:
+            address, how = site_address.for_publishing()
+        except site_address.AddressError as error:
+            raise PluginError(str(error)) from None
+        config.site_url = address
+        log.info(f"publishing at {address} ({how})")
+    elif _build.get("command") != "serve":
+        log.info(site_address.describe_build(config.site_url))
     return config
 
 
 def on_startup(command, dirty):
+    _build["command"] = command
     _build["serving"] = command == "serve"
 
 
@@ -278,6 +295,34 @@ def on_pre_build(config):
                               "What to do: run `python -m scripts.vendor` (or `make vendor`) and build again") from None
     _build["manifest"] = load_manifest(config.docs_dir)
     _build["metrics"] = load_metrics(config.docs_dir)
+    _build["posts"] = {}
+    # The icons mkdocs.yml names are generated too: a missing one stops the build like a figure.
+    manifest_name = os.path.relpath(_build["manifest_path"], os.path.dirname(config.config_file_path))
+    problems = []
+    for key, path in config_references(config):
+        problems += [f"mkdocs.yml: {key}: {message}" for _, message in asset_problems(
+            [(0, path)], _build["manifest"], Path(config.docs_dir) / blocks.GENERATED, manifest_name)]
+    if problems:
+        raise PluginError("\n".join(problems))
+
+
+def config_references(config):
+    """[(setting, path relative to assets/generated/)] of the generated files mkdocs.yml names:
+    the icons. `config` is MkDocs' config or mkdocs.yml as a plain mapping."""
+    settings = {"theme.favicon": config["theme"]["favicon"], "extra.touch_icon": config["extra"]["touch_icon"]}
+    return [(key, path.split(blocks.GENERATED, 1)[-1]) for key, path in settings.items()]
+
+
+def page_references(text):
+    """Paths (relative to assets/generated/) of every generated file the page source `text`
+    shows: in its blocks, its Markdown and HTML, and its front matter's card."""
+    _, meta = get_data(text)
+    card = publishing.front_matter_problems(text, meta, post=False)[1]
+    return sorted({path for _, path in check_page_source(text)[1] + ([card] if card else [])})
+
+
+def on_nav(nav, config, files):
+    _build["post_order"] = [page.file.src_uri for page in nav.pages if publishing.is_post(page.file.src_uri)]
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -287,11 +332,23 @@ def on_page_markdown(markdown, page, config, files):
     manifest_name = os.path.relpath(_build["manifest_path"], os.path.dirname(config.config_file_path))
     problems, references = check_page_source(source)
     problems += quote_metrics(source, _build["metrics"])[1]
+    front_matter, card = publishing.front_matter_problems(source, page.meta, publishing.is_post(page.file.src_uri))
+    problems += front_matter
+    references += [card] if card else []
     problems += asset_problems(references, _build["manifest"], Path(config.docs_dir) / blocks.GENERATED,
                                manifest_name)
     if problems:
         raise PluginError("\n".join(f"{where}:{line}: {message}" for line, message in sorted(problems)))
+    if card:
+        page.meta["nn_card"] = publishing.card(card[1], Path(config.docs_dir) / blocks.GENERATED, config.site_url)
     return quote_metrics(markdown, _build["metrics"])[0]
+
+
+def on_page_context(context, page, config, nav):
+    if publishing.is_post(page.file.src_uri):
+        _build["posts"][page.file.src_uri] = {"title": page.title, "url": page.canonical_url, "date": page.meta["date"],
+                                              "description": page.meta["description"], "card": page.meta["nn_card"]}
+    return context
 
 
 def on_page_content(html, page, config, files):
@@ -351,6 +408,11 @@ def on_post_build(config):
             old.unlink()
     write_atomic(out / name, data)
     log.info(f"demos package for the browser: py/{name}")
+    posts = [_build["posts"][uri] for uri in _build["post_order"] if uri in _build["posts"]]
+    site = Path(config.site_dir)
+    write_atomic(site / config.extra["feed"], publishing.feed(config.site_name, config.site_url, config.site_description,
+                                                             config.theme["language"], config.extra["feed"], posts))
+    write_atomic(site / "robots.txt", publishing.robots(config.site_url).encode())
     write_service_worker(config, name)
 
 

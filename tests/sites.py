@@ -4,6 +4,8 @@ The browser test files each serve such a site; they share this so that every one
 them builds it exactly as `make site` does (same hooks, same theme overrides).
 """
 
+import base64
+import json
 import os
 import shutil
 import subprocess
@@ -11,12 +13,18 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from mkdocs.utils.yaml import get_yaml_loader
+
+from scripts import blocks, mkdocs_hooks
 
 from scripts import vendor
 
 ROOT = Path(__file__).resolve().parent.parent
 # What `mkdocs build` reads: the config, the pages, the theme overrides and the hooks' code.
 SITE_SOURCES = ("docs", "scripts", "demos", "overrides")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAAB"
+                       "JRU5ErkJggg==")
 
 
 def copy_project(parent):
@@ -41,3 +49,19 @@ def build_site(project, folder, url, *options, **env):
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode:
         pytest.fail(f"the site did not build:\n{done.stdout}\n{done.stderr}")
+
+
+def write_manifest(project, assets, recipes=None):
+    """Write `project`'s asset manifest: `assets` ({path under assets/generated/: entry}),
+    `recipes`, and the icons its mkdocs.yml names, each with a stand-in picture where the
+    project has none (the build stops on a missing icon as on a missing figure)."""
+    generated = project / "docs" / blocks.GENERATED
+    config = yaml.load((project / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
+    assets = dict(assets)
+    for _, path in mkdocs_hooks.config_references(config):
+        if not (generated / path).is_file():
+            (generated / path).parent.mkdir(parents=True, exist_ok=True)
+            (generated / path).write_bytes(PNG)
+        assets.setdefault(path, {"recipe": "stand-in made by tests/sites.py"})
+    (generated / "manifest.json").parent.mkdir(parents=True, exist_ok=True)
+    (generated / "manifest.json").write_text(json.dumps({"assets": assets, "recipes": recipes or {}}))

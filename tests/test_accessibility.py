@@ -25,6 +25,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
+from mkdocs.utils.yaml import get_yaml_loader
 
 from scripts import axe, blocks, csp, mkdocs_hooks, vendor
 from scripts.bench import SubPathHandler
@@ -62,12 +64,15 @@ def stand_ins(project):
     generated = project / "docs" / blocks.GENERATED
     manifest_path = project / "docs" / mkdocs_hooks.MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"assets": {}, "recipes": {}}
+    config = yaml.load((project / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
+    referenced = {path for _, path in mkdocs_hooks.config_references(config)}
     for page in (project / "docs").rglob("*.md"):
-        for _, path in mkdocs_hooks.check_page_source(page.read_text())[1]:
-            if path not in manifest["assets"] or not (generated / path).is_file():
-                (generated / path).parent.mkdir(parents=True, exist_ok=True)
-                (generated / path).write_bytes(MP4 if path.endswith(".mp4") else PNG)
-                manifest["assets"][path] = {"recipe": "stand-in made by tests/test_accessibility.py"}
+        referenced.update(mkdocs_hooks.page_references(page.read_text()))
+    for path in sorted(referenced):
+        if path not in manifest["assets"] or not (generated / path).is_file():
+            (generated / path).parent.mkdir(parents=True, exist_ok=True)
+            (generated / path).write_bytes(MP4 if path.endswith(".mp4") else PNG)
+            manifest["assets"][path] = {"recipe": "stand-in made by tests/test_accessibility.py"}
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps(manifest))
 

@@ -23,13 +23,20 @@ from pathlib import Path
 import pytest
 
 from scripts import blocks, mkdocs_hooks, vendor
+from tests.sites import write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d4944415478da63f8cfc0f01f0005000201c5d4b6a50000000049454e44ae426082")
 POST = "docs/posts/draft.md"
 # Above each mistake: a title, a paragraph and a good widget, so the line numbers are a post's.
-HEAD = """# A draft
+HEAD = """---
+description: "A draft post."
+date: 2026-11-29
+image: draft/card.png
+---
+
+# A draft
 
 Some text before the mistake.
 
@@ -62,9 +69,9 @@ def project(tmp_path_factory):
     generated = root / "docs" / blocks.GENERATED
     (generated / "draft").mkdir(parents=True)
     (generated / "draft/line.png").write_bytes(PNG)
-    (root / "docs" / mkdocs_hooks.MANIFEST).write_text(json.dumps({
-        "assets": {"draft/line.png": {"recipe": "draft_line"}},
-        "recipes": {"draft_line": {"metrics": {"accuracy": 0.9}}}}))
+    (generated / "draft/card.png").write_bytes(PNG)
+    write_manifest(root, {"draft/line.png": {"recipe": "draft_line"}, "draft/card.png": {"recipe": "draft_line"}},
+                   {"draft_line": {"metrics": {"accuracy": 0.9}}})
     (root / "mkdocs-draft.yml").write_text("INHERIT: mkdocs.yml\nnav:\n  - index.md\n  - posts/draft.md\n")
     return root
 

@@ -11,7 +11,7 @@ import pytest
 
 from scripts import blocks
 from scripts.bench import serve
-from tests.sites import build_site, copy_project
+from tests.sites import build_site, copy_project, write_manifest
 from tests.test_browser_widgets import (
     assert_ready, bring_to, fallback_png, new_page, pause, readout, status, wait_for_epoch, widget,
     widget_config, widget_workers,
@@ -43,7 +43,7 @@ def server(tmp_path_factory):
     for i, name in enumerate(("neuron", "line", "playground")):
         fallback_png(generated / f"checks/{name}.png", i)
         assets[f"checks/{name}.png"] = {}
-    (generated / "manifest.json").write_text(json.dumps({"assets": assets, "recipes": {}}))
+    write_manifest(project, assets)
     for name, text in PAGES.items():
         (project / "docs" / f"{name}.md").write_text(text)
     config = json.loads(widget_config(project / "mkdocs.yml"))

@@ -20,7 +20,7 @@ import pytest
 
 from scripts import blocks
 from scripts.bench import FILTERS_RATE, serve
-from tests.sites import build_site, copy_project
+from tests.sites import build_site, copy_project, write_manifest
 from tests.test_browser_widgets import draw
 
 pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests, on one worker
@@ -115,7 +115,7 @@ def server(tmp_path_factory, httpd):
             shutil.copy(GENERATED / path, target)
         else:
             target.write_text(make())
-    (generated / "manifest.json").write_text(json.dumps({"assets": {path: {} for path in files}, "recipes": {}}))
+    write_manifest(project, {path: {} for path in files})
     (project / "docs" / "filters-check.md").write_text(f"# Filters\n\n```widget\n{block}```\n")
     config = read_config(project / "mkdocs.yml")
     extra = {"INHERIT": "mkdocs.yml", "nav": ["filters-check.md"],

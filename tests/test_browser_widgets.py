@@ -17,7 +17,7 @@ import pytest
 
 from scripts import blocks
 from scripts.bench import serve
-from tests.sites import build_site, copy_project
+from tests.sites import build_site, copy_project, write_manifest
 
 pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session
 
@@ -165,7 +165,7 @@ def site(tmp_path_factory, httpd):
         else:
             target.write_text(make())
         assets[path] = {}
-    (generated / "manifest.json").write_text(json.dumps({"assets": assets, "recipes": {}}))
+    write_manifest(project, assets)
     (project / "docs" / "widgets-check.md").write_text("\n".join(page))
     (project / "docs" / "widgets-other.md").write_text(OTHER_PAGE)
     (project / "mkdocs-widgets.yml").write_text(widget_config(project / "mkdocs.yml"))
