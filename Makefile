@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # than a thread pool fighting over two cores (recipes and tests already run in parallel).
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: setup node vendor browser assets site serve test bench publish clean
+.PHONY: setup node vendor browser checkers assets site serve test bench publish clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,15 +23,19 @@ setup: $(INSTALLED)
 node:
 	sh scripts/ensure_debian.sh node:nodejs
 
-# Pinned Pyodide, its NumPy wheel and KaTeX (and axe-core for the accessibility tests),
-# verified by sha256/sha512, cached in .cache/vendor.
+# Pinned Pyodide, its NumPy wheel and KaTeX, verified by sha256/sha512, cached in .cache/vendor.
 vendor: setup node
 	$(PY) -m scripts.vendor
-	$(PY) -m scripts.axe
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not reachable).
 browser:
 	sh scripts/ensure_debian.sh chromium:chromium
+
+# What the tests check the site with: axe-core and the Nu HTML checker (pinned, verified, in
+# .cache/vendor; scripts/checkers.py) and Debian's Java, which runs the checker.
+checkers: setup
+	sh scripts/ensure_debian.sh java:default-jre-headless
+	$(PY) -m scripts.checkers
 
 # Every figure, video and trained model; re-runs only what changed. ARGS="--force" etc.
 assets: setup
@@ -43,7 +47,7 @@ site: assets vendor
 serve: assets vendor
 	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
-test: assets vendor browser
+test: assets vendor browser checkers
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: site browser

@@ -432,7 +432,7 @@ def render_widget(block):
     if fallback.endswith(VIDEO_SUFFIX):
         media = _video_tag(fallback, poster_for(fallback), f' aria-label="{_esc(alt)}"')
     else:
-        media = f'<img src="{_esc(asset_url(fallback))}" alt="{_esc(alt)}" loading="lazy">'
+        media = f'<img src="{_esc(asset_url(fallback))}" alt="{_esc(alt)}">'
     caption = f"<figcaption>{_esc(block['caption'])}</figcaption>" if block["caption"] else ""
     return (
         f'<div class="nn-widget" data-widget="{block["name"]}" data-state="idle" '
@@ -447,12 +447,14 @@ def render_widget(block):
 
 
 def render_video(block):
+    """The video and its caption as a figure, and under it (HTML allows a figure nothing after
+    its caption) the description in words, the two held together by the video's frame."""
     return (
-        f'<figure class="nn-video">\n{_video_tag(block["src"], block["poster"])}\n'
-        f"<figcaption>{_esc(block['caption'])}</figcaption>\n"
+        f'<div class="nn-video">\n<figure>{_video_tag(block["src"], block["poster"])}\n'
+        f"<figcaption>{_esc(block['caption'])}</figcaption></figure>\n"
         f'<details class="nn-video-description"><summary>What the video shows</summary>'
         f"{_paragraphs(block['description'])}</details>\n"
-        f"</figure>"
+        f"</div>"
     )
 
 

@@ -28,9 +28,16 @@ What they add to a plain MkDocs build:
   or the GitHub Pages address of the origin remote, and stops when it has neither.
 - ``on_page_markdown`` checks each page's description, date and card too
   (:mod:`scripts.publishing`), and measures the card for the page's social tags.
+- ``on_env``: gives the theme's base template valid toggles (``overrides/main.html``
+  extends it as ``series-base.html``).
 - ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.csp`).
+- ``on_page_content`` also gives every generated picture its size and defers those
+  after the first (:mod:`scripts.pictures`); a page with maths names KaTeX's
+  stylesheet at the top of its content (:mod:`scripts.styles`).
 - ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) and the demos
-  zip into the site and writes the maths stylesheet (``stylesheets/maths.css``), the
+  zip into the site, KaTeX's fonts set to swap in; joins the series' stylesheets
+  (``extra_css``, which ``on_config`` replaces by the joined file) and the maths'
+  rules into one (:mod:`scripts.styles`); writes the
   feed of the posts and robots.txt.
 
 Missing assets are always an error: there is no switch that turns them into
@@ -52,6 +59,7 @@ import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
+import jinja2
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
@@ -60,12 +68,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the `mkdocs` console script does not put the project on the path
 
-from scripts import blocks, browser_runtime, csp, maths, publishing, site_address, vendor  # noqa: E402
+from scripts import blocks, browser_runtime, csp, maths, pictures, publishing, site_address, styles, vendor  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.site")
 
 MANIFEST = "assets/generated/manifest.json"  # relative to docs_dir; written by `make assets`
-MATHS_CSS = "stylesheets/maths.css"  # relative to site_dir; listed under extra_css in mkdocs.yml
 SERVICE_WORKER = "javascripts/sw.js"  # relative to docs_dir; written to the site root as sw.js
 SW_VERSION = "@@NN_SW_VERSION@@"
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: entries carry no build time
@@ -258,6 +265,9 @@ def on_config(config):
         fences.append({"name": kind, "class": f"nn-{kind}", "format": blocks.format_fence,
                        "validator": blocks.validate_fence})
     settings["custom_fences"] = fences
+    # The pages name one stylesheet of ours; on_post_build writes it from these (scripts/styles.py).
+    _build["stylesheets"] = [path for path in config.extra_css if path != styles.STYLESHEET]
+    config.extra_css = [styles.STYLESHEET]
     if _build.get("command") == "gh-deploy":
         try:
             address, how = site_address.for_publishing()
@@ -321,6 +331,33 @@ def page_references(text):
     return sorted({path for _, path in check_page_source(text)[1] + ([card] if card else [])})
 
 
+def on_files(files, config):
+    # Only the joined stylesheet is served; its parts stay in docs/ for the authors.
+    for path in _build["stylesheets"]:
+        if files.get_file_from_path(path) is not None:
+            files.remove(files.get_file_from_path(path))
+    return files
+
+
+# Material's drawer and search toggles are checkboxes with autocomplete="off" (so that Firefox
+# does not restore them open); HTML allows autocomplete on text-like inputs only. They sit in
+# base.html outside any block, so the pages extend a copy of it without that attribute.
+THEME_BASE, SERIES_BASE = "base.html", "series-base.html"  # overrides/main.html extends SERIES_BASE
+TOGGLES = [f'type="checkbox" id="__{name}" autocomplete="off">' for name in ("drawer", "search")]
+
+
+def on_env(env, config, files):
+    source = env.loader.get_source(env, THEME_BASE)[0]
+    missing = [toggle for toggle in TOGGLES if toggle not in source]
+    if missing:
+        raise PluginError(f"the theme's {THEME_BASE} has no {missing[0]}: overrides/main.html and "
+                          "scripts/mkdocs_hooks.py (TOGGLES) expect Material's toggles as they were")
+    for toggle in TOGGLES:
+        source = source.replace(toggle, toggle.replace(' autocomplete="off"', ""))
+    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SERIES_BASE: source}), env.loader])
+    return env
+
+
 def on_nav(nav, config, files):
     _build["post_order"] = [page.file.src_uri for page in nav.pages if publishing.is_post(page.file.src_uri)]
 
@@ -354,11 +391,12 @@ def on_page_context(context, page, config, nav):
 def on_page_content(html, page, config, files):
     root = get_relative_url(".", page.url) + "/"  # "./" for the home page, "../../" for a post
     html = html.replace(blocks.PYODIDE_URL, browser_runtime.base_url(root, _build["runtime"]))
-    html = html.replace(blocks.DEMOS_URL, f"{root}py/{_build['demos'][0]}")
-    return typeset_maths(html.replace(blocks.SITE_ROOT, root), page, config)
+    html = html.replace(blocks.DEMOS_URL, f"{root}py/{_build['demos'][0]}").replace(blocks.SITE_ROOT, root)
+    html = pictures.size_and_defer(html, root, Path(config.docs_dir) / blocks.GENERATED)
+    return typeset_maths(html, page, config, root)
 
 
-def typeset_maths(html, page, config):
+def typeset_maths(html, page, config, root):
     """The page with its maths typeset (:mod:`scripts.maths`); a formula KaTeX refuses ends the build."""
     if 'class="arithmatex"' not in html:
         return html
@@ -379,7 +417,7 @@ def typeset_maths(html, page, config):
             lines.append(f"{where}:{number}: {tex}: {message}" if at >= 0 else f"{where}: {tex}: {message}")
         raise PluginError("KaTeX cannot typeset these formulas:\n" + "\n".join(lines))
     _build["maths_rules"].update(rules)
-    return html
+    return styles.katex_link(root) + html
 
 
 def on_post_page(output, page, config):
@@ -400,7 +438,11 @@ def on_post_build(config):
     except (vendor.VendorError, OSError, ValueError) as error:
         raise PluginError(f"could not put the self-hosted runtime (KaTeX, Pyodide) into the site: {error}\n"
                           "What to do: run `python -m scripts.vendor` (or `make vendor`) and build again") from None
-    write_atomic(Path(config.site_dir) / MATHS_CSS, maths.stylesheet(_build["maths_rules"]).encode())
+    katex_css = Path(config.site_dir) / styles.KATEX_STYLESHEET
+    write_atomic(katex_css, styles.swap_fonts(katex_css.read_text(encoding="utf-8")).encode())
+    sources = [(path, (Path(config.docs_dir) / path).read_text(encoding="utf-8")) for path in _build["stylesheets"]]
+    write_atomic(Path(config.site_dir) / styles.STYLESHEET,
+                 styles.bundle(sources, maths.stylesheet(_build["maths_rules"])).encode())
     name, data = _build["demos"]
     out = Path(config.site_dir) / "py"
     for old in out.glob("demos-*.zip"):

@@ -6,7 +6,7 @@ docs/, scripts/, demos/, overrides/) with the asset build's files when `make ass
 made them, and a small stand-in for any generated file a page references that is not
 there yet. It is served under the sub-path /REPO/ by a local server and read by Debian's
 Chromium through Playwright; every request to another host is refused. The checker is
-axe-core (pinned in scripts/axe.py), injected into each page.
+axe-core (pinned in scripts/checkers.py), injected into each page.
 
 The pages are checked twice: as first shown, with the Python runtime unreachable (so each
 widget ends showing its figure, its reason and a retry button), and, for the posts with
@@ -28,7 +28,7 @@ import pytest
 import yaml
 from mkdocs.utils.yaml import get_yaml_loader
 
-from scripts import axe, blocks, csp, mkdocs_hooks, vendor
+from scripts import blocks, checkers, csp, mkdocs_hooks, vendor
 from scripts.bench import SubPathHandler
 from tests.sites import build_site, copy_project
 
@@ -106,7 +106,7 @@ def built_file(httpd, path):
 
 @pytest.fixture(scope="session")
 def axe_script():
-    return str(axe.ensure_axe(log=lambda message: None))
+    return str(checkers.ensure_axe(log=lambda message: None))
 
 
 # Records every Content-Security-Policy violation, from before the page's first script.
@@ -463,8 +463,7 @@ def test_without_javascript_every_page_shows_its_text_maths_figures_videos_and_w
 
 
 VIDEOS = """() => [...document.querySelectorAll("video")].map((v) => {
-    const figure = v.closest("figure");
-    const described = figure?.querySelector(".nn-video-description")?.textContent.trim() || "";
+    const described = v.closest(".nn-video")?.querySelector(".nn-video-description")?.textContent.trim() || "";
     return {src: v.currentSrc || v.querySelector("source")?.src, paused: v.paused, time: v.currentTime,
             autoplay: v.autoplay, captions: !!v.querySelector("track[kind=captions], track[kind=subtitles]"),
             text: described || (v.getAttribute("aria-label") || "").trim()};

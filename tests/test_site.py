@@ -30,7 +30,7 @@ import pytest
 import yaml
 from mkdocs.utils.yaml import get_yaml_loader
 
-from scripts import blocks, mkdocs_hooks, vendor
+from scripts import blocks, mkdocs_hooks, styles, vendor
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.test/watch/"
@@ -448,7 +448,7 @@ def test_block_urls_are_relative_to_their_page(site, page_path, depth):
     assert (runtime / "pyodide.js").is_file() and (runtime / "runtime.json").is_file()
     [demos] = (site / "py").glob("demos-*.zip")
     assert resolve(site, page.url, widget["data-demos"]) == demos
-    media = page.find("img", loading="lazy") + page.find("source", type="video/mp4")
+    media = page.find("img") + page.find("source", type="video/mp4")
     fallback = [resolve(site, page.url, m["src"]) for m in media]
     assert fallback[0].relative_to(site).as_posix().startswith("assets/generated/checks/")
 
@@ -480,20 +480,43 @@ def test_maths_is_typeset_at_build_time_and_pages_load_no_script_for_it(site):
     index = json.loads((site / "search/search_index.json").read_text())
     text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("checks/deeper/blocks/"))
     assert "maths w⋅x+b and" in text and text.count("σ(z)") == 1 and "\\cdot" not in text, text
-    rules = (site / mkdocs_hooks.MATHS_CSS).read_text()
+    rules = (site / styles.STYLESHEET).read_text()
     for page in html_pages(site):
         text = page.path.read_text()
-        # The Content-Security-Policy allows no inline style: KaTeX's are classes of maths.css.
+        # The Content-Security-Policy allows no inline style: KaTeX's are classes of the stylesheet.
         assert " style=" not in text, f"{page.path}: a style attribute, which the policy blocks"
         missing = {name for name in re.findall(r"\b(nn-m[0-9a-f]{10})\b", text) if f".{name}{{" not in rules}
-        assert not missing, f"{page.path}: classes without a rule in {mkdocs_hooks.MATHS_CSS}: {missing}"
-        if page.path.name == "404.html":
-            continue
+        assert not missing, f"{page.path}: classes without a rule in {styles.STYLESHEET}: {missing}"
         scripts = {resolve(site, page.url, s["src"]).name for s in page.find("script") if "src" in s}
         assert not {"katex.min.js", "katex-init.js", "auto-render.min.js"} & scripts, page.path
-        styles = [resolve(site, page.url, s["href"]) for s in page.find("link", rel="stylesheet")]
-        assert styles.index(site / "vendor/katex/katex.min.css") < styles.index(site / mkdocs_hooks.MATHS_CSS)
-        assert site / "stylesheets/site.css" in styles
+
+
+def test_pages_name_one_stylesheet_of_ours_and_katex_s_only_with_maths(any_site):
+    """One stylesheet of the series' own, holding every part and the maths' rules; KaTeX's
+    stylesheet only on pages with maths, first in their content (instant navigation swaps
+    the content, not the head), its fonts swapped in rather than hiding the text."""
+    site = any_site
+    joined = (site / styles.STYLESHEET).read_text()
+    for part in ("stylesheets/site.css", "stylesheets/widgets.css", "stylesheets/filters.css"):
+        assert (ROOT / "docs" / part).read_text().strip() in joined, f"{part} is not in {styles.STYLESHEET}"
+        assert not (site / part).exists(), f"{part} is served beside the joined stylesheet"
+    with_maths = 0
+    for page in html_pages(site):
+        text = page.path.read_text()
+        links = page.find("link", rel="stylesheet")
+        targets = [resolve(site, page.url, link["href"]).relative_to(site).as_posix() for link in links]
+        ours = [target for target in targets if not target.startswith(("assets/", "vendor/"))]  # the theme's, KaTeX's
+        assert ours == [styles.STYLESHEET], f"{page.path}: {ours}"
+        katex = [link for link in links if resolve(site, page.url, link["href"]) == site / styles.KATEX_STYLESHEET]
+        has_maths = 'class="katex' in text
+        with_maths += has_maths
+        assert len(katex) == has_maths, f"{page.path}: {len(katex)} links to KaTeX's stylesheet"
+        if has_maths:
+            content = text.split('<article class="md-content__inner md-typeset">', 1)[1]
+            assert content.lstrip().startswith("<link rel=\"stylesheet\""), f"{page.path}: KaTeX's link is not first"
+    assert with_maths, "no page of the site has maths to check"
+    faces = re.findall(r"@font-face\s*{[^}]*}", (site / styles.KATEX_STYLESHEET).read_text())
+    assert faces and all("font-display:swap" in face for face in faces)
 
 
 def test_pyodide_can_come_from_its_cdn(checked_project, tmp_path):
@@ -656,7 +679,7 @@ def test_publish_pushes_the_built_site_to_the_pages_branch(base_project, tmp_pat
     mkdocs(repo, "gh-deploy", "--force", "--no-history", "--remote-name", "target",
            "--remote-branch", "gh-pages", env=env)
     files = run(["git", "ls-tree", "-r", "--name-only", "gh-pages"], cwd=target, env=env).stdout.split()
-    expected = ["index.html", ".nojekyll", "vendor/katex/katex.min.css", "stylesheets/maths.css",
+    expected = ["index.html", ".nojekyll", "vendor/katex/katex.min.css", styles.STYLESHEET,
                 "assets/generated/thumbs/post1.webp"]
     expected += [p.relative_to(repo / "site").as_posix() for p in (repo / "site").glob("py/demos-*.zip")]
     expected += [p.relative_to(repo / "site").as_posix() for p in (repo / "site").glob("vendor/pyodide-*/pyodide.js")]
