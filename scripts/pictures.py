@@ -48,13 +48,14 @@ def size_and_defer(html, site_root, generated_dir):
 
     `site_root` is the site root as the page's URLs start it ("../../"); `generated_dir`
     the folder of the generated assets. A picture the author sized or set loading on keeps it."""
-    prefix = site_root + blocks.GENERATED
+    # The home page's root is "./", which Markdown's own links leave out.
+    prefix = site_root.removeprefix("./") + blocks.GENERATED
     seen = [0]
 
     def edit(match):
         name, attrs = match["name"].lower(), match["attrs"]
-        url = attribute(attrs, "src" if name == "img" else "poster")
-        if not url or not url.startswith(prefix):
+        url = (attribute(attrs, "src" if name == "img" else "poster") or "").removeprefix("./")
+        if not url.startswith(prefix):
             return match[0]
         seen[0] += 1
         added = ""

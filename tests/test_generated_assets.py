@@ -90,3 +90,28 @@ def test_rebuilding_gives_identical_bytes(manifest, tmp_path):
     assert any(path.endswith(".mp4") for path in outputs) and any(path.endswith(".svg") for path in outputs)
     for path in outputs:
         assert sha256(tmp_path / path) == manifest["assets"][path]["sha256"], path
+
+
+def test_the_icons_are_square_opaque_and_in_the_series_colours(manifest):
+    from PIL import Image
+    from scripts.plotting import BLUE, ORANGE
+    from scripts.recipes.site_icons import ICONS
+    for path, pixels in ICONS.items():
+        assert path in manifest["assets"], path
+        picture = Image.open(ASSETS_ROOT / path)
+        assert picture.size == (pixels, pixels), path
+        colours = {colour for _, colour in picture.convert("RGBA").getcolors(pixels * pixels)}
+        assert all(alpha == 255 for *_, alpha in colours), f"{path} is not opaque"
+        for hex_colour in (ORANGE, BLUE):
+            wanted = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)) + (255,)
+            assert wanted in colours, f"{path} lacks {hex_colour}"
+
+
+def test_every_post_card_is_a_png_of_card_size(manifest):
+    from PIL import Image
+    from scripts.plotting import CARD_SIZE
+    cards = sorted(path for path in manifest["assets"] if path.startswith("cards/"))
+    assert len(cards) == 7
+    for path in cards:
+        assert (ASSETS_ROOT / path).read_bytes().startswith(PNG_SIGNATURE)
+        assert Image.open(ASSETS_ROOT / path).size == CARD_SIZE, path

@@ -1,6 +1,7 @@
 """Every page of the real site, opened in Chromium under a sub-path: no console error,
-no failed or off-site request, and the page looks right at phone and desktop width
-(screenshots are kept in the test's temporary folder for a person to look at)."""
+no failed or off-site request, the page looks right at phone and desktop width
+(screenshots are kept in the test's temporary folder for a person to look at), and
+nothing on it moves once drawn; maths keeps its style across instant navigation."""
 
 import os
 import subprocess
@@ -22,11 +23,13 @@ def served(tmp_path_factory):
     if not (ROOT / "docs/assets/generated/manifest.json").exists():
         pytest.skip("no generated assets: run `make assets` (make test does)")
     site = tmp_path_factory.mktemp("pages") / "site"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL="http://127.0.0.1/REPO/")
+    site.mkdir()
+    server, base = serve(site)
+    # Built for the server's own address: instant navigation follows only links inside site_url.
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=base)
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    server, base = serve(site)
     yield site, base
     server.shutdown()
 
@@ -60,4 +63,48 @@ def test_every_page_loads_cleanly(browser, served, width, tmp_path):
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
         page.screenshot(path=str(tmp_path / f"{width}-{path.strip('/').replace('/', '-') or 'home'}.png"))
         assert problems[checking:] == [], path
+    context.close()
+
+
+# Sums the page's layout shifts (those no input caused), as Lighthouse's CLS does for a load.
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+    let total = 0;
+    new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+    }).observe({type: "layout-shift", buffered: true});
+    setTimeout(() => resolve(total), 1000);
+})"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_nothing_moves_once_drawn(browser, served, width):
+    """Pictures, videos and widgets have their room before they arrive: the layout shifts
+    of loading each page add up to less than 0.02 (Lighthouse's good is 0.1)."""
+    site, base = served
+    context = browser.new_context(viewport=dict(zip(("width", "height"), WIDTHS[width])))
+    page = context.new_page()
+    shifts = {}
+    for path in pages(site) + ["404.html"]:
+        page.goto(base + path, wait_until="load")
+        shifts[path or "home"] = page.evaluate(LAYOUT_SHIFT)
+    context.close()
+    assert max(shifts.values()) < 0.02, shifts
+
+
+def test_maths_keeps_its_style_across_instant_navigation(browser, served):
+    """The home page has no maths and does not load KaTeX's stylesheet; a post reached from
+    it by instant navigation (no page load) still shows its formulas in KaTeX's fonts."""
+    site, base = served
+    context = browser.new_context(viewport=dict(zip(("width", "height"), WIDTHS["desktop"])))
+    page = context.new_page()
+    page.goto(base, wait_until="load")
+    assert page.locator("link[href*='katex']").count() == 0
+    page.evaluate("window.nnSamePage = true")  # gone if the browser loads a new page
+    page.locator(".nn-series a").first.click()
+    page.wait_for_function("() => document.querySelector('.katex')")
+    assert page.evaluate("window.nnSamePage") is True, "the click loaded a new page: no instant navigation"
+    font = page.wait_for_function("""() => {
+        const family = getComputedStyle(document.querySelector('.katex')).fontFamily;
+        return family.includes('KaTeX') && family; }""", timeout=15_000).json_value()
+    assert "KaTeX_Main" in font
     context.close()

@@ -280,3 +280,31 @@ def test_the_palette_tells_the_two_classes_apart_on_the_card():
     assert np.abs(rgb["orange"] - rgb["blue"]).sum() > 1.0
     assert all(np.abs(rgb[c] - rgb["card"]).sum() > 0.8 for c in ("orange", "blue"))
     assert plotting.DIVERGING_CMAP(0.0)[:3] != plotting.DIVERGING_CMAP(1.0)[:3]
+
+
+def test_a_thumbnail_is_saved_for_the_home_and_as_a_sharp_social_card(tmp_path):
+    with matplotlib.rc_context({"figure.constrained_layout.use": False}):
+        fig = plt.figure(figsize=(3.2, 2.4))
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.fill([0, 1, 1, 0], [0, 0, 1, 1], color=plotting.BLUE)  # a blue picture, edge to edge
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_axis_off()
+        plotting.save_thumbnail(fig, tmp_path / "thumb.webp", tmp_path / "card.png")
+    with Image.open(tmp_path / "thumb.webp") as thumbnail, Image.open(tmp_path / "card.png") as saved:
+        assert thumbnail.size == plotting.THUMBNAIL_SIZE
+        card = np.asarray(saved.convert("RGB"))
+    assert card.shape == (630, 1200, 3)
+    # The drawing fills the card's height, 840 pixels wide (4:3), centred on the card colour.
+    blue, background = np.array(matplotlib.colors.to_rgb(plotting.BLUE)) * 255, \
+        np.array(matplotlib.colors.to_rgb(plotting.CARD)) * 255
+    assert np.abs(card[:, 185:1015] - blue).max() <= 2
+    assert np.abs(card[:, :175] - background).max() <= 2 and np.abs(card[:, 1025:] - background).max() <= 2
+    assert not plt.fignum_exists(fig.number), "the figure was left open"
+
+
+def test_a_thumbnail_of_another_size_is_refused(tmp_path):
+    fig = plt.figure(figsize=(6, 3.375))
+    with pytest.raises(ValueError, match="the figure must be 3.2 x 2.4 inches, got 6 x 3.375"):
+        plotting.save_thumbnail(fig, tmp_path / "thumb.webp", tmp_path / "card.png")
+    assert not list(tmp_path.iterdir()) and not plt.fignum_exists(fig.number)

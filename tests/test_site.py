@@ -28,9 +28,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
+from PIL import Image
 from mkdocs.utils.yaml import get_yaml_loader
 
-from scripts import blocks, mkdocs_hooks, styles, vendor
+from scripts import blocks, checkers, mkdocs_hooks, styles, vendor
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.test/watch/"
@@ -689,3 +690,37 @@ def test_publish_pushes_the_built_site_to_the_pages_branch(base_project, tmp_pat
     assert not missing, f"gh-pages lacks {missing}"
     home = run(["git", "show", "gh-pages:index.html"], cwd=target, env=env).stdout
     assert "Watch a Network Learn" in home and f'href="{SITE_URL}"' in home
+
+
+# --- Valid HTML, and pictures that take their room before they arrive.
+
+
+def test_every_page_is_valid_html(any_site):
+    """The W3C's Nu HTML checker (pinned in scripts/checkers.py) finds no error on any page."""
+    errors = checkers.html_errors(sorted(any_site.rglob("*.html")))
+    assert not errors, "\n".join(f"{Path(path).relative_to(any_site)}:{line}: {message}"
+                                 for path, line, message in errors)
+
+
+def test_generated_pictures_have_their_size_and_only_the_first_loads_eagerly(real_site):
+    site, checked = real_site, {}
+    for page in html_pages(site):
+        media = [(tag, attrs) for tag, attrs in page.tags if tag in ("img", "video")
+                 and "/assets/generated/" in resolve(site, page.url, attrs.get("src") or attrs.get("poster") or "")
+                 .as_posix()]
+        for number, (tag, attrs) in enumerate(media):
+            path = resolve(site, page.url, attrs["src"] if tag == "img" else attrs["poster"])
+            where = f"{page.path.relative_to(site)}: {path.relative_to(site)}"
+            width, height = int(attrs["width"]), int(attrs["height"])
+            if path.suffix == ".svg":
+                box = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', path.read_text())
+                expected = (float(box[1]) * 4 / 3, float(box[2]) * 4 / 3)  # points to CSS pixels
+            else:
+                with Image.open(path) as picture:
+                    expected = picture.size
+            assert abs(width - expected[0]) <= 1 and abs(height - expected[1]) <= 1, f"{where}: {width}x{height}"
+            if tag == "img":
+                assert attrs.get("loading") == (None if number == 0 else "lazy"), where
+            checked[page.path.relative_to(site).as_posix()] = number + 1
+    assert checked["index.html"] == len(SERIES), checked  # the home's thumbnails
+    assert all(checked.get(built_path(source)) for source, _ in SERIES), checked
