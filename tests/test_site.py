@@ -677,8 +677,13 @@ def test_publish_pushes_the_built_site_to_the_pages_branch(base_project, tmp_pat
     run(["git", "add", "--all"], cwd=repo, env=env)
     run(["git", "commit", "--quiet", "-m", "site"], cwd=repo, env=env)
     run(["git", "remote", "add", "target", str(target)], cwd=repo, env=env)
-    mkdocs(repo, "gh-deploy", "--force", "--no-history", "--remote-name", "target",
-           "--remote-branch", "gh-pages", env=env)
+    # Without SITE_URL, the address is the GitHub Pages one of the origin remote.
+    run(["git", "remote", "add", "origin", "git@github.com:example/watch.git"], cwd=repo, env=env)
+    del env["SITE_URL"]
+    done = mkdocs(repo, "gh-deploy", "--force", "--no-history", "--remote-name", "target",
+                  "--remote-branch", "gh-pages", env=env)
+    assert ("publishing at https://example.github.io/watch/ (derived from the origin remote "
+            "git@github.com:example/watch.git (GitHub Pages)") in done.stderr
     files = run(["git", "ls-tree", "-r", "--name-only", "gh-pages"], cwd=target, env=env).stdout.split()
     expected = ["index.html", ".nojekyll", "vendor/katex/katex.min.css", styles.STYLESHEET,
                 "assets/generated/thumbs/post1.webp"]
@@ -689,7 +694,7 @@ def test_publish_pushes_the_built_site_to_the_pages_branch(base_project, tmp_pat
     missing = [name for name in expected if name not in files]
     assert not missing, f"gh-pages lacks {missing}"
     home = run(["git", "show", "gh-pages:index.html"], cwd=target, env=env).stdout
-    assert "Watch a Network Learn" in home and f'href="{SITE_URL}"' in home
+    assert "Watch a Network Learn" in home and 'href="https://example.github.io/watch/"' in home
 
 
 # --- Valid HTML, and pictures that take their room before they arrive.
