@@ -7,7 +7,9 @@ the asset build (cold on a temporary copy of the project, with nothing to do, af
 one recipe module changed), ``mkdocs build``, each post's page weight, time to
 first paint, the playground's readiness and training rate (Chromium and CPython),
 the digits network against scikit-learn's MLPClassifier, the convolutional
-networks' training and the filters widget's update rate.
+networks' training, the filters widget's update rate, and Lighthouse's mobile
+performance audit of every post (``scripts/lighthouse.py``) with the layout shift
+of every page at phone and desktop width.
 
 A post's page weight is what Chromium fetches for it, scrolled to its end, with the
 Python runtime refused (``fetched_by_page``): raw, and as GitHub Pages sends it,
@@ -45,7 +47,9 @@ import statistics
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scripts import github_pages
 
@@ -83,7 +87,7 @@ EPOCH = """() => Number(/Epoch (\\d+)/.exec(document.querySelector(
 
 
 class SubPathHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder under PREFIX only, the way GitHub Pages serves a project site: text,
+    """Serves a folder under `prefix` only, the way GitHub Pages serves a project site: text,
     JSON and WebAssembly gzipped for a browser that accepts it, an ETag that a revalidation
     answers with 304, ``max-age=600``, and the site's 404.html for a missing file."""
 
@@ -92,6 +96,7 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
                       ".json": "application/json", ".zip": "application/zip",
                       ".webmanifest": "application/manifest+json"}
     _encoded = {}  # (path, mtime, size) -> (etag, gzipped bytes or None), shared by all requests
+    prefix = PREFIX
 
     def do_GET(self):
         self.respond(send_body=True)
@@ -156,9 +161,9 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
     def translate_path(self, path):
-        if not path.startswith(PREFIX):
+        if not path.startswith(self.prefix):
             return str(Path(self.directory) / "no-such-file")
-        return super().translate_path(path[len(PREFIX) - 1:])
+        return super().translate_path(path[len(self.prefix) - 1:])
 
     def log_message(self, *args):
         pass
@@ -171,15 +176,16 @@ class QuietServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def serve(folder, handler=None):
-    """Start serving `folder` (which may still be empty) in a thread; returns (server, its base URL).
-    `server.requests` lists the path of every request, in order, and `server.sent` (path, bytes
-    of the body sent) for every answer: what went over the wire. `handler`: a subclass of
-    SubPathHandler to serve with instead."""
-    server = QuietServer(("127.0.0.1", 0), functools.partial(handler or SubPathHandler, directory=str(folder)))
+def serve(folder, handler=None, prefix=PREFIX):
+    """Start serving `folder` (which may still be empty) under the path `prefix` in a thread;
+    returns (server, its base URL). `server.requests` lists the path of every request, in order,
+    and `server.sent` (path, bytes of the body sent) for every answer: what went over the wire.
+    `handler`: a subclass of SubPathHandler to serve with instead."""
+    handler = type("Handler", (handler or SubPathHandler,), {"prefix": prefix})
+    server = QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     server.requests, server.sent = [], []
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    return server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
 
 
 def playground_page(site):
@@ -809,6 +815,50 @@ def runtime_rows(site, repeat):
     return rows
 
 
+# Lighthouse's goals: mobile performance and LCP for every post, CLS for every page at both widths.
+LIGHTHOUSE_GOALS = {"score": 98, "lcp_s": 2.0, "cls": 0.02}
+
+
+def address_path(site):
+    """The path of the address `site` was built for (its sitemap's shortest URL), e.g. "/REPO/"."""
+    locations = [loc.text for loc in ElementTree.parse(site / "sitemap.xml").getroot().iter()
+                 if loc.tag.endswith("}loc")]
+    return urlsplit(min(locations, key=len)).path
+
+
+def lighthouse_rows(site, repeat):
+    """Per post: Lighthouse's mobile performance score (median of `repeat` runs) with LCP and
+    CLS, and CLS at desktop width; per other page (home, 404): CLS at both widths."""
+    from scripts import lighthouse
+    goals = LIGHTHOUSE_GOALS
+    server, base = serve(site, address_path(site))
+    rows = []
+    try:
+        others = [("home", ""), ("404", "404.html")]
+        for name, path in [(p.parent.name, p.parent.relative_to(site).as_posix() + "/") for p in post_pages(site)] + others:
+            mobile = [lighthouse.audit(base + path) for _ in range(repeat if name not in dict(others) else 1)]
+            desktop = lighthouse.audit(base + path, desktop=True)
+            median = {key: statistics.median(run[key] for run in mobile) for key in lighthouse.AUDITS.values()}
+            cls = max(median["cls"], desktop["cls"])
+            detail = (f"mobile: LCP {median['lcp_s']:.2f} s, CLS {median['cls']:.3f}, FCP {median['fcp_s']:.2f} s, "
+                      f"TBT {median['tbt_s'] * 1000:.0f} ms, score {statistics.median(r['score'] for r in mobile):.0f}; "
+                      f"desktop: CLS {desktop['cls']:.3f}, score {desktop['score']}; "
+                      f"LCP element {mobile[0]['lcp_element'] or '—'}")
+            if name in dict(others):
+                rows.append(row(f"Lighthouse CLS {name} page, worse of mobile and desktop", [cls], "CLS",
+                                f"<= {goals['cls']}", cls <= goals["cls"], detail))
+                continue
+            scores = [run["score"] for run in mobile]
+            met = (statistics.median(scores) >= goals["score"] and median["lcp_s"] <= goals["lcp_s"]
+                   and cls <= goals["cls"])
+            rows.append(row(f"Lighthouse mobile performance {name}", scores, "score",
+                            f">= {goals['score']}, LCP <= {goals['lcp_s']} s, CLS <= {goals['cls']} at both widths",
+                            met, detail))
+    finally:
+        server.shutdown()
+    return rows
+
+
 def stalled_row(browser, base, path):
     """Seconds from navigation to the fallback when pyodide.asm.wasm never arrives (the page's
     own settings: no test values)."""
@@ -894,6 +944,8 @@ def main(argv=None):
     rows += browser
     step("the runtime over an emulated network")
     rows += runtime_rows(args.site, args.repeat)
+    step("lighthouse")
+    rows += lighthouse_rows(args.site, args.repeat)
     step("playground in CPython")
     cpython = [playground_cpython(args.seconds) for _ in range(args.repeat)]
     chromium = next(r for r in rows if r["figure"].startswith("playground epochs/s in Chromium"))

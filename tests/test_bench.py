@@ -151,3 +151,22 @@ def test_the_server_sends_text_and_wasm_gzipped_with_etags_as_github_pages_does(
         assert missing.status == 404 and missing.read() == b"not here"
     finally:
         server.shutdown()
+
+
+def test_the_site_is_served_under_the_path_of_the_address_it_was_built_for(tmp_path):
+    import urllib.request
+    from scripts.bench import address_path
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("home")
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>https://example.test/watch/posts/one/</loc></url>"
+        "<url><loc>https://example.test/watch/</loc></url></urlset>")
+    assert address_path(site) == "/watch/"
+    server, base = serve(site, address_path(site))
+    try:
+        assert base.endswith("/watch/")
+        assert urllib.request.urlopen(base).read() == b"home"
+    finally:
+        server.shutdown()
