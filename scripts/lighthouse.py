@@ -9,8 +9,8 @@ CPU four times slower, all simulated; desktop is its ``--preset=desktop``.
 Lighthouse and each of its dependencies are pinned by ``scripts/npm/lighthouse/``
 (``package.json`` and ``package-lock.json``, which carries every package's sha512)
 and installed by ``npm ci``, which checks each download against the lock, into
-``.cache/lighthouse-12.8.2/`` (:func:`ensure_lighthouse`); a changed lock installs
-afresh. Installing is the only step that needs the npm registry.
+``.cache/lighthouse-12.8.2-<lock hash>/`` (:func:`ensure_lighthouse`); a changed lock
+installs afresh. Installing is the only step that needs the npm registry.
 
     python -m scripts.lighthouse URL [--desktop]     # the figures of one page, as JSON
 """
@@ -39,8 +39,8 @@ class LighthouseError(RuntimeError):
     """Lighthouse could not be installed or could not audit a page; the message says why."""
 
 
-def cache_dir():
-    return Path(os.environ.get("LIGHTHOUSE_CACHE") or ROOT / ".cache" / f"lighthouse-{VERSION}")
+def cache_root():
+    return Path(os.environ.get("LIGHTHOUSE_CACHE") or ROOT / ".cache")
 
 
 def _lock_hash():
@@ -49,38 +49,39 @@ def _lock_hash():
 
 
 def ensure_lighthouse(log=print):
-    """The path of Lighthouse's command-line script, installed by ``npm ci`` if need be."""
-    folder = cache_dir()
+    """The path of Lighthouse's command-line script, installed by ``npm ci`` if need be.
+
+    Each lock installs into its own folder, named by the lock's hash, which appears only
+    once complete; installs of older locks are removed."""
+    name = f"lighthouse-{VERSION}-{_lock_hash()[:12]}"
+    folder = cache_root() / name
     script = folder / "node_modules" / "lighthouse" / "cli" / "index.js"
-    stamp = folder / "installed-from.sha256"
-    if script.is_file() and stamp.is_file() and stamp.read_text().strip() == _lock_hash():
+    if script.is_file():
         return script
     npm = shutil.which("npm")
     if npm is None:
         raise LighthouseError("installing Lighthouse needs npm: `apt-get install npm`")
     log(f"lighthouse: installing Lighthouse {VERSION} and its dependencies with npm ci (once)")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder.parent))
     try:
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(PINNED / name, work / name)
+        for file in ("package.json", "package-lock.json"):
+            shutil.copy(PINNED / file, work / file)
         done = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
                               cwd=work, capture_output=True, text=True, timeout=900)
         if done.returncode:
-            raise LighthouseError(f"npm ci failed in {work}: {(done.stderr or done.stdout).strip()[-1500:]}")
+            raise LighthouseError(f"npm ci failed: {(done.stderr or done.stdout).strip()[-1500:]}")
         installed = json.loads((work / "node_modules" / "lighthouse" / "package.json").read_text())["version"]
         if installed != VERSION:
             raise LighthouseError(f"npm ci installed Lighthouse {installed}, not {VERSION}: "
                                   f"fix {PINNED.relative_to(ROOT)}/package-lock.json")
-        (work / stamp.name).write_text(_lock_hash() + "\n")
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
+        shutil.rmtree(folder, ignore_errors=True)  # a folder without the script is a broken install
         work.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    for other in folder.parent.glob("lighthouse-*"):
+        if other != folder and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
     return script
 
 
