@@ -3,7 +3,8 @@
 #   sh scripts/ensure_debian.sh COMMAND:PACKAGE [COMMAND:PACKAGE ...]
 # node:nodejs runs the pinned Pyodide to compile its Python files (scripts/vendor.py) and the
 # parity test; chromium:chromium is the browser the browser tests drive (Playwright's own
-# browser download is not reachable from every machine).
+# browser download is not reachable from every machine); java:default-jre-headless runs the
+# Nu HTML checker (scripts/checkers.py).
 set -e
 missing=""
 for pair in "$@"; do

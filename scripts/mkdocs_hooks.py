@@ -30,15 +30,14 @@ What they add to a plain MkDocs build:
   (:mod:`scripts.publishing`), and measures the card for the page's social tags.
 - ``on_env``: gives the theme's base template valid toggles (``overrides/main.html``
   extends it as ``series-base.html``).
-- ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.csp`).
 - ``on_page_content`` also gives every generated picture its size and defers those
   after the first (:mod:`scripts.pictures`); a page with maths names KaTeX's
   stylesheet at the top of its content (:mod:`scripts.styles`).
+- ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.csp`).
 - ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) and the demos
   zip into the site, KaTeX's fonts set to swap in; joins the series' stylesheets
   (``extra_css``, which ``on_config`` replaces by the joined file) and the maths'
-  rules into one (:mod:`scripts.styles`); writes the
-  feed of the posts and robots.txt.
+  rules into one (:mod:`scripts.styles`); writes the feed of the posts and robots.txt.
 
 Missing assets are always an error: there is no switch that turns them into
 warnings. Tests that build the site make their own small manifest and stand-in

@@ -241,8 +241,11 @@ def save_thumbnail(fig, thumbnail_path, card_path):
         plt.close(fig)
         raise ValueError(f"save_thumbnail: the figure must be {THUMBNAIL_SIZE[0] / 100:g} x "
                          f"{THUMBNAIL_SIZE[1] / 100:g} inches, got {inches[0]:g} x {inches[1]:g}")
+    engine = fig.get_layout_engine()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=CARD_SIZE[1] / inches[1])
+    # Saving may give a figure without a layout engine the one rcParams names: keep its own.
+    fig.set_layout_engine(engine if engine is not None else "none")
     picture = Image.open(buffer).convert("RGB")
     card = Image.new("RGB", CARD_SIZE, CARD)
     card.paste(picture, ((CARD_SIZE[0] - picture.width) // 2, (CARD_SIZE[1] - picture.height) // 2))

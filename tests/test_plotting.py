@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -283,13 +284,16 @@ def test_the_palette_tells_the_two_classes_apart_on_the_card():
 
 
 def test_a_thumbnail_is_saved_for_the_home_and_as_a_sharp_social_card(tmp_path):
-    with matplotlib.rc_context({"figure.constrained_layout.use": False}):
-        fig = plt.figure(figsize=(3.2, 2.4))
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.fill([0, 1, 1, 0], [0, 0, 1, 1], color=plotting.BLUE)  # a blue picture, edge to edge
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_axis_off()
+    plotting.style()
+    fig = plt.figure(figsize=(3.2, 2.4), layout="none")  # as the thumbnail recipes draw
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.fill([0, 1, 1, 0], [0, 0, 1, 1], color=plotting.BLUE)  # a blue picture, edge to edge
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_axis_off()
+    with warnings.catch_warnings():
+        # Saving twice must not hand the figure a layout engine it was drawn without.
+        warnings.simplefilter("error")
         plotting.save_thumbnail(fig, tmp_path / "thumb.webp", tmp_path / "card.png")
     with Image.open(tmp_path / "thumb.webp") as thumbnail, Image.open(tmp_path / "card.png") as saved:
         assert thumbnail.size == plotting.THUMBNAIL_SIZE
