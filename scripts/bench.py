@@ -831,7 +831,7 @@ def lighthouse_rows(site, repeat):
     CLS, and CLS at desktop width; per other page (home, 404): CLS at both widths."""
     from scripts import lighthouse
     goals = LIGHTHOUSE_GOALS
-    server, base = serve(site, address_path(site))
+    server, base = serve(site, prefix=address_path(site))
     rows = []
     try:
         others = [("home", ""), ("404", "404.html")]

@@ -164,7 +164,7 @@ def test_the_site_is_served_under_the_path_of_the_address_it_was_built_for(tmp_p
         "<url><loc>https://example.test/watch/posts/one/</loc></url>"
         "<url><loc>https://example.test/watch/</loc></url></urlset>")
     assert address_path(site) == "/watch/"
-    server, base = serve(site, address_path(site))
+    server, base = serve(site, prefix=address_path(site))
     try:
         assert base.endswith("/watch/")
         assert urllib.request.urlopen(base).read() == b"home"

@@ -15,7 +15,7 @@ import pytest
 
 from scripts import blocks
 from scripts.bench import SubPathHandler, serve
-from tests.sites import build_site, copy_project
+from tests.sites import build_site, copy_project, write_manifest
 from tests.test_browser_widgets import fallback_png, widget_config
 
 pytestmark = pytest.mark.xdist_group("browser")  # one browser per session, shared with the other browser tests
@@ -77,7 +77,7 @@ def site(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("loading"))
     generated = project / "docs" / blocks.GENERATED
     fallback_png(generated / "checks/neuron.png", 0)
-    (generated / "manifest.json").write_text(json.dumps({"assets": {"checks/neuron.png": {}}, "recipes": {}}))
+    write_manifest(project, {"checks/neuron.png": {}})
     for name, text in PAGES.items():
         (project / "docs" / f"{name}.md").write_text(text)
     config = json.loads(widget_config(project / "mkdocs.yml"))
@@ -288,7 +288,7 @@ def test_a_new_build_replaces_every_page_and_file_the_service_worker_kept(browse
     project = copy_project(tmp_path)
     generated = project / "docs" / blocks.GENERATED
     fallback_png(generated / "checks/neuron.png", 0)
-    (generated / "manifest.json").write_text(json.dumps({"assets": {"checks/neuron.png": {}}, "recipes": {}}))
+    write_manifest(project, {"checks/neuron.png": {}})
     for name, text in PAGES.items():
         (project / "docs" / f"{name}.md").write_text(text.replace("near the top", "near the top, rebuilt"))
     with open(project / "demos" / "__init__.py", "a") as f:
