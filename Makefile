@@ -25,21 +25,21 @@ node:
 
 # Pinned Pyodide, its NumPy wheel and KaTeX, verified by sha256/sha512, cached in .cache/vendor.
 vendor: setup node
-	$(PY) -m scripts.vendor
+	$(PY) -m scripts.runtime.vendor
 
 # Debian's Chromium for the browser tests (Playwright's own browser download is not reachable).
 browser:
 	sh scripts/ensure_debian.sh chromium:chromium
 
 # What the tests check the site with: axe-core and the Nu HTML checker (pinned, verified, in
-# .cache/vendor; scripts/checkers.py) and Debian's Java, which runs the checker.
+# .cache/vendor; scripts/runtime/checkers.py) and Debian's Java, which runs the checker.
 checkers: setup
 	sh scripts/ensure_debian.sh java:default-jre-headless
-	$(PY) -m scripts.checkers
+	$(PY) -m scripts.runtime.checkers
 
 # Every figure, video and trained model; re-runs only what changed. ARGS="--force" etc.
 assets: setup
-	$(PY) -m scripts.build_assets $(ARGS)
+	$(PY) -m scripts.assets $(ARGS)
 
 site: assets vendor
 	$(PY) -m mkdocs build --strict
@@ -54,7 +54,7 @@ bench: site browser
 	$(PY) -m scripts.bench
 
 # Builds for the site's address and pushes to gh-pages: SITE_URL, or the GitHub Pages address of
-# the origin remote; without either it stops and says how to give one (scripts/site_address.py).
+# the origin remote; without either it stops and says how to give one (scripts/site/site_address.py).
 publish: assets vendor
 	$(PY) -m mkdocs gh-deploy --strict --force --no-history
 

@@ -365,7 +365,7 @@ def project_copy(folder, with_assets):
 def build_assets(folder, *args):
     """Run the asset build in `folder`; returns (seconds, labels of the recipes built)."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "scripts.build_assets", *args], cwd=folder,
+    done = subprocess.run([sys.executable, "-m", "scripts.assets", *args], cwd=folder,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode:
@@ -385,8 +385,8 @@ def asset_rows(quick, repeat):
         else:
             build_assets(folder)  # the copied assets may need recording; not measured
         noop = [build_assets(folder)[0] for _ in range(repeat)]
-        rows.append(row("no-op asset build (python -m scripts.build_assets)", noop, "s", "< 1 s", max(noop) < 1))
-        module = folder / "scripts" / "recipes" / "post2_line.py"
+        rows.append(row("no-op asset build (python -m scripts.assets)", noop, "s", "< 1 s", max(noop) < 1))
+        module = folder / "scripts" / "assets" / "recipes" / "post2_line.py"
         module.write_text(module.read_text(encoding="utf-8") + "\n# touched by the benchmark\n", encoding="utf-8")
         seconds, built = build_assets(folder)
         only = all(label.startswith("post2_line.") for label in built) and built
@@ -530,8 +530,8 @@ def digits_rows(repeat):
 
 
 def conv_rows(repeat):
-    from scripts.recipes import post5_digits as p5
-    from scripts.recipes import post7_convolution as p7
+    from scripts.assets.recipes import post5_digits as p5
+    from scripts.assets.recipes import post7_convolution as p7
     X_train, X_test, y_train, y_test = p5.digits_data()
     (train_images, train_labels), (test_images, test_labels) = p7.shapes_data(p7.SHAPES_DATA)
     digits, shapes = [], []

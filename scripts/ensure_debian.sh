@@ -1,10 +1,10 @@
 #!/bin/sh
 # Installs Debian packages for the commands the build and the tests need, when missing:
 #   sh scripts/ensure_debian.sh COMMAND:PACKAGE [COMMAND:PACKAGE ...]
-# node:nodejs runs the pinned Pyodide to compile its Python files (scripts/vendor.py) and the
+# node:nodejs runs the pinned Pyodide to compile its Python files (scripts/runtime/vendor.py) and the
 # parity test; chromium:chromium is the browser the browser tests drive (Playwright's own
 # browser download is not reachable from every machine); java:default-jre-headless runs the
-# Nu HTML checker (scripts/checkers.py).
+# Nu HTML checker (scripts/runtime/checkers.py).
 set -e
 missing=""
 for pair in "$@"; do

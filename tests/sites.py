@@ -16,9 +16,9 @@ import pytest
 import yaml
 from mkdocs.utils.yaml import get_yaml_loader
 
-from scripts import blocks, mkdocs_hooks
+from scripts.site import blocks, hooks
 
-from scripts import vendor
+from scripts.runtime import vendor
 
 ROOT = Path(__file__).resolve().parent.parent
 # What `mkdocs build` reads: the config, the pages, the theme overrides and the hooks' code.
@@ -58,7 +58,7 @@ def write_manifest(project, assets, recipes=None):
     generated = project / "docs" / blocks.GENERATED
     config = yaml.load((project / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
     assets = dict(assets)
-    for _, path in mkdocs_hooks.config_references(config):
+    for _, path in hooks.config_references(config):
         if not (generated / path).is_file():
             (generated / path).parent.mkdir(parents=True, exist_ok=True)
             (generated / path).write_bytes(PNG)

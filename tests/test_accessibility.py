@@ -6,7 +6,7 @@ docs/, scripts/, demos/, overrides/) with the asset build's files when `make ass
 made them, and a small stand-in for any generated file a page references that is not
 there yet. It is served under the sub-path /REPO/ by a local server and read by Debian's
 Chromium through Playwright; every request to another host is refused. The checker is
-axe-core (pinned in scripts/checkers.py), injected into each page.
+axe-core (pinned in scripts/runtime/checkers.py), injected into each page.
 
 The pages are checked twice: as first shown, with the Python runtime unreachable (so each
 widget ends showing its figure, its reason and a retry button), and, for the posts with
@@ -28,7 +28,8 @@ import pytest
 import yaml
 from mkdocs.utils.yaml import get_yaml_loader
 
-from scripts import blocks, checkers, csp, mkdocs_hooks, vendor
+from scripts.runtime import checkers, vendor
+from scripts.site import blocks, csp, hooks
 from scripts.bench import SubPathHandler
 from tests.sites import build_site, copy_project
 
@@ -62,12 +63,12 @@ def httpd(tmp_path_factory):
 def stand_ins(project):
     """Give every generated file a page references and the asset build has not made a stand-in."""
     generated = project / "docs" / blocks.GENERATED
-    manifest_path = project / "docs" / mkdocs_hooks.MANIFEST
+    manifest_path = project / "docs" / hooks.MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"assets": {}, "recipes": {}}
     config = yaml.load((project / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
-    referenced = {path for _, path in mkdocs_hooks.config_references(config)}
+    referenced = {path for _, path in hooks.config_references(config)}
     for page in (project / "docs").rglob("*.md"):
-        referenced.update(mkdocs_hooks.page_references(page.read_text()))
+        referenced.update(hooks.page_references(page.read_text()))
     for path in sorted(referenced):
         if path not in manifest["assets"] or not (generated / path).is_file():
             (generated / path).parent.mkdir(parents=True, exist_ok=True)
@@ -571,7 +572,7 @@ def test_every_page_carries_a_policy_that_allows_only_the_site_itself(site, http
         assert len(head.policies) == 1, f"{where}: {len(head.policies)} Content-Security-Policy meta tags"
         assert not head.before, f"{where}: {head.before} come before the policy, which does not cover them"
         assert csp.TOKEN not in head.policies[0], (
-            f"{where}: the policy was never filled in: scripts/mkdocs_hooks.py must pass every page to "
+            f"{where}: the policy was never filled in: scripts/site/hooks.py must pass every page to "
             "csp.apply (on_post_page, and on_post_template for 404.html)")
         directives = directives_of(head.policies[0])
         for name in ("default-src", "script-src", "style-src", "font-src", "img-src", "media-src",

@@ -5,7 +5,7 @@ project's mkdocs.yml, scripts/, demos/, overrides/ and stylesheets, with a two-p
 nav and a manifest listing the one generated picture the good blocks use) and runs
 `mkdocs build`: it must fail with exactly one message, `docs/posts/draft.md:LINE:`
 followed by what is wrong and how to fix it. Broken recipes are added to a copy of
-the recipe package and built with `python -m scripts.build_assets --only`: the build
+the recipe package and built with `python -m scripts.assets --only`: the build
 must fail naming the recipe and what it did wrong, and install nothing of it.
 (The unit tests of the same checks are in tests/test_blocks.py, tests/test_site.py,
 tests/test_maths.py and tests/test_build_assets.py.)
@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import blocks, mkdocs_hooks, vendor
+from scripts.runtime import vendor
+from scripts.site import blocks, hooks
 from tests.sites import write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +145,7 @@ def test_a_mistake_stops_the_build_with_one_message_naming_file_line_and_fix(pro
 
 
 BROKEN_RECIPES = '''
-from scripts.build_assets import recipe
+from scripts.assets.build import recipe
 
 
 @recipe(outputs=["draft/raises.png"])
@@ -168,8 +169,8 @@ def test_a_recipe_that_raises_or_makes_no_file_fails_the_asset_build_naming_it(t
     project.mkdir()
     for name in ("scripts", "demos"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    (project / "scripts/recipes/draft.py").write_text(BROKEN_RECIPES)
-    done = subprocess.run([sys.executable, "-m", "scripts.build_assets", "--only", "draft", "--jobs", "2"],
+    (project / "scripts/assets/recipes/draft.py").write_text(BROKEN_RECIPES)
+    done = subprocess.run([sys.executable, "-m", "scripts.assets", "--only", "draft", "--jobs", "2"],
                           cwd=project, env=env(), capture_output=True, text=True, timeout=300)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output

@@ -8,8 +8,8 @@ import markdown
 import pytest
 from pymdownx.superfences import SuperFencesException
 
-from scripts import blocks
-from scripts.blocks import BlockError, check
+from scripts.site import blocks
+from scripts.site.blocks import BlockError, check
 
 
 class Elements(HTMLParser):

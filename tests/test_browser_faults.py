@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from scripts import blocks
+from scripts.site import blocks
 from scripts.bench import serve
 from tests.sites import build_site, copy_project, write_manifest
 from tests.test_browser_widgets import (

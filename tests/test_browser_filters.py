@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scripts import blocks
+from scripts.site import blocks
 from scripts.bench import FILTERS_RATE, serve
 from tests.sites import build_site, copy_project, write_manifest
 from tests.test_browser_widgets import draw

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import browser_runtime, github_pages, vendor
+from scripts import github_pages
+from scripts.runtime import browser_runtime, vendor
 
 REPO = Path(__file__).resolve().parent.parent
 WHEEL = vendor.NUMPY_WHEEL
@@ -155,7 +156,7 @@ def test_everything_the_demos_package_imports_is_in_the_runtime(used):
                 missing.append(f"{path.relative_to(REPO)}:{line} imports {module}")
     assert not missing, (
         "the browser's runtime ships only the modules its trace saw the widgets load, and these are not among "
-        "them:\n  " + "\n  ".join(missing) + "\nWhat to do: make scripts/runtime_trace.py exercise the code that "
+        "them:\n  " + "\n  ".join(missing) + "\nWhat to do: make scripts/runtime/runtime_trace.py exercise the code that "
         "imports them (its exercises()), then rebuild (`make site`).")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scripts import blocks
+from scripts.site import blocks
 from scripts.bench import serve
 from tests.sites import build_site, copy_project, write_manifest
 

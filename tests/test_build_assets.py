@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-from scripts import plotting  # noqa: E402
-from scripts.build_assets import BuildError, build, main  # noqa: E402
+from scripts.assets import plotting  # noqa: E402
+from scripts.assets.build import BuildError, build, main  # noqa: E402
 
 LOG_IMPORT = "Path(__file__).parent.parent.joinpath('imports.log').open('a').write(__name__ + '\\n')\n"
 
@@ -31,7 +31,7 @@ def write(path, text):
 
 
 def recipe_module(body):
-    header = "from pathlib import Path\nfrom scripts.build_assets import recipe\n"
+    header = "from pathlib import Path\nfrom scripts.assets.build import recipe\n"
     return header + LOG_IMPORT + textwrap.dedent(body)
 
 
@@ -336,7 +336,7 @@ def test_a_killed_build_leaves_no_partial_output_and_the_next_build_resumes(proj
                     time.sleep(600)
                 f.write(b"rest" * 1000)
         """)
-    code = ("import sys; from pathlib import Path; from scripts.build_assets import build; "
+    code = ("import sys; from pathlib import Path; from scripts.assets.build import build; "
             f"build(jobs=2, recipe_package='recipes', project_root=Path({str(project.root)!r}), "
             f"assets_root=Path({str(project.assets)!r}))")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, start_new_session=True,

@@ -1,7 +1,7 @@
 """The asset build killed at random moments never leaves a partial asset, and the next build completes.
 
 A small project of its own (a `demos` package and a `recipes` package whose recipes
-write their files in slow chunks) is built by `scripts.build_assets.main` in a child
+write their files in slow chunks) is built by `scripts.assets.build.main` in a child
 process, as the command line runs it. Every trial first changes the project's
 *generation*, so that every recipe is stale and every output gets new bytes, starts
 a build, and stops it with SIGINT (to the whole process group, as Ctrl-C does),
@@ -75,7 +75,7 @@ def project(tmp_path):
     (root / "recipes").mkdir()
     (root / "recipes/__init__.py").write_text("")
     # The recipes import the generation from demos: changing it makes every recipe stale.
-    header = ("import time\nfrom scripts.build_assets import recipe\nfrom demos.generation import GENERATION\n\n"
+    header = ("import time\nfrom scripts.assets.build import recipe\nfrom demos.generation import GENERATION\n\n"
               + inspect.getsource(content))  # the recipes write what the test expects
     names = list(RECIPES)
     for module, chosen in (("post_one", names[:3]), ("post_two", names[3:])):
@@ -88,7 +88,7 @@ def set_generation(root, generation):
 
 
 def build_command(root, assets):
-    code = ("import sys; from pathlib import Path; from scripts.build_assets import main; "
+    code = ("import sys; from pathlib import Path; from scripts.assets.build import main; "
             f"sys.exit(main(['--jobs', '2'], recipe_package='recipes', project_root=Path({str(root)!r}), "
             f"assets_root=Path({str(assets)!r})))")
     return [sys.executable, "-c", code]
@@ -217,7 +217,7 @@ def test_a_terminated_build_stops_its_recipe_processes(tmp_path):
     (root / "recipes/slow.py").write_text(textwrap.dedent(f"""
         import os, time
         from pathlib import Path
-        from scripts.build_assets import recipe
+        from scripts.assets.build import recipe
 
         @recipe(outputs=["slow.txt"], params={{}})
         def slow(out, params):

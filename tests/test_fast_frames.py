@@ -7,8 +7,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from scripts import plotting  # noqa: E402
-from scripts.fast_frames import freeze_static  # noqa: E402
+from scripts.assets import plotting  # noqa: E402
+from scripts.assets.fast_frames import freeze_static  # noqa: E402
 
 
 def _figure():

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from scripts.bench import transferred_size
-from scripts.build_assets import ASSETS_ROOT
-from scripts.plotting import probe_video
+from scripts.assets.build import ASSETS_ROOT
+from scripts.assets.plotting import probe_video
 
 MANIFEST = ASSETS_ROOT / "manifest.json"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -81,7 +81,7 @@ def test_recipes_report_what_the_posts_quote(manifest):
 def test_rebuilding_gives_identical_bytes(manifest, tmp_path):
     """A figure and a video rebuilt from scratch, in other processes, into another folder."""
     names = ["line_anatomy", "line_video"]
-    code = ("import sys; from pathlib import Path; from scripts.build_assets import build; "
+    code = ("import sys; from pathlib import Path; from scripts.assets.build import build; "
             "sys.exit(0 if build(names=sys.argv[2:], force=True, jobs=2, assets_root=Path(sys.argv[1])).ok else 1)")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path), *names], cwd=Path(__file__).parent.parent,
                           capture_output=True, text=True, timeout=600)
@@ -94,8 +94,8 @@ def test_rebuilding_gives_identical_bytes(manifest, tmp_path):
 
 def test_the_icons_are_square_opaque_and_in_the_series_colours(manifest):
     from PIL import Image
-    from scripts.plotting import BLUE, ORANGE
-    from scripts.recipes.site_icons import ICONS
+    from scripts.assets.plotting import BLUE, ORANGE
+    from scripts.assets.recipes.site_icons import ICONS
     for path, pixels in ICONS.items():
         assert path in manifest["assets"], path
         picture = Image.open(ASSETS_ROOT / path)
@@ -109,7 +109,7 @@ def test_the_icons_are_square_opaque_and_in_the_series_colours(manifest):
 
 def test_every_post_card_is_a_png_of_card_size(manifest):
     from PIL import Image
-    from scripts.plotting import CARD_SIZE
+    from scripts.assets.plotting import CARD_SIZE
     cards = sorted(path for path in manifest["assets"] if path.startswith("cards/"))
     assert len(cards) == 7
     for path in cards:

@@ -1,4 +1,4 @@
-"""Maths typeset at build time (scripts/maths.py): KaTeX's HTML in place of the TeX, its inline
+"""Maths typeset at build time (scripts/site/maths.py): KaTeX's HTML in place of the TeX, its inline
 styles turned into classes the Content-Security-Policy allows, and KaTeX's own word on a bad
 formula. (The built site's maths: tests/test_site.py; an author's bad formula, end to end:
 tests/test_author_errors.py.)"""
@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from scripts import maths, vendor
+from scripts.runtime import vendor
+from scripts.site import maths
 
 PAGE = ('<p>Inline <span class="arithmatex">\\(w \\cdot x &lt; b\\)</span> and</p>\n'
         '<div class="arithmatex">\\[\n\\sigma(z) = \\frac{1}{1 + e^{-z}}\n\\]</div>\n')

@@ -1,6 +1,6 @@
 """Posts quote the numbers recipes reported, through the MkDocs hook."""
 
-from scripts.mkdocs_hooks import quote_metrics
+from scripts.site.hooks import quote_metrics
 
 METRICS = {"real_vs_random": {"test_accuracy_real": 0.97333, "epochs": 1200, "diverged": False, "loss": 0.0123456}}
 

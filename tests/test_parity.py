@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scripts import browser_runtime
-from scripts.mkdocs_hooks import demos_bundle
+from scripts.runtime import browser_runtime
+from scripts.site.hooks import demos_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 RTOL = 1e-9

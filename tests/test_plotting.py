@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-from scripts import plotting  # noqa: E402
+from scripts.assets import plotting  # noqa: E402
 
 FIGURE_SCRIPT = textwrap.dedent("""
     import sys
@@ -28,7 +28,7 @@ FIGURE_SCRIPT = textwrap.dedent("""
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
-    from scripts import plotting
+    from scripts.assets import plotting
 
     plotting.style()
     rng = np.random.default_rng(0)
@@ -105,7 +105,7 @@ def regions_picture():
     """The pixels of a small decision-regions figure: smooth shading, dots and a boundary."""
     from demos import datasets
     from demos.nn import Network
-    from scripts.draw_regions import draw_regions
+    from scripts.assets.draw_regions import draw_regions
     X, y = datasets.toy("circles", 200, 0.05, seed=0)
     with matplotlib.rc_context(plotting.RC_PARAMS):
         fig, ax = plt.subplots(figsize=(2, 2), dpi=150)

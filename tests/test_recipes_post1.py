@@ -9,8 +9,8 @@ import pytest  # noqa: E402
 
 from demos import datasets  # noqa: E402
 from demos.nn import Network  # noqa: E402
-from scripts import plotting  # noqa: E402
-from scripts.recipes import post1_intro as post1  # noqa: E402
+from scripts.assets import plotting  # noqa: E402
+from scripts.assets.recipes import post1_intro as post1  # noqa: E402
 
 
 def test_small_drawing_helpers():

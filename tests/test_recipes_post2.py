@@ -8,8 +8,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from demos import datasets  # noqa: E402
-from scripts import plotting  # noqa: E402
-from scripts.recipes import post2_line as post2  # noqa: E402
+from scripts.assets import plotting  # noqa: E402
+from scripts.assets.recipes import post2_line as post2  # noqa: E402
 
 
 def test_the_foot_of_the_line_lies_on_it_and_distances_are_signed_along_w():

@@ -16,8 +16,8 @@ import pytest  # noqa: E402
 
 from demos import datasets  # noqa: E402
 from demos.nn import Network, Trainer, make_optimizer  # noqa: E402
-from scripts.draw_regions import Regions, decision_grid, draw_regions  # noqa: E402
-from scripts.recipes import post3_layers as post3  # noqa: E402
+from scripts.assets.draw_regions import Regions, decision_grid, draw_regions  # noqa: E402
+from scripts.assets.recipes import post3_layers as post3  # noqa: E402
 
 
 def neuron(w1, w2, b):

@@ -9,7 +9,7 @@ import pytest
 
 from demos import datasets
 from demos.nn import Network
-from scripts.recipes import post4_learning as post4
+from scripts.assets.recipes import post4_learning as post4
 
 
 @pytest.fixture(scope="module")

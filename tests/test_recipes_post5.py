@@ -7,7 +7,7 @@ import pytest
 
 from demos.datasets import digits_split, drawing_to_digit
 from demos.nn import Network
-from scripts.recipes import post5_digits as p5
+from scripts.assets.recipes import post5_digits as p5
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from demos.datasets import BACKGROUND, coloured_shapes
 from demos.nn import Network
-from scripts.recipes import post6_shapes as p6
+from scripts.assets.recipes import post6_shapes as p6
 
 SMALL = {**p6.TRAINING, "n_train": 1800, "n_test": 450, "epochs": 4}
 

@@ -6,8 +6,8 @@ import pytest
 
 from demos.conv import ConvNetwork, convolve, kernel, output_shape
 from demos.datasets import SHAPES
-from scripts.recipes import post5_digits as p5
-from scripts.recipes import post7_convolution as p7
+from scripts.assets.recipes import post5_digits as p5
+from scripts.assets.recipes import post7_convolution as p7
 
 # --- The filter by hand (the video's arithmetic).
 

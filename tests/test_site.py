@@ -8,7 +8,7 @@ That copy gets a tiny stand-in file and manifest entry for every generated asset
 its pages reference, so the frame is tested without waiting for the asset build.
 Once `make assets` has run, the site is also built with the real assets, and the
 checks that apply to any page (links, hosts, alt text, series order) run on both.
-The runtime files come from the vendor cache (`python -m scripts.vendor`), as in
+The runtime files come from the vendor cache (`python -m scripts.runtime.vendor`), as in
 a real build.
 """
 
@@ -31,7 +31,8 @@ import yaml
 from PIL import Image
 from mkdocs.utils.yaml import get_yaml_loader
 
-from scripts import blocks, checkers, mkdocs_hooks, styles, vendor
+from scripts.runtime import checkers, vendor
+from scripts.site import blocks, hooks, styles
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.test/watch/"
@@ -126,7 +127,7 @@ def write_stand_in(path):
 def add_assets(project, paths):
     """Add stand-in files for `paths` (relative to assets/generated/) and list them in the manifest."""
     generated = project / "docs" / blocks.GENERATED
-    manifest_path = project / "docs" / mkdocs_hooks.MANIFEST
+    manifest_path = project / "docs" / hooks.MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"assets": {}}
     for path in paths:
         if not (generated / path).exists():
@@ -152,15 +153,15 @@ def base_project(tmp_path_factory):
     """A copy of the project with a stand-in for every generated asset its pages reference."""
     project = copy_project(tmp_path_factory.mktemp("base") / "project")
     config = yaml.load((project / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
-    referenced = {path for _, path in mkdocs_hooks.config_references(config)}
+    referenced = {path for _, path in hooks.config_references(config)}
     quoted = set()
     for page in (project / "docs").rglob("*.md"):
         text = page.read_text()
-        referenced.update(mkdocs_hooks.page_references(text))
-        quoted.update((m["recipe"], m["key"]) for m in mkdocs_hooks.METRIC.finditer(text))
+        referenced.update(hooks.page_references(text))
+        quoted.update((m["recipe"], m["key"]) for m in hooks.METRIC.finditer(text))
     add_assets(project, sorted(referenced))
     # A stand-in number for every metric the posts quote (a fraction, so any format spec fits).
-    manifest_path = project / "docs" / mkdocs_hooks.MANIFEST
+    manifest_path = project / "docs" / hooks.MANIFEST
     manifest = json.loads(manifest_path.read_text())
     for recipe, key in sorted(quoted):
         manifest.setdefault("recipes", {}).setdefault(recipe, {"metrics": {}})["metrics"][key] = 0.5
@@ -540,7 +541,7 @@ def test_demos_bundle_is_named_by_its_content_and_importable(site, base_project,
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         assert names == sorted(names)
-        assert {i.date_time for i in archive.infolist()} == {mkdocs_hooks.ZIP_TIMESTAMP}
+        assert {i.date_time for i in archive.infolist()} == {hooks.ZIP_TIMESTAMP}
         archive.extractall(tmp_path / "unpacked")
     expected = {f"demos/{p.relative_to(base_project / 'demos').as_posix()}"
                 for p in (base_project / "demos").rglob("*.py")}
@@ -551,12 +552,12 @@ def test_demos_bundle_is_named_by_its_content_and_importable(site, base_project,
                cwd=tmp_path / "unpacked", env=dict(os.environ, PYTHONPATH=str(tmp_path / "unpacked")))
     assert Path(done.stdout).resolve().is_relative_to((tmp_path / "unpacked").resolve())
     # Same sources, same bytes; any change, a new name.
-    assert mkdocs_hooks.demos_bundle(base_project / "demos") == (name, data)
+    assert hooks.demos_bundle(base_project / "demos") == (name, data)
     changed = tmp_path / "changed" / "demos"
     shutil.copytree(base_project / "demos", changed)
     with open(changed / "__init__.py", "a") as f:
         f.write("# changed\n")
-    assert mkdocs_hooks.demos_bundle(changed)[0] != name
+    assert hooks.demos_bundle(changed)[0] != name
 
 
 # --- What stops the build.
@@ -589,7 +590,7 @@ def test_bad_blocks_and_unknown_assets_stop_the_build_naming_file_and_line(base_
 
 def test_a_missing_manifest_says_to_run_make_assets(base_project, tmp_path):
     project = broken_copy(base_project, tmp_path)
-    (project / "docs" / mkdocs_hooks.MANIFEST).unlink()
+    (project / "docs" / hooks.MANIFEST).unlink()
     done = mkdocs(project, "build", "-d", "site", check=False)
     assert done.returncode != 0
     # The first generated files the build meets are the icons mkdocs.yml names.
@@ -599,14 +600,14 @@ def test_a_missing_manifest_says_to_run_make_assets(base_project, tmp_path):
 
 def test_a_listed_asset_missing_on_disk_says_to_run_make_assets(tmp_path):
     (tmp_path / "thumbs").mkdir()
-    problems = mkdocs_hooks.asset_problems([(3, "thumbs/post1.png"), (4, "thumbs/post2.png")],
+    problems = hooks.asset_problems([(3, "thumbs/post1.png"), (4, "thumbs/post2.png")],
                                            {"thumbs/post1.png", "thumbs/post2.png"}, tmp_path, "manifest.json")
     assert problems == [(3, "assets/generated/thumbs/post1.png is listed in manifest.json but the file "
                             "is missing: run `make assets`"),
                         (4, "assets/generated/thumbs/post2.png is listed in manifest.json but the file "
                             "is missing: run `make assets`")]
     (tmp_path / "thumbs/post1.png").write_bytes(PNG)
-    assert [line for line, _ in mkdocs_hooks.asset_problems(
+    assert [line for line, _ in hooks.asset_problems(
         [(3, "thumbs/post1.png"), (4, "thumbs/post2.png")], {"thumbs/post1.png", "thumbs/post2.png"},
         tmp_path, "manifest.json")] == [4]
 
@@ -617,10 +618,10 @@ def test_a_missing_runtime_cache_says_how_to_fetch_it(monkeypatch, tmp_path):
 
     monkeypatch.setattr(vendor, "copy_katex", unavailable)
     config = type("Config", (), {"site_dir": str(tmp_path)})()
-    with pytest.raises(mkdocs_hooks.PluginError) as caught:
-        mkdocs_hooks.on_post_build(config)
+    with pytest.raises(hooks.PluginError) as caught:
+        hooks.on_post_build(config)
     assert "could not fetch pyodide-0.27.7.tgz" in str(caught.value)
-    assert "run `python -m scripts.vendor`" in str(caught.value)
+    assert "run `python -m scripts.runtime.vendor`" in str(caught.value)
 
 
 def test_only_real_blocks_and_references_are_checked_with_source_line_numbers():
@@ -650,7 +651,7 @@ def test_only_real_blocks_and_references_are_checked_with_source_line_numbers():
         "```widget",                             # 23
         "name: digit",                           # 24
     ])
-    problems, references = mkdocs_hooks.check_page_source(text)
+    problems, references = hooks.check_page_source(text)
     assert references == [(12, "post5/digit.png"), (20, "raw.png")]
     messages = dict(problems)
     assert sorted(messages) == [17, 21, 23]
@@ -701,7 +702,7 @@ def test_publish_pushes_the_built_site_to_the_pages_branch(base_project, tmp_pat
 
 
 def test_every_page_is_valid_html(any_site):
-    """The W3C's Nu HTML checker (pinned in scripts/checkers.py) finds no error on any page."""
+    """The W3C's Nu HTML checker (pinned in scripts/runtime/checkers.py) finds no error on any page."""
     errors = checkers.html_errors(sorted(any_site.rglob("*.html")))
     assert not errors, "\n".join(f"{Path(path).relative_to(any_site)}:{line}: {message}"
                                  for path, line, message in errors)

@@ -3,7 +3,7 @@ stylesheet, picture sizes and lazy loading (the built site is checked in tests/t
 
 from PIL import Image
 
-from scripts import pictures, styles
+from scripts.site import pictures, styles
 
 
 def test_every_font_face_swaps_in():

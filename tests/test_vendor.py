@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-from scripts import vendor  # noqa: E402
+from scripts.runtime import vendor  # noqa: E402
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing listens, the connection is refused at once
 WHEEL = vendor.NUMPY_WHEEL
 NOWHERE = {name: [UNREACHABLE + pin.file] for name, pin in vendor.PINS.items()}
@@ -98,7 +98,7 @@ def test_damaged_file_is_reported_rejected_by_check_and_repaired_offline(cache_c
 
     problems = vendor.check(cache_copy)
     assert problems == [f"{vendor.PYODIDE_DIR}/pyodide.asm.js: sha256 mismatch: expected {expected}, got {actual}"]
-    run = subprocess.run([sys.executable, "-m", "scripts.vendor", "--check"], cwd=REPO, capture_output=True,
+    run = subprocess.run([sys.executable, "-m", "scripts.runtime.vendor", "--check"], cwd=REPO, capture_output=True,
                          text=True, env={**os.environ, "VENDOR_CACHE": str(cache_copy)})
     assert run.returncode == 1
     assert "pyodide.asm.js" in run.stderr and expected in run.stderr and actual in run.stderr

@@ -1,6 +1,6 @@
 // The page side of the live widgets.
 //
-// Every `.nn-widget` placeholder (rendered by scripts/blocks.py) already shows a
+// Every `.nn-widget` placeholder (rendered by scripts/site/blocks.py) already shows a
 // pre-rendered figure. On a page with widgets this module starts the page's one Web Worker
 // (worker.js: Pyodide, NumPy and the demos package) once the page has loaded and the browser
 // is idle (see startWhenIdle), and brings each widget to life when it nears the viewport or is

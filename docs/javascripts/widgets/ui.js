@@ -177,7 +177,7 @@ export class TrainingLoop {
   }
 }
 
-// --- Colours: the same as the figures' (scripts/plotting.py).
+// --- Colours: the same as the figures' (scripts/assets/plotting.py).
 
 export const COLOURS = {
   orange: [232, 113, 10], // class 0, negative

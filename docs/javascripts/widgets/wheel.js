@@ -1,6 +1,6 @@
 // Installing a wheel (NumPy's) into a running Pyodide, and putting its shared libraries back
 // after a memory snapshot is restored. A classic script: worker.js loads it with
-// importScripts, scripts/pyodide_run.mjs (the build's trace of the runtime) runs it under
+// importScripts, scripts/runtime/pyodide_run.mjs (the build's trace of the runtime) runs it under
 // Node, so both install NumPy exactly alike.
 //
 // Pyodide's own loadPackage unpacks a wheel with Python (and a dozen standard-library modules

@@ -3,7 +3,7 @@
 pymdownx.arithmatex (generic mode) leaves each formula's TeX in an element of class
 "arithmatex": ``<span class="arithmatex">\\(...\\)</span>`` inline and
 ``<div class="arithmatex">\\[...\\]</div>`` on a line of its own. :func:`typeset` replaces
-the TeX inside by what the pinned KaTeX makes of it (scripts/maths.mjs, under Node, one
+the TeX inside by what the pinned KaTeX makes of it (scripts/site/maths.mjs, under Node, one
 process for the whole build); the page then needs only KaTeX's stylesheet and fonts.
 
 KaTeX writes each formula three times: as MathML for screen readers (the symbols, then
@@ -40,7 +40,7 @@ SEARCH_SKIPPED = '<span class="katex-mathml"'  # what the site's search leaves o
 # (tex, display) -> KaTeX's HTML, kept for the process: `mkdocs serve` re-renders a page only
 # for the formulas it has not seen.
 _rendered = {}
-# The Node process that typesets (scripts/maths.mjs): started for the first page with maths and
+# The Node process that typesets (scripts/site/maths.mjs): started for the first page with maths and
 # kept for the process's builds, so Node and KaTeX start once rather than once per page.
 _helper = {"process": None, "args": None}
 
@@ -152,7 +152,7 @@ def typeset(page_html, katex_dir):
 
 def stylesheet(rules):
     """The CSS text of `rules` ({class: inline style}), one rule a line, sorted by class."""
-    lines = ["/* Made by scripts/maths.py: the positions of KaTeX's parts, as classes (no inline styles). */"]
+    lines = ["/* Made by scripts/site/maths.py: the positions of KaTeX's parts, as classes (no inline styles). */"]
     for name in sorted(rules):
         declarations = [d.strip() for d in rules[name].split(";") if d.strip()]
         lines.append(f".{name}{{{';'.join(d + '!important' for d in declarations)}}}")

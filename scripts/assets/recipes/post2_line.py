@@ -14,10 +14,10 @@ import numpy as np
 
 from demos import datasets
 from demos.nn import Network, Trainer, activation, make_optimizer
-from scripts import plotting
-from scripts.build_assets import recipe
-from scripts.draw_regions import DEFAULT_EXTENT, REGION_CMAP, decision_grid, draw_points
-from scripts.fast_frames import freeze_static
+from scripts.assets import plotting
+from scripts.assets.build import recipe
+from scripts.assets.draw_regions import DEFAULT_EXTENT, REGION_CMAP, decision_grid, draw_points
+from scripts.assets.fast_frames import freeze_static
 
 EXTENT = DEFAULT_EXTENT[1]  # every panel shows the square [-EXTENT, EXTENT]^2, as in the other posts
 LOSS = "binary_cross_entropy"

@@ -9,11 +9,11 @@ Everything the published pages load from outside this project is pinned in
     pyodide-0.27.7/   pyodide.mjs, pyodide.js, pyodide.asm.js, pyodide.asm.wasm,
                       python_stdlib.zip, pyodide-lock.json, package.json,
                       numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl
-    katex-<ver>/      katex.min.js (run by scripts/maths.mjs at build time), katex.min.css,
+    katex-<ver>/      katex.min.js (run by scripts/site/maths.mjs at build time), katex.min.css,
                       fonts/*.woff2 (the last two are what pages load)
     vendor.json       manifest: every file with its size, sha256 and source
     runtime/          the runtime as the site serves it, made from these files by
-                      :mod:`scripts.browser_runtime` (only what the widgets use, as bytecode)
+                      :mod:`scripts.runtime.browser_runtime` (only what the widgets use, as bytecode)
 
 npm tarballs are checked against their registry ``dist.integrity`` (sha512); the
 NumPy wheel against the sha256 in the official ``pyodide-lock.json`` of that
@@ -25,12 +25,12 @@ Settings (environment variables):
 ``VENDOR_CACHE``
     the cache folder (default ``<repo>/.cache/vendor``).
 ``PYODIDE_SOURCE``
-    ``self`` (default): the site serves the runtime :mod:`scripts.browser_runtime`
+    ``self`` (default): the site serves the runtime :mod:`scripts.runtime.browser_runtime`
     assembles; ``cdn``: pages load the complete Pyodide from the official CDN
     (``PYODIDE_CDN``). KaTeX is always self-hosted.
 
-Command line: ``python -m scripts.vendor`` fetches what is missing and prints a
-summary; ``python -m scripts.vendor --check`` only verifies (exit status 1 if a
+Command line: ``python -m scripts.runtime.vendor`` fetches what is missing and prints a
+summary; ``python -m scripts.runtime.vendor --check`` only verifies (exit status 1 if a
 file is missing or damaged).
 """
 
@@ -51,7 +51,7 @@ import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 5  # seconds per connection attempt: an unreachable host must not stall the build
 PYODIDE_VERSION = "0.27.7"
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
@@ -89,9 +89,9 @@ KATEX_DIR = f"katex-{KATEX_VERSION}"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
                  "pyodide-lock.json", "package.json")
 KATEX_FILES = ("katex.min.js", "katex.min.css")  # plus fonts/*.woff2
-# Maths is typeset at build time (scripts/maths.py), so pages need KaTeX's style and fonts only.
+# Maths is typeset at build time (scripts/site/maths.py), so pages need KaTeX's style and fonts only.
 KATEX_SERVED = ("katex.min.css", "fonts/")
-FIX_HINT = ("What to do: check the network and retry `python -m scripts.vendor` (deleting {folder} "
+FIX_HINT = ("What to do: check the network and retry `python -m scripts.runtime.vendor` (deleting {folder} "
             "first if its files are damaged); a source that keeps giving another hash has changed "
             "or been tampered with: do not use its file.")
 
@@ -220,7 +220,7 @@ def check(cache_dir=None):
     except (OSError, ValueError) as error:
         return [f"no readable manifest {root / 'vendor.json'} ({error})"]
     if manifest.get("pins") != _pins_record():
-        return ["the manifest was made for other pinned versions: run `python -m scripts.vendor`"]
+        return ["the manifest was made for other pinned versions: run `python -m scripts.runtime.vendor`"]
     files = manifest.get("files", {})
     required = ([f"{PYODIDE_DIR}/{n}" for n in PYODIDE_FILES + (NUMPY_WHEEL,)]
                 + [f"{KATEX_DIR}/{n}" for n in KATEX_FILES])
@@ -309,7 +309,7 @@ def ensure_vendor(cache_dir=None, sources=None, log=print):
 def copy_katex(site_dir, cache_dir=None, log=print):
     """Copy KaTeX's stylesheet and fonts into `site_dir`/vendor/katex/; return the copied paths.
 
-    Maths is typeset at build time (scripts/maths.py), so pages need no KaTeX script."""
+    Maths is typeset at build time (scripts/site/maths.py), so pages need no KaTeX script."""
     root = cache_root(cache_dir)
     ensure_vendor(root, log=log)
     copied = []
@@ -325,7 +325,7 @@ def copy_katex(site_dir, cache_dir=None, log=print):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m scripts.vendor", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.runtime.vendor", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only verify the cache; exit 1 on any problem")
     args = parser.parse_args(argv)
     root = cache_root()
@@ -334,13 +334,13 @@ def main(argv=None):
         for problem in problems:
             print(f"vendor: {problem}", file=sys.stderr)
         if problems:
-            print(f"vendor: run `python -m scripts.vendor` to fetch or repair {root}", file=sys.stderr)
+            print(f"vendor: run `python -m scripts.runtime.vendor` to fetch or repair {root}", file=sys.stderr)
             return 1
         print(f"vendor: every file in {root} verified")
         return 0
     try:
         ensure_vendor(root)
-        from scripts import browser_runtime  # it builds on this module
+        from scripts.runtime import browser_runtime  # it builds on this module
         runtime = browser_runtime.assemble(root)
     except VendorError as error:
         print(f"vendor: {error}", file=sys.stderr)

@@ -1,8 +1,8 @@
 """Build every generated figure, video and model of the series, redoing only what changed.
 
-A *recipe* is a function in a module of ``scripts/recipes/`` (one module per post):
+A *recipe* is a function in a module of ``scripts/assets/recipes/`` (one module per post):
 
-    from scripts.build_assets import recipe
+    from scripts.assets.build import recipe
 
     @recipe(outputs=["post1/neuron.mp4", "post1/neuron-poster.webp"], params={"seed": 0})
     def neuron_video(out, params):
@@ -26,7 +26,7 @@ and wrote every output; the manifest is rewritten after each success, so an
 interrupted build resumes where it stopped. Stopped by Ctrl-C or `kill`, the build
 stops its recipes' processes too.
 
-    python -m scripts.build_assets [--force] [--only NAME ...] [--list] [--jobs N]
+    python -m scripts.assets [--force] [--only NAME ...] [--list] [--jobs N]
 """
 
 import argparse
@@ -55,11 +55,11 @@ from pathlib import Path, PurePosixPath
 # Set before the recipe processes start, so NumPy reads it when they import it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ASSETS_ROOT = ROOT / "docs" / "assets" / "generated"
-RECIPE_PACKAGE = "scripts.recipes"
+RECIPE_PACKAGE = "scripts.assets.recipes"
 PROJECT_PACKAGES = ("demos", "scripts")  # imports of these are followed and hashed
-ENGINE = "scripts.build_assets"  # only provides @recipe: editing the engine rebuilds nothing
+ENGINE = "scripts.assets.build"  # only provides @recipe: editing the engine rebuilds nothing
 VERSIONED = ("numpy", "matplotlib", "imageio-ffmpeg")
 TEMP_PREFIX = ".tmp-"  # anything so named in the assets root is a leftover of a killed build
 MANIFEST = "manifest.json"
@@ -272,7 +272,7 @@ def _describe(modules):
 def _run_recipe(module, name, params, outputs, temp_dir):
     import matplotlib.pyplot as plt
 
-    from scripts import plotting  # imported here: the build's own process never needs Matplotlib
+    from scripts.assets import plotting  # imported here: the build's own process never needs Matplotlib
     plotting.style()  # Matplotlib's defaults, then the series' look
     fn = getattr(importlib.import_module(module), name)
     out = {o: Path(temp_dir, o) for o in outputs}
@@ -540,7 +540,7 @@ def build(names=None, force=False, jobs=None, recipe_package=RECIPE_PACKAGE, ass
 
 def main(argv=None, **locations):
     """The command line; ``locations`` (recipe_package, assets_root, ...) go to ``build``."""
-    parser = argparse.ArgumentParser(prog="python -m scripts.build_assets", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.assets", description=__doc__.split("\n")[0])
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="recipe or module names (e.g. post1_intro)")
     parser.add_argument("--list", action="store_true", help="show recipes, outputs and status; build nothing")
@@ -553,7 +553,3 @@ def main(argv=None, **locations):
         return 2
     return 0 if summary.ok else 1
 
-
-if __name__ == "__main__":
-    from scripts import build_assets  # run the module's own copy, the one the children import
-    sys.exit(build_assets.main())

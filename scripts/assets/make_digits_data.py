@@ -9,7 +9,7 @@ line per image with its 64 pixel counts (0..16, row by row) and its label. The
 gzip header carries no file name and a zero time stamp, so running this script
 again writes the same bytes (for the same zlib).
 
-Command line: ``python -m scripts.make_digits_data`` (needs scikit-learn);
+Command line: ``python -m scripts.assets.make_digits_data`` (needs scikit-learn);
 ``--check`` only compares the shipped file with scikit-learn's copy and exits
 with status 1 if they differ.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-TARGET = Path(__file__).resolve().parent.parent / "demos" / "data" / "digits.csv.gz"
+TARGET = Path(__file__).resolve().parents[2] / "demos" / "data" / "digits.csv.gz"
 
 
 def digits_csv_gz():

@@ -1,13 +1,13 @@
 """Pinned checkers that the tests run on the built site; none of them is part of it.
 
 Each comes from an npm tarball verified against its registry integrity (sha512)
-before anything is taken out of it, into the vendor cache (``scripts/vendor.py``):
+before anything is taken out of it, into the vendor cache (``scripts/runtime/vendor.py``):
 
 - axe-core (``axe.min.js``), injected into pages by the accessibility tests;
 - the Nu HTML checker, ``vnu.jar`` (npm ``vnu-jar``, the W3C validator's own
   build), run with Debian's Java (``make test`` installs ``default-jre-headless``).
 
-    python -m scripts.checkers        # fetch what is missing, print the paths
+    python -m scripts.runtime.checkers        # fetch what is missing, print the paths
 """
 
 import hashlib
@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tarfile
 
-from scripts import vendor
+from scripts.runtime import vendor
 
 AXE = vendor.Pin("axe-core", "4.14.1", "axe-core-4.14.1.tgz",
                  "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",

@@ -28,11 +28,11 @@ from matplotlib.transforms import IdentityTransform
 from demos.conv import ConvNetwork, convolve, kernel, max_pool_forward, output_shape
 from demos.datasets import SHAPES, coloured_shapes, digits_split, one_hot
 from demos.nn import Network, Trainer, make_optimizer
-from scripts import plotting
-from scripts.build_assets import recipe
-from scripts.fast_frames import freeze_static
-from scripts.recipes import post5_digits as p5
-from scripts.recipes import post6_shapes as p6
+from scripts.assets import plotting
+from scripts.assets.build import recipe
+from scripts.assets.fast_frames import freeze_static
+from scripts.assets.recipes import post5_digits as p5
+from scripts.assets.recipes import post6_shapes as p6
 
 LOSS = "categorical_cross_entropy"
 PIXEL_MAX = p5.PIXEL_MAX  # digits' pixels hold 0..16

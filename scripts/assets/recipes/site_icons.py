@@ -7,8 +7,8 @@ other. No points and no text: at 16 pixels only large shapes and colours read.
 
 import matplotlib.pyplot as plt
 
-from scripts import plotting
-from scripts.build_assets import recipe
+from scripts.assets import plotting
+from scripts.assets.build import recipe
 
 ICONS = {"icons/favicon.png": 48, "icons/apple-touch-icon.png": 180}  # pixels square
 POINTS_PER_ICON = 72  # the icon's figure is one inch wide

@@ -1,14 +1,14 @@
 """The Python runtime as the reader's browser gets it: only the files the widgets run.
 
-The pinned Pyodide (:mod:`scripts.vendor`) ships a whole standard library and a
+The pinned Pyodide (:mod:`scripts.runtime.vendor`) ships a whole standard library and a
 whole NumPy; the widgets use a fraction of either. This module makes, from the
 sha256-verified originals, the folder the site serves (``vendor/pyodide-<hash>/``):
 
 1. **Trace.** Pyodide under Node starts the way the reader's worker starts it and
-   runs every widget model (``scripts/runtime_trace.py``); what it imported and
+   runs every widget model (``scripts/runtime/runtime_trace.py``); what it imported and
    opened is the list of files to ship. The trace reruns when the originals, the
    tracer or the ``demos`` package change.
-2. **Pack.** ``scripts/bytecode.py``, inside the same Pyodide, writes a standard
+2. **Pack.** ``scripts/runtime/bytecode.py``, inside the same Pyodide, writes a standard
    library zip and a NumPy wheel holding only those files, each ``.py`` compiled to
    sourceless bytecode without docstrings and assertions (``OPTIMIZE``): bytecode
    because compiling the ~240 imported modules from source costs a reader's browser
@@ -35,13 +35,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from scripts import github_pages, vendor
+from scripts import github_pages
+from scripts.runtime import vendor
 
-REPO = Path(__file__).resolve().parent.parent
-RUNNER = REPO / "scripts" / "pyodide_run.mjs"
-TRACER = REPO / "scripts" / "runtime_trace.py"
+REPO = Path(__file__).resolve().parents[2]
+RUNNER = REPO / "scripts" / "runtime" / "pyodide_run.mjs"
+TRACER = REPO / "scripts" / "runtime" / "runtime_trace.py"
 INSTALLER = REPO / "docs" / "javascripts" / "widgets" / "wheel.js"  # how the worker installs NumPy
-PACKER = REPO / "scripts" / "bytecode.py"
+PACKER = REPO / "scripts" / "runtime" / "bytecode.py"
 STDLIB = "python_stdlib.zip"
 # Where Pyodide puts each archive's files at run time (the names tracebacks show).
 PREFIXES = {STDLIB: "/lib/python312.zip/", vendor.NUMPY_WHEEL: "/lib/python3.12/site-packages/"}
@@ -166,7 +167,7 @@ def _problems(folder):
 def assemble(cache_dir=None, package_dir=None, log=print):
     """Make (or reuse) the browser's runtime folder; return its path (``.../runtime/pyodide-<hash>``).
 
-    Needs the verified cache (:func:`scripts.vendor.ensure_vendor`) and Node.js.
+    Needs the verified cache (:func:`scripts.runtime.vendor.ensure_vendor`) and Node.js.
     """
     root = vendor.cache_root(cache_dir)
     official = root / vendor.PYODIDE_DIR

@@ -3,7 +3,7 @@
 What they add to a plain MkDocs build:
 
 - ``on_config``: registers the ```widget and ```video fences of
-  :mod:`scripts.blocks` with pymdownx.superfences. (Done here rather than with
+  :mod:`scripts.site.blocks` with pymdownx.superfences. (Done here rather than with
   ``!!python/name:`` in mkdocs.yml because YAML resolves such names before any
   hook runs, and ``mkdocs`` started as a console script cannot import
   ``scripts``; this way every way of starting MkDocs works.)
@@ -15,29 +15,29 @@ What they add to a plain MkDocs build:
   ``{{ recipe.metric:.1% }}`` (a Python format spec) with the number that
   recipe reported in the manifest, so a post never quotes a figure by hand; an
   unknown recipe or metric ends the build like a missing asset.
-- ``on_pre_build``: assembles the browser's runtime (:mod:`scripts.browser_runtime`)
+- ``on_pre_build``: assembles the browser's runtime (:mod:`scripts.runtime.browser_runtime`)
   and zips the ``demos/`` package for it (:func:`demos_bundle`), so that pages can
   name both by their content-hashed URLs.
 - ``on_page_content``: turns the site-root, runtime and demos tokens the blocks
   render into URLs relative to the page, so the site works under any sub-path
   (GitHub Pages serves a project site from ``/REPO/``), and typesets the page's
-  maths with KaTeX (:mod:`scripts.maths`): a formula KaTeX refuses ends the build,
+  maths with KaTeX (:mod:`scripts.site.maths`): a formula KaTeX refuses ends the build,
   one ``file:line: formula: KaTeX's message`` per line.
-- ``on_config`` also settles the site's address (:mod:`scripts.site_address`): a
+- ``on_config`` also settles the site's address (:mod:`scripts.site.site_address`): a
   local build says that it is one; ``gh-deploy`` (``make publish``) takes SITE_URL
   or the GitHub Pages address of the origin remote, and stops when it has neither.
 - ``on_page_markdown`` checks each page's description, date and card too
-  (:mod:`scripts.publishing`), and measures the card for the page's social tags.
+  (:mod:`scripts.site.publishing`), and measures the card for the page's social tags.
 - ``on_env``: gives the theme's base template valid toggles (``overrides/main.html``
   extends it as ``series-base.html``).
 - ``on_page_content`` also gives every generated picture its size and defers those
-  after the first (:mod:`scripts.pictures`); a page with maths names KaTeX's
-  stylesheet at the top of its content (:mod:`scripts.styles`).
-- ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.csp`).
+  after the first (:mod:`scripts.site.pictures`); a page with maths names KaTeX's
+  stylesheet at the top of its content (:mod:`scripts.site.styles`).
+- ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.site.csp`).
 - ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) and the demos
   zip into the site, KaTeX's fonts set to swap in; joins the series' stylesheets
   (``extra_css``, which ``on_config`` replaces by the joined file) and the maths'
-  rules into one (:mod:`scripts.styles`); writes the feed of the posts and robots.txt.
+  rules into one (:mod:`scripts.site.styles`); writes the feed of the posts and robots.txt.
 
 Missing assets are always an error: there is no switch that turns them into
 warnings. Tests that build the site make their own small manifest and stand-in
@@ -63,11 +63,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the `mkdocs` console script does not put the project on the path
 
-from scripts import blocks, browser_runtime, csp, maths, pictures, publishing, site_address, styles, vendor  # noqa: E402
+from scripts.runtime import browser_runtime, vendor  # noqa: E402
+from scripts.site import blocks, csp, maths, pictures, publishing, site_address, styles  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.site")
 
@@ -264,7 +265,7 @@ def on_config(config):
         fences.append({"name": kind, "class": f"nn-{kind}", "format": blocks.format_fence,
                        "validator": blocks.validate_fence})
     settings["custom_fences"] = fences
-    # The pages name one stylesheet of ours; on_post_build writes it from these (scripts/styles.py).
+    # The pages name one stylesheet of ours; on_post_build writes it from these (scripts/site/styles.py).
     _build["stylesheets"] = [path for path in config.extra_css if path != styles.STYLESHEET]
     config.extra_css = [styles.STYLESHEET]
     if _build.get("command") == "gh-deploy":
@@ -289,7 +290,7 @@ def on_pre_build(config):
         # `mkdocs serve` watches demos/ and scripts/: bring the assets up to date on every
         # rebuild, so an edited recipe or network shows in the browser. A run with nothing
         # to do takes a fraction of a second; a failing recipe is reported, the page stays.
-        done = subprocess.run([sys.executable, "-m", "scripts.build_assets"], cwd=ROOT)
+        done = subprocess.run([sys.executable, "-m", "scripts.assets"], cwd=ROOT)
         if done.returncode:
             log.warning("the asset build failed (see above); the site shows the last good assets")
     _build["manifest_path"] = Path(config.docs_dir) / MANIFEST
@@ -301,7 +302,7 @@ def on_pre_build(config):
             _build["runtime"] = browser_runtime.assemble(log=log.info)
         except (vendor.VendorError, OSError, ValueError) as error:
             raise PluginError(f"could not assemble the browser's Python runtime: {error}\n"
-                              "What to do: run `python -m scripts.vendor` (or `make vendor`) and build again") from None
+                              "What to do: run `python -m scripts.runtime.vendor` (or `make vendor`) and build again") from None
     _build["manifest"] = load_manifest(config.docs_dir)
     _build["metrics"] = load_metrics(config.docs_dir)
     _build["posts"] = {}
@@ -350,7 +351,7 @@ def on_env(env, config, files):
     missing = [toggle for toggle in TOGGLES if toggle not in source]
     if missing:
         raise PluginError(f"the theme's {THEME_BASE} has no {missing[0]}: overrides/main.html and "
-                          "scripts/mkdocs_hooks.py (TOGGLES) expect Material's toggles as they were")
+                          "scripts/site/hooks.py (TOGGLES) expect Material's toggles as they were")
     for toggle in TOGGLES:
         source = source.replace(toggle, toggle.replace(' autocomplete="off"', ""))
     env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({SERIES_BASE: source}), env.loader])
@@ -396,7 +397,7 @@ def on_page_content(html, page, config, files):
 
 
 def typeset_maths(html, page, config, root):
-    """The page with its maths typeset (:mod:`scripts.maths`); a formula KaTeX refuses ends the build."""
+    """The page with its maths typeset (:mod:`scripts.site.maths`); a formula KaTeX refuses ends the build."""
     if 'class="arithmatex"' not in html:
         return html
     try:
@@ -436,7 +437,7 @@ def on_post_build(config):
         browser_runtime.copy_into(config.site_dir, _build["runtime"], log=log.debug)
     except (vendor.VendorError, OSError, ValueError) as error:
         raise PluginError(f"could not put the self-hosted runtime (KaTeX, Pyodide) into the site: {error}\n"
-                          "What to do: run `python -m scripts.vendor` (or `make vendor`) and build again") from None
+                          "What to do: run `python -m scripts.runtime.vendor` (or `make vendor`) and build again") from None
     katex_css = Path(config.site_dir) / styles.KATEX_STYLESHEET
     write_atomic(katex_css, styles.swap_fonts(katex_css.read_text(encoding="utf-8")).encode())
     sources = [(path, (Path(config.docs_dir) / path).read_text(encoding="utf-8")) for path in _build["stylesheets"]]

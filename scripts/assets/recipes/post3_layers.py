@@ -17,10 +17,10 @@ import numpy as np
 from demos import datasets
 from demos.nn import Network, Trainer, make_optimizer
 from demos.widgets.playground import PlaygroundModel
-from scripts import plotting
-from scripts.build_assets import recipe
-from scripts.draw_regions import DEFAULT_EXTENT, draw_points, draw_regions
-from scripts.fast_frames import freeze_static
+from scripts.assets import plotting
+from scripts.assets.build import recipe
+from scripts.assets.draw_regions import DEFAULT_EXTENT, draw_points, draw_regions
+from scripts.assets.fast_frames import freeze_static
 
 LOSS = "binary_cross_entropy"
 DATASET_TITLES = {"xor": "XOR", "circles": "circles", "spirals": "spirals"}

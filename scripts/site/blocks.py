@@ -42,9 +42,9 @@ from pymdownx.superfences import SuperFencesException
 
 # Replaced in every page by its relative path to the site root ("../../" or "./").
 SITE_ROOT = "@@NN_SITE_ROOT@@/"
-# Replaced in every page by where Pyodide is loaded from (see scripts.browser_runtime.base_url).
+# Replaced in every page by where Pyodide is loaded from (see scripts.runtime.browser_runtime.base_url).
 PYODIDE_URL = "@@NN_PYODIDE_URL@@"
-# Replaced in every page by the URL of the demos package's zip (see scripts.mkdocs_hooks.demos_bundle).
+# Replaced in every page by the URL of the demos package's zip (see scripts.site.hooks.demos_bundle).
 DEMOS_URL = "@@NN_DEMOS_URL@@"
 GENERATED = "assets/generated/"
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".webp")
@@ -461,7 +461,7 @@ def render_video(block):
 RENDER = {"widget": render_widget, "video": render_video}
 
 
-# --- pymdownx.superfences custom fences (registered by scripts/mkdocs_hooks.py).
+# --- pymdownx.superfences custom fences (registered by scripts/site/hooks.py).
 
 
 def validate_fence(language, inputs, options, attrs, md):
@@ -478,7 +478,7 @@ def format_fence(source, language, css_class, options, md, **kwargs):
         raise SuperFencesException(f"{language} block: {error}") from error
 
 
-# --- A reference for authors: python -m scripts.blocks
+# --- A reference for authors: python -m scripts.site.blocks
 
 
 def reference():

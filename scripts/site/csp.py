@@ -11,7 +11,7 @@ scripts needs no edit. Nothing else inline runs: no ``'unsafe-inline'``, no
 ``'unsafe-eval'``. WebAssembly may compile (``'wasm-unsafe-eval'``): Pyodide needs it.
 
 With ``PYODIDE_SOURCE=cdn`` the runtime comes from its CDN, which the policy then
-allows for scripts and fetches too (see scripts/browser_runtime.py).
+allows for scripts and fetches too (see scripts/runtime/browser_runtime.py).
 
 ``mkdocs serve`` adds an inline live-reload script to every page it serves, different
 on each request, so no hash can allow it: there (``serving=True``) inline scripts are
@@ -24,7 +24,7 @@ import html
 import re
 from urllib.parse import urlsplit
 
-from scripts import browser_runtime, vendor
+from scripts.runtime import browser_runtime, vendor
 
 TOKEN = "@@NN_CSP@@"
 # Only <script> elements the browser runs are hashed; a JSON block (Material's __config) is data.

@@ -1,10 +1,10 @@
 // Runs a Python script inside the pinned Pyodide, under Node, as the build's one way to
-// use the browser's own interpreter (scripts/bytecode.py needs its exact Python version).
+// use the browser's own interpreter (scripts/runtime/bytecode.py needs its exact Python version).
 //
-//   node scripts/pyodide_run.mjs [--wheel WHEEL] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]
+//   node scripts/runtime/pyodide_run.mjs [--wheel WHEEL] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]
 //
 // --wheel installs a wheel (NumPy's) with docs/javascripts/widgets/wheel.js, and --optimize
-// sets PYTHONOPTIMIZE, both as the reader's worker does (scripts/runtime_trace.py must see
+// sets PYTHONOPTIMIZE, both as the reader's worker does (scripts/runtime/runtime_trace.py must see
 // the runtime start exactly that way).
 //
 // The host's file system is mounted at /host inside Pyodide: the script reads and writes a
@@ -17,7 +17,7 @@ import { dirname, resolve, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
 
-const WHEEL_JS = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "javascripts", "widgets", "wheel.js");
+const WHEEL_JS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "javascripts", "widgets", "wheel.js");
 const options = { wheel: null, optimize: null };
 let argv = process.argv.slice(2);
 while (argv[0] === "--wheel" || argv[0] === "--optimize") {
@@ -26,7 +26,7 @@ while (argv[0] === "--wheel" || argv[0] === "--optimize") {
 }
 const [pyodideDir, script, ...args] = argv;
 if (!pyodideDir || !script) {
-  console.error("usage: node scripts/pyodide_run.mjs [--wheel WHEEL] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]");
+  console.error("usage: node scripts/runtime/pyodide_run.mjs [--wheel WHEEL] [--optimize N] PYODIDE_DIR SCRIPT.py [ARGS...]");
   process.exit(2);
 }
 const indexURL = resolve(pyodideDir) + "/";

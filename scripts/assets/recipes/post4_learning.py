@@ -21,11 +21,11 @@ import numpy as np
 
 from demos import datasets
 from demos.nn import Network, Trainer, TrainingDiverged, make_optimizer
-from scripts import plotting
-from scripts.build_assets import recipe
-from scripts.draw_regions import draw_regions
-from scripts.recipes.post3_layers import playground_figure
-from scripts.fast_frames import freeze_static
+from scripts.assets import plotting
+from scripts.assets.build import recipe
+from scripts.assets.draw_regions import draw_regions
+from scripts.assets.recipes.post3_layers import playground_figure
+from scripts.assets.fast_frames import freeze_static
 
 BCE = "binary_cross_entropy"
 

@@ -1,10 +1,10 @@
 """Find which files of the browser's runtime the widgets really use, by running them.
 
 Runs inside the pinned Pyodide under Node, started the way the reader's worker starts
-it (``loadPyodide`` with NumPy named up front, see ``scripts/pyodide_run.mjs``), on
+it (``loadPyodide`` with NumPy named up front, see ``scripts/runtime/pyodide_run.mjs``), on
 the complete, verified standard library and NumPy wheel::
 
-    node scripts/pyodide_run.mjs --packages numpy PYODIDE_DIR scripts/runtime_trace.py DEMOS_PARENT OUT.json
+    node scripts/runtime/pyodide_run.mjs --packages numpy PYODIDE_DIR scripts/runtime/runtime_trace.py DEMOS_PARENT OUT.json
 
 It imports every widget model of ``demos.widgets`` and exercises each through the
 worker's own entry points (``create``, ``call``, ``dispose``, with arrays passed as
@@ -15,8 +15,8 @@ worker's memory report. Then it writes ``OUT.json``::
     {"stdlib": [paths inside python_stdlib.zip], "numpy": [paths inside the wheel],
      "modules": [every module name imported]}
 
-``scripts.vendor`` ships only those files (see ``prune_archive`` in
-``scripts/bytecode.py``). A widget kind with no exercise below stops the trace: a
+``scripts.runtime.vendor`` ships only those files (see ``prune_archive`` in
+``scripts/runtime/bytecode.py``). A widget kind with no exercise below stops the trace: a
 widget the trace has not run might import what the pruned runtime leaves out.
 """
 
@@ -125,7 +125,7 @@ def exercise_every_widget():
     plans = exercises()
     missing = sorted(set(widgets.MODELS) - set(plans))
     if missing:
-        raise SystemExit(f"scripts/runtime_trace.py has no exercise for the widget(s) {', '.join(missing)}: "
+        raise SystemExit(f"scripts/runtime/runtime_trace.py has no exercise for the widget(s) {', '.join(missing)}: "
                          "add one to exercises() that calls each of its METHODS, so the pruned runtime "
                          "ships what it imports")
     for kind, (options, calls) in plans.items():

@@ -1,6 +1,6 @@
-// Typesets TeX formulas with the pinned KaTeX, under Node, for scripts/maths.py.
+// Typesets TeX formulas with the pinned KaTeX, under Node, for scripts/site/maths.py.
 //
-//   node scripts/maths.mjs KATEX_DIR
+//   node scripts/site/maths.mjs KATEX_DIR
 //
 // Reads requests on standard input, one JSON line each: [{"tex": "...", "display": true|false}, ...].
 // Answers each with one JSON line, one answer per formula in the same order: {"html": "..."} or
@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 
 const [katexDir] = process.argv.slice(2);
 if (!katexDir) {
-  console.error("usage: node scripts/maths.mjs KATEX_DIR < requests (one JSON line each)");
+  console.error("usage: node scripts/site/maths.mjs KATEX_DIR < requests (one JSON line each)");
   process.exit(2);
 }
 // katex.min.js is a UMD bundle: require() gives its API.

@@ -19,9 +19,9 @@ import numpy as np
 
 from demos.datasets import digits_split, one_hot
 from demos.nn import Network, Trainer, make_optimizer
-from scripts import plotting
-from scripts.build_assets import recipe
-from scripts.fast_frames import freeze_static
+from scripts.assets import plotting
+from scripts.assets.build import recipe
+from scripts.assets.fast_frames import freeze_static
 
 PIXEL_MAX = 16.0  # the data's pixels count inked cells of a 4x4 block: 0..16
 SIDE = 8  # pictures are SIDE x SIDE

@@ -4,7 +4,7 @@ Every stylesheet a page names in its head holds back its first paint for one mor
 round trip, which a phone on a slow line feels. So:
 
 - the series' stylesheets (``extra_css`` in mkdocs.yml, in that order: the authors
-  keep one file per concern) and the maths rules of the build (:mod:`scripts.maths`)
+  keep one file per concern) and the maths rules of the build (:mod:`scripts.site.maths`)
   are joined into one file, :data:`STYLESHEET` (:func:`bundle`), the only one of
   ours a page names in its head;
 - KaTeX's stylesheet is named by the pages with maths only, at the top of their
@@ -18,7 +18,7 @@ round trip, which a phone on a slow line feels. So:
 import re
 
 STYLESHEET = "stylesheets/series.css"  # relative to the site
-KATEX_STYLESHEET = "vendor/katex/katex.min.css"  # where scripts/vendor.py puts it in the site
+KATEX_STYLESHEET = "vendor/katex/katex.min.css"  # where scripts/runtime/vendor.py puts it in the site
 FONT_FACE = re.compile(r"@font-face\s*{[^}]*}")
 FONT_DISPLAY = re.compile(r"font-display\s*:\s*[\w-]+")
 
@@ -27,7 +27,7 @@ def bundle(sources, maths_rules):
     """The one stylesheet: each of `sources` ([(name, text)], in order) under a comment naming
     its file, then the maths rules."""
     parts = [f"/* --- {name} --- */\n{text.strip()}\n" for name, text in sources]
-    parts.append(f"/* --- the maths' rules (scripts/maths.py) --- */\n{maths_rules.strip()}\n")
+    parts.append(f"/* --- the maths' rules (scripts/site/maths.py) --- */\n{maths_rules.strip()}\n")
     return "\n".join(parts)
 
 

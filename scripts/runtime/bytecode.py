@@ -6,14 +6,14 @@ every visit: about 60 % of the time from page load to a live widget. Compiling t
 once at build time moves that work here.
 
 Bytecode belongs to one Python version, so this script must run inside the runtime
-itself (Pyodide under Node, see ``scripts/pyodide_run.mjs``), never under the build's
+itself (Pyodide under Node, see ``scripts/runtime/pyodide_run.mjs``), never under the build's
 own CPython::
 
-    node scripts/pyodide_run.mjs PYODIDE_DIR scripts/bytecode.py [--optimize N] SOURCE TARGET PREFIX KEEP [...]
+    node scripts/runtime/pyodide_run.mjs PYODIDE_DIR scripts/runtime/bytecode.py [--optimize N] SOURCE TARGET PREFIX KEEP [...]
 
 Each ``SOURCE`` archive is rewritten as ``TARGET`` with only the files that ``KEEP``
 names (a JSON file holding a list of paths inside the archive, as
-``scripts/runtime_trace.py`` finds them; ``all`` keeps every file; a wheel's
+``scripts/runtime/runtime_trace.py`` finds them; ``all`` keeps every file; a wheel's
 ``.dist-info`` always stays): every kept ``module.py`` becomes a sourceless
 ``module.pyc`` beside it (Python imports those when no source is present), compiled
 with the file name ``PREFIX + path`` that the runtime will see, so that tracebacks
@@ -110,7 +110,7 @@ def compile_archive(source, target, prefix, keep=None, optimize=0):
 
 def main(argv):
     if sys.platform != "emscripten":
-        raise SystemExit("bytecode.py must run inside the browser's runtime (see scripts/pyodide_run.mjs): "
+        raise SystemExit("bytecode.py must run inside the browser's runtime (see scripts/runtime/pyodide_run.mjs): "
                          f"this Python is {sys.version.split()[0]} on {sys.platform}")
     optimize = 0
     if argv[:1] == ["--optimize"]:

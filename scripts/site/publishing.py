@@ -13,7 +13,7 @@ from them::
   its feed item and the text of its social card (Open Graph, Twitter);
 - ``date`` dates the feed item and the card (``article:published_time``);
 - ``image`` (under ``assets/generated/``, made by a recipe at card size, see
-  :func:`scripts.plotting.save_thumbnail`) is the card's picture and the feed item's
+  :func:`scripts.assets.plotting.save_thumbnail`) is the card's picture and the feed item's
   thumbnail.
 
 Every page under :data:`POSTS` must give all three; any other page may give a
@@ -21,7 +21,7 @@ description and an image. :func:`front_matter_problems` checks them (the hook ad
 file and line), :func:`card` measures the picture for the page's tags
 (``overrides/main.html``), :func:`feed` writes the RSS 2.0 feed of every post and
 :func:`robots` the ``robots.txt``. All their addresses are absolute, from the site's
-address (:mod:`scripts.site_address`).
+address (:mod:`scripts.site.site_address`).
 """
 
 import datetime
@@ -33,7 +33,7 @@ from urllib.parse import urljoin
 
 from PIL import Image
 
-from scripts import blocks
+from scripts.site import blocks
 
 POSTS = "posts/"  # pages under this folder of docs/ are the series' posts
 DESCRIPTION_LIMIT = 160  # characters a search result shows whole

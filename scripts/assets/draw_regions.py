@@ -26,7 +26,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
-from scripts.plotting import AXES, CARD, CLASS_COLOURS, TEXT
+from scripts.assets.plotting import AXES, CARD, CLASS_COLOURS, TEXT
 
 DEFAULT_EXTENT = (-1.3, 1.3, -1.3, 1.3)  # the toy datasets fill [-1, 1]^2, plus room for their noise
 DEFAULT_RESOLUTION = 120  # grid points per side: smooth at figure size, ~15k forward passes

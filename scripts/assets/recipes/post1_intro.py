@@ -18,9 +18,9 @@ from demos import datasets
 from demos.nn import Network, Trainer, activation, make_optimizer
 from demos.widgets.labels import (ACTIVATION, BATCH_SIZE, LEARNING_RATE, MAX_BATCHES_PER_CALL,
                                   OPTIMIZER, LabelsModel)
-from scripts import plotting
-from scripts.build_assets import recipe
-from scripts.fast_frames import freeze_static
+from scripts.assets import plotting
+from scripts.assets.build import recipe
+from scripts.assets.fast_frames import freeze_static
 
 sigmoid = activation("sigmoid").function  # the network's own
 PURPLE = "#8e24aa"  # the colour the neuron of the opening video learns to spot

@@ -6,7 +6,7 @@ is served at whatever address was not found, so its links cannot be relative).
 mkdocs.yml reads it from ``SITE_URL``; without it a build is *local*: its addresses
 point at ``make serve``'s, and the build says so (:func:`describe_build`).
 
-``make publish`` asks :func:`for_publishing` (``python -m scripts.site_address``
+``make publish`` asks :func:`for_publishing` (``python -m scripts.site.site_address``
 prints its answer): ``SITE_URL`` when it is set; otherwise the GitHub Pages address
 of the ``origin`` remote when that is a GitHub repository, saying what it derived;
 otherwise it stops and says how to give one.

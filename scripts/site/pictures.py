@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from scripts import blocks
+from scripts.site import blocks
 
 TAG = re.compile(r"<(?P<name>img|video)\b(?P<attrs>[^>]*)>", re.I)
 SVG_SIZE = re.compile(r"<svg\b[^>]*?\swidth=\"(?P<width>[\d.]+)(?P<unit>pt|px)?\"[^>]*?\sheight=\"(?P<height>[\d.]+)"
