@@ -32,32 +32,24 @@ the machine was (load average). No test asserts any of these numbers.
 """
 
 import argparse
-import gzip
-import hashlib
 import json
 import platform
 import re
 import shutil
 import subprocess
 import tempfile
-import functools
-import http.server
 import os
 import statistics
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from scripts import github_pages
+from scripts.serving import PREFIX, launch, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
-PREFIX = "/REPO/"
 # (what it is, the playground's URL hash)
 CONFIGURATIONS = [
     ("2-8-8-1 tanh, 250 spiral points (125 train), batch 10, lr 0.03",
@@ -84,108 +76,6 @@ addEventListener("DOMContentLoaded", () => {
 READ_FIRST = "window.nnReadFirst = true;" + WATCH_READY
 EPOCH = """() => Number(/Epoch (\\d+)/.exec(document.querySelector(
   ".nn-widget[data-widget='playground'] .nn-readout").textContent)[1])"""
-
-
-class SubPathHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder under `prefix` only, the way GitHub Pages serves a project site: text,
-    JSON and WebAssembly gzipped for a browser that accepts it, an ETag that a revalidation
-    answers with 304, ``max-age=600``, and the site's 404.html for a missing file."""
-
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
-                      ".json": "application/json", ".zip": "application/zip",
-                      ".webmanifest": "application/manifest+json"}
-    _encoded = {}  # (path, mtime, size) -> (etag, gzipped bytes or None), shared by all requests
-    prefix = PREFIX
-
-    def do_GET(self):
-        self.respond(send_body=True)
-
-    def do_HEAD(self):
-        self.respond(send_body=False)
-
-    def respond(self, send_body):
-        url_path = self.path.split("?", 1)[0].split("#", 1)[0]
-        getattr(self.server, "requests", []).append(url_path)
-        path = Path(self.translate_path(url_path))
-        if path.is_dir():
-            if not url_path.endswith("/"):
-                self.send_response(301)
-                self.send_header("Location", url_path + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            path = path / "index.html"
-        status = 200
-        if not path.is_file():
-            status, path = 404, Path(self.directory) / "404.html"
-            if not path.is_file():
-                self.send_error(404)
-                return
-        content_type = self.guess_type(str(path))
-        etag, body = self.encoded(path, content_type)
-        gzipped = body is not None and "gzip" in self.headers.get("Accept-Encoding", "")
-        if status == 200 and etag in self.headers.get("If-None-Match", ""):
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.end_headers()
-            getattr(self.server, "sent", []).append((url_path, 0))
-            return
-        data = body if gzipped else path.read_bytes()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("ETag", etag)
-        if body is not None:
-            self.send_header("Vary", "Accept-Encoding")
-        if gzipped:
-            self.send_header("Content-Encoding", "gzip")
-        self.end_headers()
-        if send_body:
-            self.wfile.write(data)
-            getattr(self.server, "sent", []).append((url_path, len(data)))
-
-    def encoded(self, path, content_type):
-        """(ETag, the gzipped bytes or None when the type travels as it is), kept per file version."""
-        stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
-        if key not in self._encoded:
-            data = path.read_bytes()
-            body = gzip.compress(data, 6, mtime=0) if github_pages.gzipped(path.name) else None
-            self._encoded[key] = (f'"{hashlib.sha1(data).hexdigest()[:16]}"', body)
-        return self._encoded[key]
-
-    def end_headers(self):
-        # As GitHub Pages does: a browser may reuse a file for 10 minutes without asking.
-        self.send_header("Cache-Control", f"max-age={github_pages.MAX_AGE}")
-        super().end_headers()
-
-    def translate_path(self, path):
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "no-such-file")
-        return super().translate_path(path[len(self.prefix) - 1:])
-
-    def log_message(self, *args):
-        pass
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        # A browser that closes while a video downloads is no error of the site.
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
-
-
-def serve(folder, handler=None, prefix=PREFIX):
-    """Start serving `folder` (which may still be empty) under the path `prefix` in a thread;
-    returns (server, its base URL). `server.requests` lists the path of every request, in order,
-    and `server.sent` (path, bytes of the body sent) for every answer: what went over the wire.
-    `handler`: a subclass of SubPathHandler to serve with instead."""
-    handler = type("Handler", (handler or SubPathHandler,), {"prefix": prefix})
-    server = QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
-    server.requests, server.sent = [], []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
 
 
 def playground_page(site):
@@ -458,7 +348,7 @@ def weight_rows(site):
     server, base = serve(site)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            browser = launch(playwright)
             for page in post_pages(site):
                 w = weigh_fetched(site, fetched_by_page(browser, base, page.parent.relative_to(site).as_posix() + "/"))
                 raw, sent = w["page"]
@@ -590,7 +480,7 @@ def browser_rows(site, repeat, seconds, quick):
     rows = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            browser = launch(playwright)
             version = browser.version
             for page_file in post_pages(site):
                 path = page_file.parent.relative_to(site).as_posix() + "/"
@@ -770,7 +660,7 @@ def runtime_rows(site, repeat):
     rows, runs = [], max(repeat, 3)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            browser = launch(playwright)
             browser.bench_server = server
             fast, plain, read, fast_again, plain_again, profiles = [], [], [], [], [], []
             for _ in range(runs):

@@ -1,7 +1,7 @@
 """Lighthouse's performance audit of the built pages, for the benchmark (``make bench``).
 
 Lighthouse 12.8.2 (npm) runs with Debian's Chromium, the site served as GitHub Pages
-serves it (gzip, ETags; :func:`scripts.bench.serve`), under the path of the address
+serves it (gzip, ETags; :func:`scripts.serving.serve`), under the path of the address
 the site was built for, so that its 404 page finds its files too. Mobile is
 Lighthouse's default: a mid-range phone's screen (412 x 823), a slow 4G line and a
 CPU four times slower, all simulated; desktop is its ``--preset=desktop``.
@@ -25,10 +25,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from scripts.serving import CHROMIUM
+
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = "12.8.2"
 PINNED = ROOT / "scripts" / "npm" / "lighthouse"  # package.json and package-lock.json
-CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
 # Lighthouse's own names of the figures the benchmark keeps, and how they are reported.
 AUDITS = {"largest-contentful-paint": "lcp_s", "cumulative-layout-shift": "cls", "first-contentful-paint": "fcp_s",

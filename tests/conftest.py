@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.bench import CHROMIUM, LAUNCH_ARGS
+from scripts.serving import CHROMIUM, launch
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +17,6 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("the browser tests need Chromium: run `make browser` (apt-get install chromium)")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()

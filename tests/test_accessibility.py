@@ -30,7 +30,7 @@ from mkdocs.utils.yaml import get_yaml_loader
 
 from scripts.runtime import checkers, vendor
 from scripts.site import blocks, csp, hooks
-from scripts.bench import SubPathHandler
+from scripts.serving import SubPathHandler
 from tests.sites import build_site, copy_project
 
 pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session

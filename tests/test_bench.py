@@ -5,8 +5,9 @@ import gzip
 
 import pytest
 
-from scripts.bench import (fetched_by_page, format_table, row, runtime_weight, serve, site_path, transferred_size,
-                           weigh_fetched, widget_data)
+from scripts.bench import (fetched_by_page, format_table, row, runtime_weight, site_path, transferred_size, weigh_fetched,
+                           widget_data)
+from scripts.serving import serve
 
 MACHINE = {"date": "2025-01-01 00:00", "cpu": "Test CPU", "cores": 2, "python": "3.11", "numpy": "2.0",
            "chromium": "1.0", "load_start": "0.10", "load_end": "0.20"}

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from scripts.site import blocks
-from scripts.bench import serve
+from scripts.serving import serve
 from tests.sites import build_site, copy_project, write_manifest
 from tests.test_browser_widgets import (
     assert_ready, bring_to, fallback_png, new_page, pause, readout, status, wait_for_epoch, widget,

@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 from scripts.site import blocks
-from scripts.bench import FILTERS_RATE, serve
+from scripts.bench import FILTERS_RATE
+from scripts.serving import serve
 from tests.sites import build_site, copy_project, write_manifest
 from tests.test_browser_widgets import draw
 

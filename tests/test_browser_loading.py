@@ -14,7 +14,7 @@ import time
 import pytest
 
 from scripts.site import blocks
-from scripts.bench import SubPathHandler, serve
+from scripts.serving import SubPathHandler, serve
 from tests.sites import build_site, copy_project, write_manifest
 from tests.test_browser_widgets import fallback_png, widget_config
 

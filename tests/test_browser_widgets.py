@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from scripts.site import blocks
-from scripts.bench import serve
+from scripts.serving import serve
 from tests.sites import build_site, copy_project, write_manifest
 
 pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scripts.bench import serve
+from scripts.serving import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("browser")

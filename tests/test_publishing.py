@@ -24,7 +24,7 @@ from mkdocs.utils.meta import get_data
 from mkdocs.utils.yaml import get_yaml_loader
 
 from scripts.site import blocks, publishing, site_address
-from scripts.bench import PREFIX, serve
+from scripts.serving import PREFIX, serve
 from tests.sites import ROOT, build_site, copy_project
 from tests.test_site import Tags
 
