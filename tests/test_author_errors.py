@@ -145,7 +145,7 @@ def test_a_mistake_stops_the_build_with_one_message_naming_file_line_and_fix(pro
 
 
 BROKEN_RECIPES = '''
-from scripts.assets.build import recipe
+from scripts.assets.recipe import recipe
 
 
 @recipe(outputs=["draft/raises.png"])

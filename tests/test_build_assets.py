@@ -31,7 +31,7 @@ def write(path, text):
 
 
 def recipe_module(body):
-    header = "from pathlib import Path\nfrom scripts.assets.build import recipe\n"
+    header = "from pathlib import Path\nfrom scripts.assets.recipe import recipe\n"
     return header + LOG_IMPORT + textwrap.dedent(body)
 
 

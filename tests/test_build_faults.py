@@ -75,7 +75,7 @@ def project(tmp_path):
     (root / "recipes").mkdir()
     (root / "recipes/__init__.py").write_text("")
     # The recipes import the generation from demos: changing it makes every recipe stale.
-    header = ("import time\nfrom scripts.assets.build import recipe\nfrom demos.generation import GENERATION\n\n"
+    header = ("import time\nfrom scripts.assets.recipe import recipe\nfrom demos.generation import GENERATION\n\n"
               + inspect.getsource(content))  # the recipes write what the test expects
     names = list(RECIPES)
     for module, chosen in (("post_one", names[:3]), ("post_two", names[3:])):
@@ -217,7 +217,7 @@ def test_a_terminated_build_stops_its_recipe_processes(tmp_path):
     (root / "recipes/slow.py").write_text(textwrap.dedent(f"""
         import os, time
         from pathlib import Path
-        from scripts.assets.build import recipe
+        from scripts.assets.recipe import recipe
 
         @recipe(outputs=["slow.txt"], params={{}})
         def slow(out, params):

@@ -1,17 +1,11 @@
 """Build every generated figure, video and model of the series, redoing only what changed.
 
-A *recipe* is a function in a module of ``scripts/assets/recipes/`` (one module per post):
-
-    from scripts.assets.build import recipe
-
-    @recipe(outputs=["post1/neuron.mp4", "post1/neuron-poster.webp"], params={"seed": 0})
-    def neuron_video(out, params):
-        ...                          # write each out["post1/..."] (a pathlib.Path)
-        return {"final_loss": 0.1}   # metrics for the manifest, or None
-
-Outputs are paths under ``docs/assets/generated/``. A recipe's name is its
-function's name, unique across the series. Write ``@recipe(...)`` directly above
-the ``def``: the build finds recipes by reading the source.
+A *recipe* is a function in a module of ``scripts/assets/recipes/`` (one module per
+post), declared with ``@recipe(outputs=[...], params={...})`` (:mod:`scripts.assets.recipe`).
+A recipe's name is its function's name, unique across the series. Write
+``@recipe(...)`` directly above the ``def``: the build finds recipes by reading the
+source. Recipes share helpers through modules of their own, never by importing
+another post's recipes.
 
 A recipe is rebuilt when its *input hash* changes (the source of its module and of
 every ``demos.*``/``scripts.*`` module that imports, transitively; its params; the
@@ -48,7 +42,9 @@ import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+
+from scripts.assets.recipe import MANIFEST
 
 # Recipes already run side by side, one process per core, and their matrices are small:
 # a BLAS thread pool in each would only fight over the same cores (10x slower here).
@@ -59,32 +55,13 @@ ROOT = Path(__file__).resolve().parents[2]
 ASSETS_ROOT = ROOT / "docs" / "assets" / "generated"
 RECIPE_PACKAGE = "scripts.assets.recipes"
 PROJECT_PACKAGES = ("demos", "scripts")  # imports of these are followed and hashed
-ENGINE = "scripts.assets.build"  # only provides @recipe: editing the engine rebuilds nothing
+DECLARATION = "scripts.assets.recipe"  # only checks declarations: editing it makes no asset stale
 VERSIONED = ("numpy", "matplotlib", "imageio-ffmpeg")
 TEMP_PREFIX = ".tmp-"  # anything so named in the assets root is a leftover of a killed build
-MANIFEST = "manifest.json"
 
 
 class BuildError(ValueError):
     """The recipes or the command line are wrong; nothing was built."""
-
-
-def recipe(outputs, params=None):
-    """Declare a recipe: ``fn(out, params)`` writes ``outputs`` and returns metrics or None."""
-    def declare(fn):
-        where = f"recipe {fn.__name__}"
-        if isinstance(outputs, str) or not outputs or len(set(outputs)) != len(outputs):
-            raise ValueError(f"{where}: outputs must be a list of distinct paths, got {outputs!r}")
-        for o in outputs:  # no absolute paths, no way out of the assets root, no hidden names
-            if not isinstance(o, str) or o == MANIFEST or str(PurePosixPath(o)) != o or any(
-                    part.startswith(".") or part == "/" for part in PurePosixPath(o).parts):
-                raise ValueError(f"{where}: output {o!r} must be a plain relative path like 'post1/a.svg'")
-        try:
-            fn.__recipe__ = (list(outputs), json.loads(json.dumps(dict(params or {}))))
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{where}: params must be a dict of JSON values: {exc}") from None
-        return fn
-    return declare
 
 
 @dataclass
@@ -162,7 +139,7 @@ class Sources:
                 names += [base] + [f"{base}.{alias.name}" for alias in node.names]
         parents = {".".join(n.split(".")[:i]) for n in names for i in range(1, n.count(".") + 2)}
         return {m for m in parents  # importing a.b.c runs a and a.b too
-                if m.split(".")[0] in self.packages and m != ENGINE and self.file(m)}
+                if m.split(".")[0] in self.packages and m != DECLARATION and self.file(m)}
 
     def closure(self, module):
         """``{relative path: sha256}`` of ``module`` and every project module it needs."""

@@ -19,7 +19,7 @@ from demos.nn import Network, Trainer, activation, make_optimizer
 from demos.widgets.labels import (ACTIVATION, BATCH_SIZE, LEARNING_RATE, MAX_BATCHES_PER_CALL,
                                   OPTIMIZER, LabelsModel)
 from scripts.assets import plotting
-from scripts.assets.build import recipe
+from scripts.assets.recipe import recipe
 from scripts.assets.fast_frames import freeze_static
 
 sigmoid = activation("sigmoid").function  # the network's own

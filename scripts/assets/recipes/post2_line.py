@@ -15,7 +15,7 @@ import numpy as np
 from demos import datasets
 from demos.nn import Network, Trainer, activation, make_optimizer
 from scripts.assets import plotting
-from scripts.assets.build import recipe
+from scripts.assets.recipe import recipe
 from scripts.assets.draw_regions import DEFAULT_EXTENT, REGION_CMAP, decision_grid, draw_points
 from scripts.assets.fast_frames import freeze_static
 

@@ -18,7 +18,7 @@ from demos import datasets
 from demos.nn import Network, Trainer, make_optimizer
 from demos.widgets.playground import PlaygroundModel
 from scripts.assets import plotting
-from scripts.assets.build import recipe
+from scripts.assets.recipe import recipe
 from scripts.assets.draw_regions import DEFAULT_EXTENT, draw_points, draw_regions
 from scripts.assets.fast_frames import freeze_static
 

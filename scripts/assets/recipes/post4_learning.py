@@ -22,7 +22,7 @@ import numpy as np
 from demos import datasets
 from demos.nn import Network, Trainer, TrainingDiverged, make_optimizer
 from scripts.assets import plotting
-from scripts.assets.build import recipe
+from scripts.assets.recipe import recipe
 from scripts.assets.draw_regions import draw_regions
 from scripts.assets.recipes.post3_layers import playground_figure
 from scripts.assets.fast_frames import freeze_static

@@ -20,7 +20,7 @@ import numpy as np
 from demos.datasets import digits_split, one_hot
 from demos.nn import Network, Trainer, make_optimizer
 from scripts.assets import plotting
-from scripts.assets.build import recipe
+from scripts.assets.recipe import recipe
 from scripts.assets.fast_frames import freeze_static
 
 PIXEL_MAX = 16.0  # the data's pixels count inked cells of a 4x4 block: 0..16

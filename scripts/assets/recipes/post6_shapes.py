@@ -21,7 +21,7 @@ from matplotlib.colors import to_rgb
 from demos.datasets import BACKGROUND, COLOURS, SHAPES, coloured_shapes, one_hot
 from demos.nn import Network, Trainer, make_optimizer
 from scripts.assets import plotting
-from scripts.assets.build import recipe
+from scripts.assets.recipe import recipe
 
 SIZE = 16  # images are SIZE x SIZE x 3
 N_INPUTS = SIZE * SIZE * 3

@@ -29,7 +29,7 @@ from demos.conv import ConvNetwork, convolve, kernel, max_pool_forward, output_s
 from demos.datasets import SHAPES, coloured_shapes, digits_split, one_hot
 from demos.nn import Network, Trainer, make_optimizer
 from scripts.assets import plotting
-from scripts.assets.build import recipe
+from scripts.assets.recipe import recipe
 from scripts.assets.fast_frames import freeze_static
 from scripts.assets.recipes import post5_digits as p5
 from scripts.assets.recipes import post6_shapes as p6

@@ -8,7 +8,7 @@ other. No points and no text: at 16 pixels only large shapes and colours read.
 import matplotlib.pyplot as plt
 
 from scripts.assets import plotting
-from scripts.assets.build import recipe
+from scripts.assets.recipe import recipe
 
 ICONS = {"icons/favicon.png": 48, "icons/apple-touch-icon.png": 180}  # pixels square
 POINTS_PER_ICON = 72  # the icon's figure is one inch wide
