@@ -83,9 +83,7 @@ def kernel(name):
 def _as_images(x, name):
     array = np.asarray(x, dtype=float)
     if array.ndim != 4:
-        raise ValueError(
-            f"{name} must be a 4-D array (n_samples, channels, height, width), got shape {array.shape}"
-        )
+        raise ValueError(f"{name} must be a 4-D array (n_samples, channels, height, width), got shape {array.shape}")
     return array
 
 
@@ -139,9 +137,7 @@ def conv_forward(x, W, b, stride=1, padding=0):
     W = np.asarray(W, dtype=float)
     b = np.asarray(b, dtype=float)
     if W.ndim != 4 or W.shape[2] != W.shape[3]:
-        raise ValueError(
-            f"kernels must be a 4-D array (channels_out, channels_in, k, k), got shape {W.shape}"
-        )
+        raise ValueError(f"kernels must be a 4-D array (channels_out, channels_in, k, k), got shape {W.shape}")
     if W.shape[1] != x.shape[1]:
         raise ValueError(f"the kernels expect {W.shape[1]} input channels but x has {x.shape[1]}")
     if b.shape != W.shape[:1]:
@@ -166,9 +162,8 @@ def conv_backward(grad_z, cache):
     channels_out, _, k, _ = W.shape
     out_h, out_w = output_shape(height, width, k, stride, padding)
     if np.shape(grad_z) != (n, channels_out, out_h, out_w):
-        raise ValueError(
-            f"grad_z must have the output's shape {(n, channels_out, out_h, out_w)}, got {np.shape(grad_z)}"
-        )
+        raise ValueError(f"grad_z must have the output's shape {(n, channels_out, out_h, out_w)}, "
+                         f"got {np.shape(grad_z)}")
     # Laid out like the product in the forward pass: one column per output position.
     grad_sums = np.asarray(grad_z).transpose(1, 0, 2, 3).reshape(channels_out, -1)
     # A kernel weight met one pixel of every patch: its gradient sums pixel x gradient over them.
@@ -193,9 +188,7 @@ def convolve(image, kernel, stride=1, padding=0):
     image = np.asarray(image, dtype=float)
     kernel = np.asarray(kernel, dtype=float)
     if image.ndim not in (2, 3):
-        raise ValueError(
-            f"image must be (height, width) or (channels, height, width), got shape {image.shape}"
-        )
+        raise ValueError(f"image must be (height, width) or (channels, height, width), got shape {image.shape}")
     if kernel.ndim != image.ndim or kernel.shape[-1] != kernel.shape[-2]:
         wanted = "(k, k)" if image.ndim == 2 else f"({image.shape[0]}, k, k)"
         raise ValueError(f"a {image.shape} image needs a square kernel {wanted}, got shape {kernel.shape}")
@@ -263,17 +256,11 @@ def _is_list(value):
 def _conv_spec(entry, l):
     """Convolution layer ``l``'s spec as ``(filters, k, stride, padding)``."""
     if not _is_list(entry) or not 2 <= len(entry) <= 4:
-        raise ValueError(
-            f"convolution layer {l} must be (filters, kernel_size) or "
-            f"(filters, kernel_size, stride, padding), got {entry!r}"
-        )
-    filters, k, stride, padding = tuple(entry) + (1, 0)[len(entry) - 2 :]
-    return (
-        whole_number(filters, f"convolution layer {l} filters", 1),
-        whole_number(k, f"convolution layer {l} kernel size", 1),
-        whole_number(stride, f"convolution layer {l} stride", 1),
-        whole_number(padding, f"convolution layer {l} padding", 0),
-    )
+        raise ValueError(f"convolution layer {l} must be (filters, kernel_size) or "
+                         f"(filters, kernel_size, stride, padding), got {entry!r}")
+    values = tuple(entry) + (1, 0)[len(entry) - 2 :]  # filters, kernel size, stride, padding
+    return tuple(whole_number(value, f"convolution layer {l} {what}", low) for value, what, low
+                 in zip(values, ("filters", "kernel size", "stride", "padding"), (1, 1, 1, 0)))
 
 
 def _pool_spec(pool, n_conv):
@@ -281,10 +268,8 @@ def _pool_spec(pool, n_conv):
     pools = list(pool) if _is_list(pool) else [pool] * n_conv
     if len(pools) != n_conv:
         raise ValueError(f"pool lists {len(pools)} sizes but there are {n_conv} convolution layers")
-    return [
-        None if size is None else whole_number(size, f"pool size after convolution layer {l}", 1)
-        for l, size in enumerate(pools)
-    ]
+    return [None if size is None else whole_number(size, f"pool size after convolution layer {l}", 1)
+            for l, size in enumerate(pools)]
 
 
 class ConvNetwork(nn.Network):
@@ -330,8 +315,7 @@ class ConvNetwork(nn.Network):
         hidden = nn.activation(activation)
         rng = np.random.default_rng(seed)
 
-        self.shapes = [self.input_shape]
-        self.layers = []
+        self.shapes, filter_layers = [self.input_shape], []
         for l, ((filters, k, stride, padding), pool_size) in enumerate(zip(self.conv, self.pool)):
             channels, height, width = self.shapes[-1]
             height, width = output_shape(height, width, k, stride, padding, f"kernel (convolution layer {l})")
@@ -342,14 +326,14 @@ class ConvNetwork(nn.Network):
             # A filter is a neuron with channels * k * k inputs (one patch), so it
             # starts as such a dense layer would, with demos.nn's choice of weights.
             patch = nn.Network([channels * k * k, filters], [hidden.name], seed=rng).layers[0]
-            self.layers.append({"W": patch["W"].T.reshape(filters, channels, k, k), "b": patch["b"]})
-        flat = int(np.prod(self.shapes[-1]))
-        names = [hidden.name] * len(self.dense) + ["softmax"]
-        head = nn.Network([flat, *self.dense, self.n_classes], names, seed=rng)
-        self.layers += head.layers
-        self.shapes += [(units,) for units in head.sizes[1:]]
+            filter_layers.append({"W": patch["W"].T.reshape(filters, channels, k, k), "b": patch["b"]})
+        # The dense layers that read the last feature maps are a Network's own.
+        super().__init__([int(np.prod(self.shapes[-1])), *self.dense, self.n_classes],
+                         [hidden.name] * len(self.dense) + ["softmax"], seed=rng)
+        self.layers = filter_layers + self.layers
+        self.shapes += [(units,) for units in self.sizes[1:]]
         self.sizes = [int(np.prod(shape)) for shape in self.shapes]
-        self.activations = [hidden] * len(self.conv) + head.activations
+        self.activations = [hidden] * len(self.conv) + self.activations
 
     def architecture(self):
         """The constructor's arguments (without the seed) as plain JSON-ready values."""
@@ -365,7 +349,7 @@ class ConvNetwork(nn.Network):
     def forward_all(self, X):
         """Run ``X`` ``(n_samples, sizes[0])`` through every layer, keeping the steps.
 
-        Returns ``(zs, activations)`` as ``Network.forward_all`` does, one entry
+        Returns a ``Forward(zs, activations)`` as ``Network.forward_all`` does, one entry
         per layer: ``activations[0]`` is the input as images ``(n_samples,
         *input_shape)``. For convolution layer ``l``, ``zs[l]`` holds each
         filter's responses before the activation ``(n_samples, filters, out_h,
@@ -375,7 +359,7 @@ class ConvNetwork(nn.Network):
         layers are as in ``Network``, ``(n_samples, units)``.
         """
         zs, activations, _ = self._forward(nn._as_matrix(X, "X", self.sizes[0]))
-        return zs, activations
+        return nn.Forward(zs, activations)
 
     def _forward(self, X):
         """``forward_all`` without the checks, plus what the backward pass needs:
@@ -398,7 +382,7 @@ class ConvNetwork(nn.Network):
             activations.append(a)
         return zs, activations, caches
 
-    def _gradients(self, X, Y, loss, l2):
+    def backward(self, X, Y, loss, l2):
         """Backpropagation, from the softmax back through the dense layers, the
         flattening, the pooling and the convolutions: ``(loss, grads)`` as
         ``Network.gradients`` returns it (that checks the input, then calls this)."""
@@ -434,13 +418,8 @@ class ConvNetwork(nn.Network):
 
     def to_json(self):
         """The architecture and every weight as a JSON string (floats round-trip exactly)."""
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "architecture": self.architecture(),
-                "layers": [{"W": layer["W"].tolist(), "b": layer["b"].tolist()} for layer in self.layers],
-            }
-        )
+        return json.dumps({"format": FORMAT, "architecture": self.architecture(),
+                           "layers": [{"W": layer["W"].tolist(), "b": layer["b"].tolist()} for layer in self.layers]})
 
     @classmethod
     def from_json(cls, text):
@@ -460,22 +439,6 @@ class ConvNetwork(nn.Network):
             raise ValueError(f"saved architecture must have exactly the keys {', '.join(expected)}")
         network = cls(**architecture, seed=0)
         if not isinstance(data["layers"], list) or len(data["layers"]) != len(network.layers):
-            raise ValueError(
-                f"saved network has {len(data['layers'])} layers of weights "
-                f"but its architecture needs {len(network.layers)}"
-            )
-        for l, (saved, layer) in enumerate(zip(data["layers"], network.layers)):
-            for key in ("W", "b"):
-                try:
-                    values = np.asarray(saved.get(key), dtype=float)
-                except (AttributeError, TypeError, ValueError):
-                    raise ValueError(f"layer {l} {key} is not an array of numbers") from None
-                if values.shape != layer[key].shape:
-                    raise ValueError(
-                        f"layer {l} {key} has shape {values.shape} "
-                        f"but the architecture needs {layer[key].shape}"
-                    )
-                if not np.all(np.isfinite(values)):
-                    raise ValueError(f"layer {l} {key} contains NaN or infinity")
-                layer[key] = values
-        return network
+            raise ValueError(f"saved network has {len(data['layers'])} layers of weights "
+                             f"but its architecture needs {len(network.layers)}")
+        return network.load_layers(data["layers"], "the architecture needs")

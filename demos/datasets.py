@@ -126,6 +126,7 @@ def moons(n_samples=200, noise=0.1, seed=0):
     return _two_classes(n_samples, noise, seed, points)
 
 
+# In the order the posts meet them (post 2's line widget takes the first two).
 TOY_DATASETS = {"blobs": blobs, "xor": xor, "circles": circles, "spirals": spirals, "moons": moons}
 
 
@@ -187,6 +188,7 @@ def colours(n_samples=200, seed=0):
 
 FRAME = 32  # side of the bitmap the digit is normalised into, as in the UCI preprocessing
 BLOCK = 4  # 4x4 blocks of the frame make the 8x8 image; each counts its inked pixels, 0..16
+PIXEL_MAX = float(BLOCK**2)  # a full block: the largest value a digit's pixel holds
 SPLIT_SEED = 0  # fixes digits_split(): every figure and widget sees the same test digits
 TEST_FRACTION = 0.25
 
@@ -285,6 +287,7 @@ def drawing_to_digit(bitmap):
 SHAPES = ("circle", "square", "triangle")
 COLOURS = ("red", "green", "blue")
 BACKGROUND = 0.2  # a dark neutral grey, the same in every image
+SHAPE_SIZE = 16  # the pictures' side in pixels, the widgets' and the figures' alike
 SUPERSAMPLE = 4  # each pixel's coverage is measured on a 4x4 grid of points: soft edges
 
 
@@ -310,7 +313,7 @@ def _sample_points(size):
     return x, y
 
 
-def paint_shape(shape, colour, centre_x, centre_y, half, size=16):
+def paint_shape(shape, colour, centre_x, centre_y, half, size=SHAPE_SIZE):
     """One picture ``(size, size, 3)`` in [0, 1]: shape ``shape`` (an index into SHAPES)
     filled with ``colour`` (red, green, blue), centred ``(centre_x, centre_y)`` pixels
     from the top-left corner, of half-extent ``half`` pixels, on the grey background.
@@ -322,7 +325,7 @@ def paint_shape(shape, colour, centre_x, centre_y, half, size=16):
     return (1 - cover) * BACKGROUND + cover * np.asarray(colour, dtype=float)
 
 
-def coloured_shapes(n_samples=300, seed=0, size=16):
+def coloured_shapes(n_samples=300, seed=0, size=SHAPE_SIZE):
     """Images ``(n_samples, size, size, 3)`` float64 in [0, 1] of one filled shape
     on a dark grey background, with shape labels ``(n_samples,)`` (index into
     SHAPES) and colour labels ``(n_samples,)`` (index into COLOURS).

@@ -17,6 +17,7 @@ runs at build time and in the reader's browser.
 
 import json
 import math
+from collections import namedtuple
 
 import numpy as np
 
@@ -33,13 +34,14 @@ class Activation:
     ``backward(z, a, grad_a)`` turns the gradient of the loss with respect to
     the activations into the gradient with respect to ``z`` (all three arrays
     ``(n_samples, n_units)``). For element-wise functions that is
-    ``grad_a * f'(z)``; softmax mixes units, so it needs the whole row.
+    ``grad_a * f'(z)``; softmax mixes units, so it needs the whole row. ``bounds``: the
+    range of ``a`` (None: no end), which shades a neuron's picture; ``hidden``: whether a
+    hidden layer is offered it (identity adds nothing there); ``label``: its name in a menu.
     """
 
-    def __init__(self, name, function, backward):
-        self.name = name
-        self.function = function
-        self.backward = backward
+    def __init__(self, name, function, backward, bounds=(None, None), hidden=True, label=None):
+        self.name, self.function, self.backward = name, function, backward
+        self.bounds, self.hidden, self.label = bounds, hidden, label or name
 
     def __repr__(self):
         return f"Activation({self.name!r})"
@@ -57,13 +59,13 @@ def _softmax(z):
 
 
 ACTIVATIONS = {
-    "identity": Activation("identity", lambda z: z, lambda z, a, g: g),
-    "sigmoid": Activation("sigmoid", _sigmoid, lambda z, a, g: g * a * (1.0 - a)),
-    "tanh": Activation("tanh", np.tanh, lambda z, a, g: g * (1.0 - a * a)),
-    "relu": Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a, g: g * (z > 0.0)),
-    "softmax": Activation(
-        "softmax", _softmax, lambda z, a, g: a * (g - (g * a).sum(axis=1, keepdims=True))
-    ),
+    "identity": Activation("identity", lambda z: z, lambda z, a, g: g, hidden=False),
+    "sigmoid": Activation("sigmoid", _sigmoid, lambda z, a, g: g * a * (1.0 - a), (0, 1)),
+    "tanh": Activation("tanh", np.tanh, lambda z, a, g: g * (1.0 - a * a), (-1, 1)),
+    "relu": Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a, g: g * (z > 0.0), (0, None),
+                       label="ReLU"),
+    "softmax": Activation("softmax", _softmax, lambda z, a, g: a * (g - (g * a).sum(axis=1, keepdims=True)),
+                          (0, 1), hidden=False),
 }
 
 
@@ -72,9 +74,7 @@ def activation(name):
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
-        ) from None
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}") from None
 
 
 # --- Losses: how wrong the outputs A are for the targets Y, both (n_samples, n_out).
@@ -132,29 +132,15 @@ def _log_sum_exp(Z):
 
 
 LOSSES = {
-    "mse": Loss(
-        "mse",
-        lambda A, Y: _mean((A - Y) ** 2),
-        lambda A, Y: 2.0 * (A - Y) / A.size,
-    ),
-    "binary_cross_entropy": Loss(
-        "binary_cross_entropy",
-        _binary_cross_entropy,
-        _binary_cross_entropy_gradient,
-        # log(1 + e^z) - y z, written with logaddexp so it never overflows.
-        from_logits=lambda Z, Y: _mean(np.logaddexp(0.0, Z) - Y * Z),
-        pairs_with="sigmoid",
-        scale=lambda A: A.size,
-    ),
+    "mse": Loss("mse", lambda A, Y: _mean((A - Y) ** 2), lambda A, Y: 2.0 * (A - Y) / A.size),
+    # From logits: log(1 + e^z) - y z, written with logaddexp so it never overflows.
+    "binary_cross_entropy": Loss("binary_cross_entropy", _binary_cross_entropy, _binary_cross_entropy_gradient,
+                                 from_logits=lambda Z, Y: _mean(np.logaddexp(0.0, Z) - Y * Z),
+                                 pairs_with="sigmoid", scale=lambda A: A.size),
     "categorical_cross_entropy": Loss(
-        "categorical_cross_entropy",
-        _categorical_cross_entropy,
-        _categorical_cross_entropy_gradient,
-        from_logits=lambda Z, Y: np.sum(Y.sum(axis=1) * _log_sum_exp(Z) - (Y * Z).sum(axis=1))
-        / len(Z),
-        pairs_with="softmax",
-        scale=len,
-    ),
+        "categorical_cross_entropy", _categorical_cross_entropy, _categorical_cross_entropy_gradient,
+        from_logits=lambda Z, Y: np.sum(Y.sum(axis=1) * _log_sum_exp(Z) - (Y * Z).sum(axis=1)) / len(Z),
+        pairs_with="softmax", scale=len),
 }
 
 
@@ -173,9 +159,7 @@ def _as_matrix(values, name, n_columns=None):
     """``values`` as a float64 ``(n_samples, n_columns)`` array, or a clear ValueError."""
     array = np.asarray(values, dtype=float)
     if array.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array (n_samples, n_features), got shape {array.shape}"
-        )
+        raise ValueError(f"{name} must be a 2-D array (n_samples, n_features), got shape {array.shape}")
     if n_columns is not None and array.shape[1] != n_columns:
         raise ValueError(f"{name} has {array.shape[1]} columns but the network expects {n_columns}")
     return array
@@ -188,6 +172,8 @@ def _check_finite(array, name):
 
 
 # --- The network.
+
+Forward = namedtuple("Forward", "zs activations")  # what forward_all keeps of every layer
 
 
 class Network:
@@ -209,13 +195,10 @@ class Network:
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes}")
         if len(activations) != len(sizes) - 1:
-            raise ValueError(
-                f"{len(sizes) - 1} layers need {len(sizes) - 1} activation names, "
-                f"got {len(activations)}: {activations}"
-            )
-        for name in activations[:-1]:
-            if name == "softmax":
-                raise ValueError("softmax is only allowed as the output activation")
+            raise ValueError(f"{len(sizes) - 1} layers need {len(sizes) - 1} activation names, "
+                             f"got {len(activations)}: {activations}")
+        if "softmax" in activations[:-1]:
+            raise ValueError("softmax is only allowed as the output activation")
         self.sizes = sizes
         self.activations = [activation(name) for name in activations]
         rng = np.random.default_rng(seed)
@@ -234,10 +217,10 @@ class Network:
     def forward_all(self, X):
         """Run ``X`` ``(n_samples, n_in)`` through every layer, keeping the steps.
 
-        Returns ``(zs, activations)``: ``zs[l]`` is layer ``l``'s pre-activation
-        and ``activations[l + 1]`` its output, both ``(n_samples, sizes[l + 1])``;
-        ``activations[0]`` is ``X`` itself. Figures and widgets draw the hidden
-        units from these; ``gradients`` reuses them on the way back.
+        Returns a ``Forward(zs, activations)``: ``zs[l]`` is layer ``l``'s
+        pre-activation and ``activations[l + 1]`` its output, both ``(n_samples,
+        sizes[l + 1])``; ``activations[0]`` is ``X`` itself. Figures and widgets draw
+        the hidden units from these; ``backward`` reuses them on the way back.
         """
         a = _as_matrix(X, "X", self.sizes[0])
         zs, activations = [], [a]
@@ -248,11 +231,11 @@ class Network:
             a = act.function(z)
             zs.append(z)
             activations.append(a)
-        return zs, activations
+        return Forward(zs, activations)
 
     def forward(self, X):
         """The network's output for ``X``: ``(n_samples, sizes[-1])``."""
-        return self.forward_all(X)[1][-1]
+        return self.forward_all(X).activations[-1]
 
     def predict(self, X):
         """The class each row of ``X`` is put in: ``(n_samples,)`` ints.
@@ -291,7 +274,7 @@ class Network:
             raise ValueError(f"X has {len(X)} rows but Y has {len(Y)}")
         _check_finite(X, "X")
         _check_finite(Y, "Y")
-        return self._gradients(X, Y, loss_function(loss), l2)
+        return self.backward(X, Y, loss_function(loss), l2)
 
     def _loss_value(self, loss, z_out, a_out, Y, l2):
         if loss.from_logits is not None and self.activations[-1].name == loss.pairs_with:
@@ -309,8 +292,9 @@ class Network:
             return (a_out - Y) / loss.scale(a_out)
         return self.activations[-1].backward(z_out, a_out, loss.gradient(a_out, Y))
 
-    def _gradients(self, X, Y, loss, l2):
-        """``gradients`` without the checks: the training loop's hot path."""
+    def backward(self, X, Y, loss, l2):
+        """``gradients`` without the checks, ``loss`` a ``Loss``: the training loop's hot path,
+        and what a network of other layers (``demos.conv.ConvNetwork``) overrides."""
         zs, activations = self.forward_all(X)
         a_out = activations[-1]
         value = self._loss_value(loss, zs[-1], a_out, Y, l2)
@@ -329,14 +313,8 @@ class Network:
 
     def to_json(self):
         """The architecture and every weight as a JSON string (floats round-trip exactly)."""
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "sizes": self.sizes,
-                "activations": [act.name for act in self.activations],
-                "layers": [{"W": layer["W"].tolist(), "b": layer["b"].tolist()} for layer in self.layers],
-            }
-        )
+        return json.dumps({"format": FORMAT, "sizes": self.sizes, "activations": [act.name for act in self.activations],
+                           "layers": [{"W": layer["W"].tolist(), "b": layer["b"].tolist()} for layer in self.layers]})
 
     @classmethod
     def from_json(cls, text):
@@ -351,23 +329,27 @@ class Network:
             if key not in data:
                 raise ValueError(f"saved network has no {key!r}")
         network = cls(data["sizes"], data["activations"], seed=0)
-        if len(data["layers"]) != len(network.layers):
-            raise ValueError(
-                f"saved network has {len(data['layers'])} layers of weights "
-                f"but its sizes {network.sizes} need {len(network.layers)}"
-            )
-        for l, (saved, layer) in enumerate(zip(data["layers"], network.layers)):
+        if not isinstance(data["layers"], list) or len(data["layers"]) != len(network.layers):
+            raise ValueError(f"saved network has {len(data['layers'])} layers of weights "
+                             f"but its sizes {network.sizes} need {len(network.layers)}")
+        return network.load_layers(data["layers"], f"sizes {network.sizes} need")
+
+    def load_layers(self, saved, needs):
+        """Take every weight and bias from ``saved``, one ``{"W", "b"}`` per layer as
+        ``to_json`` writes them, each checked against this network's own; ``needs`` says
+        what sets their shapes, for the messages. Returns the network."""
+        for l, (entry, layer) in enumerate(zip(saved, self.layers)):
             for key in ("W", "b"):
-                values = np.asarray(saved.get(key), dtype=float)
+                try:
+                    values = np.asarray(entry.get(key), dtype=float)
+                except (AttributeError, TypeError, ValueError):
+                    raise ValueError(f"layer {l} {key} is not an array of numbers") from None
                 if values.shape != layer[key].shape:
-                    raise ValueError(
-                        f"layer {l} {key} has shape {values.shape} but sizes "
-                        f"{network.sizes} need {layer[key].shape}"
-                    )
+                    raise ValueError(f"layer {l} {key} has shape {values.shape} but {needs} {layer[key].shape}")
                 if not np.all(np.isfinite(values)):
                     raise ValueError(f"layer {l} {key} contains NaN or infinity")
                 layer[key] = values
-        return network
+        return self
 
 
 # --- Optimisers: how a gradient becomes a change of the weights.
@@ -500,14 +482,11 @@ class Trainer:
     def _step(self):
         start, end = self._position, self._position + self.batch_size
         X, Y = self._X_shuffled[start:end], self._Y_shuffled[start:end]
-        value, grads = self.network._gradients(X, Y, self.loss, self.l2)
+        value, grads = self.network.backward(X, Y, self.loss, self.l2)
         if not math.isfinite(value):
-            raise TrainingDiverged(
-                f"training diverged at epoch {self.epoch + 1}, step {self.steps + 1}: "
-                f"the loss became {value}. The learning rate "
-                f"({self.optimizer.learning_rate:g}) is too large for this problem; "
-                f"reset and try a smaller one."
-            )
+            raise TrainingDiverged(f"training diverged at epoch {self.epoch + 1}, step {self.steps + 1}: the loss "
+                                   f"became {value}. The learning rate ({self.optimizer.learning_rate:g}) is too "
+                                   "large for this problem; reset and try a smaller one.")
         self.optimizer.update(self.network.layers, grads)
         self.steps += 1
         self._epoch_loss += value * len(X)
@@ -520,19 +499,23 @@ class Trainer:
             self._epoch_loss = 0.0
         return value
 
-    def run_epoch(self):
-        """Steps until the current epoch is complete; returns its mean loss."""
+    def run_epoch(self, on_step=None):
+        """Steps until the current epoch is complete, calling ``on_step(self)`` after each;
+        returns the epoch's mean loss."""
         epoch = self.epoch
         with np.errstate(over="ignore", invalid="ignore"):  # as in step(), once for the whole epoch
             while self.epoch == epoch:
                 self._step()
+                if on_step is not None:
+                    on_step(self)
         return self.history[-1]
 
-    def run(self, epochs, on_epoch=None):
-        """Train ``epochs`` more epochs, calling ``on_epoch(self)`` after each
-        (a recipe records a video frame there). Returns ``history``."""
+    def run(self, epochs, on_epoch=None, on_step=None):
+        """Train ``epochs`` more epochs, calling ``on_step(self)`` after each mini-batch update
+        and ``on_epoch(self)`` after each epoch (a recipe measures or records a video frame
+        there). Returns ``history``."""
         for _ in range(int(epochs)):
-            self.run_epoch()
+            self.run_epoch(on_step)
             if on_epoch is not None:
                 on_epoch(self)
         return self.history

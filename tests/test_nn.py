@@ -240,6 +240,9 @@ def test_saved_network_with_wrong_shapes_is_rejected():
         Network.from_json(json.dumps(data))
     with pytest.raises(ValueError, match="not a saved network"):
         Network.from_json("{nope")
+    data["layers"] = ["W", "b"]  # the right count, but no weights in them
+    with pytest.raises(ValueError, match="layer 0 W is not an array of numbers"):
+        Network.from_json(json.dumps(data))
 
 
 @pytest.mark.parametrize(
@@ -288,7 +291,7 @@ def test_post_4_quotes_the_backpropagation_loop_as_the_code_has_it():
     post = (Path(__file__).resolve().parent.parent / "docs" / "posts" / "04-how-a-network-learns.md").read_text()
     quote = re.search(r"```python\n(for l in range\(len\(self\.layers\).*?)```", post, re.S)
     assert quote, "post 4 no longer quotes the backpropagation loop"
-    source = inspect.getsource(Network._gradients)
+    source = inspect.getsource(Network.backward)
     start = source.rindex("\n", 0, source.index("for l in range")) + 1  # from the start of its line
     loop = source[start : source.rindex("\n", 0, source.index("return value, grads")) + 1]
     assert textwrap.dedent(loop) == quote[1]
