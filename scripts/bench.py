@@ -32,6 +32,7 @@ the machine was (load average). No test asserts any of these numbers.
 """
 
 import argparse
+import html
 import json
 import platform
 import re
@@ -175,21 +176,15 @@ def weigh_fetched(site, paths):
     return {"page": sizes(page), "videos": sizes(videos), "files": sorted(page)}
 
 
-# A widget module names the data files its model is made from (see api.create in runtime.js).
-WIDGET_DATA = re.compile(r'["\'](assets/generated/[^"\']+)["\']')
-WIDGET_ON_PAGE = re.compile(r'data-widget="([\w-]+)"')
+# A widget's placeholder names the data files its model is made from (see scripts/site/blocks.py).
+WIDGET_FILES = re.compile(r"data-files='([^']*)'")
 
 
-def widget_data(site, page_html):
+def widget_data(page_html):
     """Site-relative paths of the data files the widgets of `page_html` fetch once the
-    runtime runs (their models' weights, their sample pictures), as their modules name them."""
-    site = Path(site)
-    found = set()
-    for kind in set(WIDGET_ON_PAGE.findall(page_html)):
-        module = site / "javascripts" / "widgets" / f"{kind}.js"
-        if module.is_file():
-            found.update(WIDGET_DATA.findall(module.read_text(encoding="utf-8")))
-    return sorted(found)
+    runtime runs (their models' weights, their sample pictures), as their placeholders name them."""
+    return sorted({path for attribute in WIDGET_FILES.findall(page_html)
+                   for path in json.loads(html.unescape(attribute)).values()})
 
 
 def runtime_weight(site):
@@ -352,7 +347,7 @@ def weight_rows(site):
             for page in post_pages(site):
                 w = weigh_fetched(site, fetched_by_page(browser, base, page.parent.relative_to(site).as_posix() + "/"))
                 raw, sent = w["page"]
-                data = [(site / path).read_bytes() for path in widget_data(site, page.read_text(encoding="utf-8"))]
+                data = [(site / path).read_bytes() for path in widget_data(page.read_text(encoding="utf-8"))]
                 widgets = (f"; widgets' data {sum(map(len, data)) / 1000:.0f} KB (gzip "
                            f"{sum(map(gzip_size, data)) / 1000:.0f} KB) once the runtime runs" if data else "")
                 rows.append(row(f"page weight {page.parent.name}", [sent / 1000], "KB transferred",
@@ -389,10 +384,10 @@ def digits_rows(repeat):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
     import warnings
-    from demos.datasets import digits_split, one_hot
+    from demos.datasets import PIXEL_MAX, digits_split, one_hot
     from demos.nn import Network, Trainer, make_optimizer
     X_train, X_test, y_train, y_test = digits_split()
-    X_train, X_test = X_train / 16, X_test / 16
+    X_train, X_test = X_train / PIXEL_MAX, X_test / PIXEL_MAX
 
     def ours():
         net = Network([64, 64, 10], ["relu", "softmax"], seed=0)
@@ -420,16 +415,17 @@ def digits_rows(repeat):
 
 
 def conv_rows(repeat):
-    from scripts.assets.recipes import post5_digits as p5
+    from demos.datasets import SHAPE_SIZE
+    from scripts.assets import shared
     from scripts.assets.recipes import post7_convolution as p7
-    X_train, X_test, y_train, y_test = p5.digits_data()
+    X_train, X_test, y_train, y_test = shared.digits_data()
     (train_images, train_labels), (test_images, test_labels) = p7.shapes_data(p7.SHAPES_DATA)
     digits, shapes = [], []
     for _ in range(repeat):
-        net = p7.make_conv(p7.CONV_DIGITS, (1, p5.SIDE, p5.SIDE), p5.N_CLASSES)
+        net = p7.make_conv(p7.CONV_DIGITS, (1, shared.SIDE, shared.SIDE), shared.N_CLASSES)
         _, acc_d, seconds = p7.train_measured(net, X_train, y_train, X_test, y_test, p7.CONV_DIGITS)
         digits.append(seconds)
-        net = p7.make_conv(p7.CONV_SHAPES, (3, p7.p6.SIZE, p7.p6.SIZE), len(p7.SHAPES))
+        net = p7.make_conv(p7.CONV_SHAPES, (3, SHAPE_SIZE, SHAPE_SIZE), len(p7.SHAPES))
         _, acc_s, seconds = p7.train_measured(net, p7.channels_first(train_images), train_labels,
                                               p7.channels_first(test_images), test_labels, p7.CONV_SHAPES)
         shapes.append(seconds)

@@ -5,8 +5,10 @@ them builds it exactly as `make site` does (same hooks, same theme overrides).
 """
 
 import base64
+import importlib
 import json
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
@@ -65,3 +67,18 @@ def write_manifest(project, assets, recipes=None):
         assets.setdefault(path, {"recipe": "stand-in made by tests/sites.py"})
     (generated / "manifest.json").parent.mkdir(parents=True, exist_ok=True)
     (generated / "manifest.json").write_text(json.dumps({"assets": assets, "recipes": recipes or {}}))
+
+
+def drawn_with():
+    """{recipe name: (its outputs, its ``widget`` param)} for every recipe that draws a widget's
+    fallback with the widget's own options: what a stand-in manifest must record for a page's
+    widget block to take them (see scripts/site/hooks.load_drawn_with)."""
+    from scripts.assets import recipes
+
+    found = {}
+    for module in pkgutil.iter_modules(recipes.__path__):
+        for fn in vars(importlib.import_module(f"{recipes.__name__}.{module.name}")).values():
+            outputs, params = getattr(fn, "__recipe__", ((), {}))
+            if "widget" in params:
+                found[fn.__name__] = (outputs, params["widget"])
+    return found

@@ -67,8 +67,9 @@ def stand_ins(project):
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"assets": {}, "recipes": {}}
     config = yaml.load((project / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
     referenced = {path for _, path in hooks.config_references(config)}
+    drawn = hooks.load_drawn_with(project / "docs")
     for page in (project / "docs").rglob("*.md"):
-        referenced.update(hooks.page_references(page.read_text()))
+        referenced.update(hooks.page_references(page.read_text(), drawn))
     for path in sorted(referenced):
         if path not in manifest["assets"] or not (generated / path).is_file():
             (generated / path).parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ import pytest
 from scripts.bench import (fetched_by_page, format_table, row, runtime_weight, site_path, transferred_size, weigh_fetched,
                            widget_data)
 from scripts.serving import serve
+from scripts.site import blocks
 
 MACHINE = {"date": "2025-01-01 00:00", "cpu": "Test CPU", "cores": 2, "python": "3.11", "numpy": "2.0",
            "chromium": "1.0", "load_start": "0.10", "load_end": "0.20"}
@@ -92,19 +93,13 @@ def test_runtime_weight_counts_the_runtime_files_present(tmp_path):
     assert runtime_weight(site) == (10 + 400, len(gzip.compress(b"J" * 10, 6, mtime=0)) + 400)
 
 
-def test_widget_data_is_what_the_modules_of_the_widgets_on_the_page_name(tmp_path):
-    widgets = tmp_path / "site" / "javascripts" / "widgets"
-    widgets.mkdir(parents=True)
-    (widgets / "digit.js").write_text('api.create({}, {\n  model_json: "assets/generated/models/digits.json",\n'
-                                      "  samples_json: 'assets/generated/models/digits-samples.json',\n});")
-    (widgets / "shapes.js").write_text('api.create({}, { model_json: "assets/generated/models/shapes.json" });')
-    (widgets / "neuron.js").write_text("api.create({ preset: api.options.preset });")
-    page = ('<div class="nn-widget" data-widget="digit"></div><div class="nn-widget" data-widget="neuron"></div>'
-            '<div class="nn-widget" data-widget="digit"></div>')
-    assert widget_data(tmp_path / "site", page) == ["assets/generated/models/digits-samples.json",
-                                                    "assets/generated/models/digits.json"]
-    assert widget_data(tmp_path / "site", '<div data-widget="neuron"></div>') == []
-    assert widget_data(tmp_path / "site", "<p>no widget</p>") == []
+def test_widget_data_is_what_the_placeholders_of_the_widgets_on_the_page_name():
+    page = "".join(blocks.render_widget(blocks.check("widget", source))
+                   for source in ("name: digit", "name: neuron\npreset: red", "name: digit\ncaption: again"))
+    assert widget_data(page) == ["assets/generated/models/digits-samples.json",
+                                 "assets/generated/models/digits.json"]
+    assert widget_data(blocks.render_widget(blocks.check("widget", "name: neuron\npreset: red"))) == []
+    assert widget_data("<p>no widget</p>") == []
 
 
 def test_the_table_has_a_line_per_row_with_median_min_max_and_verdict():

@@ -289,3 +289,45 @@ def test_a_caption_with_a_second_colon_is_read_as_the_author_meant():
                                   "description: Points: orange and blue; the line turns.")
     assert block["caption"] == "Step 1: the line moves"
     assert block["description"] == "Points: orange and blue; the line turns."
+
+
+# --- A widget and the figure of it that its block shows.
+
+SPIRALS = {"post3/playground-spirals.webp": {"name": "playground", "options": {
+    "dataset": "spirals", "noise": 0.05, "hidden": [12, 12], "activation": "relu", "learning_rate": 0.01}}}
+
+
+def test_a_widget_block_takes_the_options_its_fallback_was_drawn_with():
+    block = check("widget", "name: playground\nfallback: post3/playground-spirals.webp", SPIRALS)
+    assert block["options"] == {**check("widget", "name: playground\ndataset: xor")["options"],
+                                **SPIRALS["post3/playground-spirals.webp"]["options"]}
+    # Saying the same again is fine; a fallback drawn by no such recipe gives nothing.
+    same = check("widget", "name: playground\nhidden: [12, 12]\nnoise: 5e-2\nfallback: post3/playground-spirals.webp",
+                 SPIRALS)
+    assert same == block
+    assert check("widget", "name: playground\ndataset: xor\nfallback: other.png", SPIRALS)["options"]["dataset"] == "xor"
+
+
+def test_a_block_that_contradicts_its_fallback_is_refused_naming_both_values():
+    message = error_of_drawn("name: playground\nlearning_rate: 0.3\nfallback: post3/playground-spirals.webp")
+    assert message.startswith('widget "playground": its fallback post3/playground-spirals.webp was drawn with '
+                              "learning_rate: 0.01, not 0.3")
+    assert "leave the line out" in message
+    message = error_of_drawn("name: line\ndataset: xor\nfallback: post3/playground-spirals.webp")
+    assert "shows the playground widget" in message
+
+
+def error_of_drawn(source):
+    with pytest.raises(BlockError) as caught:
+        check("widget", source, SPIRALS)
+    return str(caught.value)
+
+
+def test_a_widget_placeholder_names_the_data_files_its_model_is_made_from():
+    block = check("widget", "name: filters")
+    assert block["files"] == {"digits_json": "models/conv-digits.json", "shapes_json": "models/conv-shapes.json"}
+    root = Elements(blocks.render_widget(block)).one("div")
+    assert json.loads(root["data-files"]) == {"digits_json": "assets/generated/models/conv-digits.json",
+                                              "shapes_json": "assets/generated/models/conv-shapes.json"}
+    assert json.loads(Elements(blocks.render_widget(check("widget", "name: neuron\npreset: red"))).one("div")
+                      ["data-files"]) == {}

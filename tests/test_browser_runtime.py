@@ -124,9 +124,9 @@ def test_a_widget_the_trace_cannot_run_stops_the_build_with_what_to_do(tmp_path)
     package = Path(shutil.copytree(REPO / "demos", tmp_path / "demos", ignore=shutil.ignore_patterns("__pycache__")))
     registry = package / "widgets" / "__init__.py"
     text = registry.read_text()
-    assert '"neuron": ("neuron", "NeuronModel"),' in text
-    registry.write_text(text.replace('"neuron": ("neuron", "NeuronModel"),',
-                                     '"neuron": ("neuron", "NeuronModel"),\n    "abacus": ("neuron", "NeuronModel"),'))
+    assert 'WIDGETS = ("neuron", ' in text
+    registry.write_text(text.replace('WIDGETS = ("neuron", ', 'WIDGETS = ("neuron", "abacus", '))
+    shutil.copy(package / "widgets" / "neuron.py", package / "widgets" / "abacus.py")  # a widget like the neuron
     with pytest.raises(vendor.VendorError) as caught:
         browser_runtime.trace(vendor.cache_root(), package, log=quiet)
     assert "has no exercise for the widget(s) abacus" in str(caught.value)

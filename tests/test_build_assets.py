@@ -366,3 +366,43 @@ def _built(project):
         return project.manifest()["recipes"]
     except (FileNotFoundError, ValueError):
         return {}
+
+
+# --- The project's own recipes.
+
+
+def project_imports(module):
+    """The `scripts.*` and `demos.*` modules a source file of the project imports (by reading it)."""
+    import ast
+
+    tree = ast.parse((REPO / (module.replace(".", "/") + ".py")).read_text())
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    return {name for name in names if name.split(".")[0] in ("scripts", "demos")}
+
+
+def test_recipes_need_only_the_declaration_and_share_helpers_through_modules_of_their_own():
+    recipes = sorted(p.stem for p in (REPO / "scripts" / "assets" / "recipes").glob("post*.py"))
+    assert len(recipes) == 7
+    for name in recipes:
+        imported = project_imports(f"scripts.assets.recipes.{name}")
+        assert "scripts.assets.recipe" in imported, name
+        assert "scripts.assets.build" not in imported, name  # editing the build makes no asset stale
+        assert not [m for m in imported if m.startswith("scripts.assets.recipes")], (name, imported)
+    # The declaration imports nothing of the build, so a recipe pays for none of it either.
+    assert project_imports("scripts.assets.recipe") == set()
+
+
+def test_every_data_file_a_widget_is_made_from_is_an_output_of_a_recipe():
+    import importlib
+    import pkgutil
+
+    from demos import widgets
+    from scripts.assets import recipes
+
+    outputs = set()
+    for module in pkgutil.iter_modules(recipes.__path__):
+        for fn in vars(importlib.import_module(f"scripts.assets.recipes.{module.name}")).values():
+            outputs.update(getattr(fn, "__recipe__", ((), {}))[0])
+    declared = {path for name in widgets.WIDGETS for path in widgets.widget(name).files.values()}
+    assert declared and declared <= outputs, declared - outputs

@@ -43,13 +43,6 @@ def test_the_colour_neuron_learns_purple_from_red_and_blue_against_green():
     assert z == pytest.approx(net.forward_all(rgb[None, :])[0][0][0, 0])
 
 
-def test_video_schedule_holds_the_first_steps_and_ends_on_the_last():
-    shown = post1.video_schedule(800, 200)
-    assert shown[0] == 0 and shown[-1] == 800 and np.all(np.diff(shown) >= 0)
-    assert np.sum(shown == 0) > 3  # the untrained neuron stays on screen a moment
-    assert shown[100] < 800 / 4  # half the frames for the first quarter of the steps
-
-
 def test_unit_contributions_add_up_to_the_digit_score():
     net, X_test, y_test = post1.train_digits(hidden=12, epochs=15, learning_rate=0.01, l2=0.01, seed=0)
     assert net.accuracy(X_test, y_test) > 0.85

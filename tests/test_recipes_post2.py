@@ -54,14 +54,6 @@ def test_training_from_a_bad_line_ends_separating_the_blobs():
     assert np.all(distance[y == 1] > 0) and np.all(distance[y == 0] < 0)
 
 
-def test_frame_steps_show_every_early_step_then_speed_up_to_the_end():
-    shown = post2.frame_steps(600, 200)
-    assert shown[0] == 0 and shown[-1] == 600
-    assert np.all(np.diff(shown) >= 0)
-    assert list(shown[:20]) == list(range(20))
-    assert np.diff(shown)[-10:].min() > 1
-
-
 def test_best_line_accuracy_is_exact_on_small_cases():
     X = np.array([[-1.0, 0.0], [-0.5, 0.2], [0.5, 0.1], [1.0, -0.3]])
     accuracy, w, b = post2.best_line_accuracy(X, np.array([0, 0, 1, 1]))

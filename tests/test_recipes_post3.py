@@ -18,6 +18,7 @@ from demos import datasets  # noqa: E402
 from demos.nn import Network, Trainer, make_optimizer  # noqa: E402
 from scripts.assets.draw_regions import Regions, decision_grid, draw_regions  # noqa: E402
 from scripts.assets.recipes import post3_layers as post3  # noqa: E402
+from scripts.assets.shared import architecture_name  # noqa: E402
 
 
 def neuron(w1, w2, b):
@@ -120,15 +121,6 @@ def test_last_hidden_needs_a_hidden_layer():
         post3.last_hidden(post3.make_network([]), np.zeros((1, 2)))
 
 
-def test_snapshot_steps_start_step_by_step_and_end_at_the_last_step():
-    steps = post3.snapshot_steps(600, 200)
-    assert len(steps) == 200 and steps[0] == 0 and steps[-1] == 600
-    assert np.all(np.diff(steps) >= 0)
-    assert list(steps[:10]) == list(range(10))  # the quick early changes, one step per frame
-    assert np.diff(steps)[-10:].min() > 1  # later, several steps per frame
-    assert list(post3.snapshot_steps(5, 10)) == [0, 1, 2, 3, 4, 5, 5, 5, 5, 5]
-
-
 def test_record_training_keeps_independent_copies_at_the_asked_steps():
     X, y = datasets.circles(100, 0.05, seed=0)
     net = post3.make_network([4], seed=0)
@@ -160,6 +152,6 @@ def test_percent_never_rounds_up_to_a_perfect_score():
 
 
 def test_names_of_architectures():
-    assert post3.architecture_name([]) == "none"
-    assert post3.architecture_name([8, 8]) == "8 → 8"
+    assert architecture_name([]) == "none"
+    assert architecture_name([8, 8]) == "8 → 8"
     assert post3.metric_key([]) == "linear" and post3.metric_key([8, 8]) == "h8_8"

@@ -8,6 +8,7 @@ import pytest
 from demos.datasets import digits_split, drawing_to_digit
 from demos.nn import Network
 from scripts.assets.recipes import post5_digits as p5
+from scripts.assets.shared import scale_pixels
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def test_saved_model_reads_redrawn_digits(trained):
     for pixels, label in zip(raw_test[:120], y_test[:120]):
         canvas = np.kron(pixels.reshape(8, 8) / 16, np.ones((35, 35)))
         digit = drawing_to_digit(canvas)
-        right += int(net.predict(p5.scale_pixels(digit[None, :]))[0] == label)
+        right += int(net.predict(scale_pixels(digit[None, :]))[0] == label)
     assert right / 120 >= 0.8
 
 
@@ -62,7 +63,7 @@ def test_training_is_reproducible_and_the_video_sees_every_step(trained):
 
 
 def test_scale_pixels_maps_0_16_to_0_1():
-    scaled = p5.scale_pixels(np.array([[0, 8, 16]]))
+    scaled = scale_pixels(np.array([[0, 8, 16]]))
     assert scaled.tolist() == [[0.0, 0.5, 1.0]]
 
 
@@ -101,14 +102,6 @@ def test_mistakes_come_most_confident_first():
 def test_first_of_each_class():
     labels = np.array([1, 0, 1, 0, 1, 0])
     assert p5.first_of_each_class(labels, 2, n_classes=2).tolist() == [[1, 3], [0, 2]]
-
-
-def test_frame_steps_start_dense_and_end_at_the_last_step():
-    steps = p5.frame_steps(1290, 300)
-    assert steps[0] == 0 and steps[-1] == 1290
-    assert np.all(np.diff(steps) > 0)
-    assert steps[:20].tolist() == list(range(20))  # every one of the first steps is shown
-    assert np.diff(steps)[-1] > 5  # far apart at the end
 
 
 def test_unit_votes_read_the_outgoing_weights():

@@ -33,6 +33,7 @@ from mkdocs.utils.yaml import get_yaml_loader
 
 from scripts.runtime import checkers, vendor
 from scripts.site import blocks, hooks, styles
+from tests.sites import drawn_with
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.test/watch/"
@@ -125,14 +126,20 @@ def write_stand_in(path):
 
 
 def add_assets(project, paths):
-    """Add stand-in files for `paths` (relative to assets/generated/) and list them in the manifest."""
+    """Add stand-in files for `paths` (relative to assets/generated/) and list them in the manifest,
+    each under the recipe that makes it if that recipe draws a widget's fallback (with its widget
+    options, as the asset build records them)."""
     generated = project / "docs" / blocks.GENERATED
     manifest_path = project / "docs" / hooks.MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"assets": {}}
+    drawing = {output: (name, widget) for name, (outputs, widget) in drawn_with().items() for output in outputs}
     for path in paths:
         if not (generated / path).exists():
             write_stand_in(generated / path)
-        manifest["assets"].setdefault(path, {"recipe": "stand-in made by tests/test_site.py"})
+        recipe, widget = drawing.get(path, ("stand-in made by tests/test_site.py", None))
+        manifest["assets"].setdefault(path, {"recipe": recipe})
+        if widget:
+            manifest.setdefault("recipes", {}).setdefault(recipe, {"metrics": {}})["params"] = {"widget": widget}
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps(manifest, indent=1))
 
@@ -155,9 +162,10 @@ def base_project(tmp_path_factory):
     config = yaml.load((project / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
     referenced = {path for _, path in hooks.config_references(config)}
     quoted = set()
+    drawn = {output: widget for outputs, widget in drawn_with().values() for output in outputs}
     for page in (project / "docs").rglob("*.md"):
         text = page.read_text()
-        referenced.update(hooks.page_references(text))
+        referenced.update(hooks.page_references(text, drawn))
         quoted.update((m["recipe"], m["key"]) for m in hooks.METRIC.finditer(text))
     add_assets(project, sorted(referenced))
     # A stand-in number for every metric the posts quote (a fraction, so any format spec fits).
@@ -659,6 +667,33 @@ def test_only_real_blocks_and_references_are_checked_with_source_line_numbers():
     assert messages[21].startswith('widget block: "name=digit" after ```widget is not read')
     assert messages[23] == "widget block is never closed; end it with a line of ```"
 
+
+
+def test_the_data_files_of_a_pages_widgets_are_looked_up_like_its_pictures(tmp_path):
+    text = "Intro.\n\n```widget\nname: digit\nfallback: post5/answers.webp\n```\n"
+    assert hooks.data_files(text) == [(3, "models/digits.json"), (3, "models/digits-samples.json")]
+    problems = hooks.asset_problems(hooks.data_files(text), {"post5/answers.webp", "models/digits.json"},
+                                    tmp_path, "manifest.json")
+    assert [line for line, _ in problems] == [3, 3]
+    assert problems[0][1] == ("assets/generated/models/digits.json is listed in manifest.json but the file is "
+                              "missing: run `make assets`")
+    assert problems[1][1].startswith("assets/generated/models/digits-samples.json is not in manifest.json")
+
+
+def test_each_fallback_is_known_with_the_widget_options_its_recipe_drew_it_with(tmp_path):
+    drawn = {"name": "playground", "options": {"dataset": "xor", "hidden": [3]}}
+    manifest = {"recipes": {"draws_it": {"params": {"widget": drawn, "epochs": 5}}, "other": {"params": {}}},
+                "assets": {"post3/it.webp": {"recipe": "draws_it"}, "post3/other.svg": {"recipe": "other"}}}
+    (tmp_path / hooks.MANIFEST).parent.mkdir(parents=True)
+    (tmp_path / hooks.MANIFEST).write_text(json.dumps(manifest))
+    assert hooks.load_drawn_with(tmp_path) == {"post3/it.webp": drawn}
+    assert hooks.load_drawn_with(tmp_path / "nowhere") == {}
+    text = "```widget\nname: playground\nfallback: post3/it.webp\nlearning_rate: 0.5\n```\n"
+    problems, _ = hooks.check_page_source(text, hooks.load_drawn_with(tmp_path))
+    assert problems == []  # the block takes the recipe's dataset and layers, and may set what it did not
+    problems, _ = hooks.check_page_source(text.replace("learning_rate: 0.5", "hidden: [4]"),
+                                          hooks.load_drawn_with(tmp_path))
+    assert problems[0][1].endswith("or change the recipe that draws it") and "hidden: [3], not [4]" in problems[0][1]
 
 # --- Publishing.
 

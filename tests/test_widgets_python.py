@@ -7,7 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from demos import datasets, widgets
+from pathlib import Path
+
+from demos import datasets, nn, widgets
 from demos.nn import Network, TrainingDiverged
 from demos.widgets import neuron
 from demos.widgets.digit import DigitModel
@@ -331,3 +333,29 @@ def test_shapes_refuses_bad_input():
         model.classify_drawing(np.zeros(10 * 10 * 4, dtype=np.uint8), 10, 10)
     with pytest.raises(ValueError, match="768 inputs and 6 outputs"):
         ShapesModel(small_digits_json())
+
+
+# --- The declarations: one home for each widget's options and data files.
+
+JAVASCRIPT = Path(__file__).resolve().parent.parent / "docs" / "javascripts"
+
+
+def test_each_widget_declares_itself_beside_its_model_and_has_a_page_module():
+    for name in widgets.WIDGETS:
+        declared = widgets.widget(name)
+        assert declared.name == name and declared.model.__module__ == f"demos.widgets.{name}"
+        assert (JAVASCRIPT / "widgets" / f"{name}.js").is_file(), name
+        for option, spec in declared.options.items():
+            assert spec["help"] and (spec["required"] or spec["default"] is not None), option
+
+
+def test_create_answers_the_description_and_the_declared_options():
+    answer = unpack(widgets.create("p", "playground", json.dumps({"dataset": "moons", "hidden": [3]})))
+    spec = answer.pop("spec")
+    assert spec == json.loads(json.dumps(widgets.widget("playground").options))
+    assert spec["dataset"]["choice"] == list(datasets.TOY_DATASETS) and spec["dataset"]["required"]
+    assert spec["activation"]["choice"] == [n for n, a in nn.ACTIVATIONS.items() if a.hidden]
+    assert spec["activation"]["default"] == "tanh" and spec["hidden"]["default"] == [4, 4]
+    assert answer["settings"]["dataset"] == "moons" and answer["unit_bounds"] == [-1, 1]
+    widgets.dispose("p")
+

@@ -1,18 +1,21 @@
 """The Python half of the live widgets: what each widget asks the network to compute.
 
 Each widget on a page has a *model* here, one small class per widget in its own
-module (``neuron.py``, ``line.py``, ``playground.py``, ...). A model holds the
-widget's network and data and answers method calls with plain numbers and NumPy
-arrays; the widget's JavaScript draws the answers. Nothing here draws, reads
-files or keeps time, so the same models run under CPython in the tests and
-under Pyodide in the reader's browser.
+module (``neuron.py``, ``line.py``, ``playground.py``, ...), which ends with the
+widget's declaration (``WIDGET``, see ``options.py``): its options and data files.
+A model holds the widget's network and data and answers method calls with plain
+numbers and NumPy arrays; the widget's JavaScript draws the answers. Nothing here
+draws, reads files or keeps time, so the same models run under CPython in the
+tests and under Pyodide in the reader's browser.
 
 The browser's worker talks to the models through three functions, with messages
 that cross the JavaScript/Python boundary as a JSON text plus a list of arrays:
 
 ``create(key, kind, options_json)``
-    makes the model of widget ``kind`` (e.g. ``"playground"``) from its options
-    and keeps it under ``key`` (the widget's id on the page).
+    makes the model of widget ``kind`` (e.g. ``"playground"``) from its options and
+    the text of its data files (under their argument names), keeps it under ``key``
+    (the widget's id on the page) and answers with its ``describe()`` and ``spec``,
+    the options it declares (menus, limits).
 ``call(key, method, args_json, buffers)``
     calls one of the model's ``METHODS`` with keyword arguments and returns
     ``(json_text, arrays)``: every NumPy array in the answer is replaced by
@@ -32,43 +35,32 @@ import json
 
 import numpy as np
 
-# Widget kind -> (module under demos.widgets, model class). Imported on first use so a page
-# with one widget does not pay for the others.
-MODELS = {
-    "neuron": ("neuron", "NeuronModel"),
-    "line": ("line", "LineModel"),
-    "playground": ("playground", "PlaygroundModel"),
-    "labels": ("labels", "LabelsModel"),
-    "digit": ("digit", "DigitModel"),
-    "shapes": ("shapes", "ShapesModel"),
-    "filters": ("filters", "FiltersModel"),
-}
+# Every widget, in the order the series meets them: each is the module demos.widgets.NAME,
+# imported on first use so a page with one widget does not pay for the others.
+WIDGETS = ("neuron", "labels", "line", "playground", "digit", "shapes", "filters")
 # Array types the page can receive as typed arrays (Float32Array, Float64Array, ...).
 DTYPES = ("float32", "float64", "int32", "uint8")
 
 _models = {}
 
 
-def model_class(kind):
-    """The model class for widget ``kind``; a clear ValueError lists the known ones."""
-    if kind not in MODELS:
-        raise ValueError(f"unknown widget {kind!r}; known widgets: {', '.join(MODELS)}")
-    module_name, class_name = MODELS[kind]
-    module = importlib.import_module(f"{__name__}.{module_name}")
-    return getattr(module, class_name)
+def widget(kind):
+    """The declaration of widget ``kind`` (see ``options.py``); a clear ValueError lists the known ones."""
+    if kind not in WIDGETS:
+        raise ValueError(f"unknown widget {kind!r}; known widgets: {', '.join(WIDGETS)}")
+    return importlib.import_module(f"{__name__}.{kind}").WIDGET
 
 
 def create(key, kind, options_json):
-    """Make the model of widget ``kind`` with the options in ``options_json`` (a JSON object).
-
-    Returns the model's ``describe()`` answer packed like ``call``'s.
+    """Make the model of widget ``kind`` from ``options_json`` (a JSON object of its options
+    and its data files' text). Returns ``describe()`` and ``spec``, packed like ``call``'s.
     """
 
     def make():
-        options = _loads(options_json, "options")
-        model = model_class(kind)(**options)
+        declared = widget(kind)
+        model = declared.model(**_loads(options_json, "options"))
         _models[key] = model
-        return model.describe()
+        return {**model.describe(), "spec": declared.options}
 
     return _answer(make)
 
@@ -81,10 +73,8 @@ def call(key, method, args_json, buffers=()):
         if model is None:
             raise ValueError(f"no widget model {key!r} (it was disposed or never created)")
         if method not in type(model).METHODS:
-            raise ValueError(
-                f"{type(model).__name__} has no method {method!r}; "
-                f"it answers {', '.join(type(model).METHODS)}"
-            )
+            raise ValueError(f"{type(model).__name__} has no method {method!r}; "
+                             f"it answers {', '.join(type(model).METHODS)}")
         args = _unpack(_loads(args_json, "arguments"), buffers)
         return getattr(model, method)(**args)
 

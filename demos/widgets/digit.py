@@ -12,15 +12,30 @@ import numpy as np
 
 from demos import datasets
 from demos.nn import Network
+from demos.widgets.options import Widget
 
-# Each 8x8 pixel counts the inked cells of a BLOCK x BLOCK block: 0 to 16. Inputs are pixels / 16.
-PIXEL_MAX = float(datasets.BLOCK**2)
 N_CLASSES = 10
 
 
 def network_input(pixels):
     """Digit images ``(n, 64)`` with values 0..16 as the network's inputs in [0, 1]."""
-    return np.asarray(pixels, dtype=float) / PIXEL_MAX
+    return np.asarray(pixels, dtype=float) / datasets.PIXEL_MAX
+
+
+def trained(text, what, n_inputs, n_outputs):
+    """The network saved as ``text`` (``Network.to_json``), if it takes ``n_inputs`` and gives ``n_outputs``."""
+    network = Network.from_json(text)
+    if network.sizes[0] != n_inputs or network.sizes[-1] != n_outputs:
+        raise ValueError(f"the {what} model must have {n_inputs} inputs and {n_outputs} outputs, "
+                         f"not sizes {network.sizes}")
+    return network
+
+
+def read(network, row):
+    """What ``network`` makes of one input ``row`` ``(1, n_in)``: its outputs and every hidden
+    unit's activation (all hidden layers, in order), ``(outputs, hidden)``."""
+    activations = network.forward_all(row).activations
+    return activations[-1][0], np.concatenate([a[0] for a in activations[1:-1]] or [np.zeros(0)])
 
 
 class DigitModel:
@@ -31,10 +46,7 @@ class DigitModel:
     METHODS = ("classify",)
 
     def __init__(self, model_json, samples_json=None):
-        self.network = Network.from_json(model_json)
-        sizes = self.network.sizes
-        if sizes[0] != 64 or sizes[-1] != N_CLASSES:
-            raise ValueError(f"the digits model must have 64 inputs and {N_CLASSES} outputs, not sizes {sizes}")
+        self.network = trained(model_json, "digits", 64, N_CLASSES)
         self.samples = {"images": np.zeros((0, 64), dtype=np.float32), "labels": []}
         if samples_json:
             samples = json.loads(samples_json)
@@ -42,11 +54,8 @@ class DigitModel:
             self.samples = {"images": images, "labels": [int(label) for label in samples["labels"]]}
 
     def describe(self):
-        return {
-            "sizes": self.network.sizes,
-            "hidden_activations": [a.name for a in self.network.activations[:-1]],
-            "samples": self.samples,
-        }
+        return {"sizes": self.network.sizes, "samples": self.samples,
+                "hidden_low": min((a.bounds[0] for a in self.network.activations[:-1]), default=0)}
 
     def classify(self, ink, width, height):
         """Read a drawing: ``ink`` ``(height * width,)`` uint8, 0 (paper) to 255 (ink), row by row.
@@ -64,9 +73,7 @@ class DigitModel:
             pixels = datasets.drawing_to_digit(bitmap)
         except datasets.EmptyDrawingError as error:
             return {"empty": True, "message": str(error)}
-        activations = self.network.forward_all(network_input(pixels)[None, :])[1]
-        probabilities = activations[-1][0]
-        hidden = np.concatenate([a[0] for a in activations[1:-1]]) if len(activations) > 2 else np.zeros(0)
+        probabilities, hidden = read(self.network, network_input(pixels)[None, :])
         digit = int(probabilities.argmax())
         return {
             "empty": False,
@@ -76,3 +83,7 @@ class DigitModel:
             "digit": digit,
             "probability": float(probabilities[digit]),
         }
+
+
+WIDGET = Widget(DigitModel, post=5, alt="A handwritten digit and the network's confidence for each of the ten classes.",
+                files={"model_json": "models/digits.json", "samples_json": "models/digits-samples.json"})

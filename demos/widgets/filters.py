@@ -26,6 +26,8 @@ import numbers
 import numpy as np
 
 from demos import conv, datasets
+from demos.checks import whole_number
+from demos.widgets.options import Widget
 
 GRID = 28  # a drawing is averaged into GRID x GRID cells before a hand-made filter slides over it
 PADDING = 1  # zeros around the picture: the 3x3 filter sits on the border too, the map keeps its size
@@ -33,8 +35,6 @@ DIGIT_SAMPLES = (0, 2, 4, 7)  # the first test digit of each of these labels
 # The shapes are the first of each kind that coloured_shapes(30, SHAPE_SEED) draws: the
 # triangle is the one of post 7's figure of hand-made filters; the network trained on others.
 SHAPE_SEED = 4
-SHAPE_SIZE = 16
-PIXEL_MAX = float(datasets.BLOCK**2)  # a digit's pixels count inked cells: 0..16
 NEAR_ZERO = 0.05  # a map value under 5 % of the largest |value| counts as "near zero"
 STRONG = 0.5  # a value at least half the largest of its sign is "strong"
 KERNEL_NAMES = {name: name.replace("_", " ") for name in conv.KERNELS}
@@ -168,12 +168,13 @@ class FiltersModel:
         self.start_kernel = kernel
         conv.kernel(kernel)  # an unknown name fails here, with the known ones
         self.digits = self._network(digits_json, "digits", (1, 8, 8), 10)
-        self.shapes = self._network(shapes_json, "shapes", (3, SHAPE_SIZE, SHAPE_SIZE), len(datasets.SHAPES))
+        self.shapes = self._network(shapes_json, "shapes", (3, datasets.SHAPE_SIZE, datasets.SHAPE_SIZE),
+                                    len(datasets.SHAPES))
         _, X_test, _, y_test = datasets.digits_split()
-        images, shape_labels, colour_labels = datasets.coloured_shapes(30, seed=SHAPE_SEED, size=SHAPE_SIZE)
+        images, shape_labels, colour_labels = datasets.coloured_shapes(30, seed=SHAPE_SEED)
         self.samples = [
             {"name": f"digit {label}", "kind": "digit",
-             "image": X_test[np.flatnonzero(y_test == label)[0]].reshape(8, 8) / PIXEL_MAX}
+             "image": X_test[np.flatnonzero(y_test == label)[0]].reshape(8, 8) / datasets.PIXEL_MAX}
             for label in DIGIT_SAMPLES
         ] + [
             {"name": f"{datasets.COLOURS[colour_labels[i]]} {shape}", "kind": "shape", "image": images[i]}
@@ -218,7 +219,7 @@ class FiltersModel:
             self.clear()
             return self.answer(kernel)
         self._set_picture(picture, np.repeat(1.0 - picture[..., None], 3, axis=-1), "ink")
-        self.network_view = self._read(self.digits, pixels.reshape(8, 8) / PIXEL_MAX, "ink",
+        self.network_view = self._read(self.digits, pixels.reshape(8, 8) / datasets.PIXEL_MAX, "ink",
                                        [str(d) for d in range(10)])
         return self.answer(kernel)
 
@@ -226,9 +227,7 @@ class FiltersModel:
         """Test picture number ``sample`` (an index into ``describe()["samples"]``) becomes
         the picture. Returns ``answer(kernel)``."""
         kernel = as_kernel(kernel)
-        if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < len(self.samples):
-            raise ValueError(f"sample must be a whole number from 0 to {len(self.samples) - 1}, got {sample!r}")
-        chosen = self.samples[sample]
+        chosen = self.samples[whole_number(sample, "sample", 0, len(self.samples) - 1)]
         image = chosen["image"]
         if chosen["kind"] == "digit":
             self._set_picture(image, np.repeat(1.0 - image[..., None], 3, axis=-1), "ink")
@@ -283,9 +282,9 @@ class FiltersModel:
         the class names, the ``probabilities`` and the ``answer`` (index) with its ``probability``."""
         image = np.asarray(image, dtype=float)
         rows = image.reshape(1, -1) if image.ndim == 2 else channels_first(image)
-        zs, activations = network.forward_all(rows)
-        maps = network.activations[0].function(zs[0])[0]
-        probabilities = activations[-1][0]
+        steps = network.forward_all(rows)
+        maps = network.activations[0].function(steps.zs[0])[0]
+        probabilities = steps.activations[-1][0]
         seen = np.repeat(1.0 - image[..., None], 3, axis=-1) if image.ndim == 2 else image
         subject = subject_of(seen)
         best = int(probabilities.argmax())
@@ -302,3 +301,11 @@ class FiltersModel:
             "answer": best,
             "probability": float(probabilities[best]),
         }
+
+
+WIDGET = Widget(FiltersModel, post=7, options={
+    # The edge filters first: the post's subject, and where the widget starts.
+    "kernel": {"choice": sorted(conv.KERNELS, key=lambda name: "edge" not in name),
+               "help": "the 3x3 filter slid over the image"},
+}, files={"digits_json": "models/conv-digits.json", "shapes_json": "models/conv-shapes.json"},
+    alt="An image before and after a 3x3 filter slides over it.")

@@ -7,9 +7,10 @@ accuracy on the training digits in the end, the second only by memorising them;
 only the first does better than chance (10 %) on digits it has not seen.
 """
 
-
 from demos import datasets
+from demos.checks import whole_number
 from demos.nn import Network, Trainer, make_optimizer
+from demos.widgets.options import SEED, Widget
 
 # How both networks train; the post's figure uses the same.
 ACTIVATION = "tanh"
@@ -28,13 +29,10 @@ class LabelsModel:
     RUNS = ("real", "shuffled")
 
     def __init__(self, epochs=50, hidden=32, seed=0):
-        self.epochs = int(epochs)
-        self.hidden = int(hidden)
+        self.epochs, self.hidden = whole_number(epochs, "epochs", 1), whole_number(hidden, "hidden", 1)
         self.seed = int(seed)
-        if self.epochs < 1 or self.hidden < 1:
-            raise ValueError(f"epochs and hidden must be at least 1, got {epochs} and {hidden}")
         X_train, X_test, y_train, y_test = datasets.digits_split()
-        self.X_train, self.X_test = X_train / 16.0, X_test / 16.0
+        self.X_train, self.X_test = X_train / datasets.PIXEL_MAX, X_test / datasets.PIXEL_MAX
         self.y_test = y_test
         self.labels = {"real": y_train, "shuffled": datasets.shuffle_labels(y_train, seed=self.seed)}
         self.reset()
@@ -78,9 +76,7 @@ class LabelsModel:
         during this call: the mean training loss, and the accuracy on the training
         digits (against that run's labels) and on the test digits (the real labels).
         """
-        batches = int(batches)
-        if not 1 <= batches <= MAX_BATCHES_PER_CALL:
-            raise ValueError(f"batches must be 1 to {MAX_BATCHES_PER_CALL}, got {batches}")
+        batches = whole_number(batches, "batches", 1, MAX_BATCHES_PER_CALL)
         answer = {run: {"loss": [], "train_accuracy": [], "test_accuracy": []} for run in self.RUNS}
         for _ in range(batches):
             if self.epoch >= self.epochs:
@@ -110,3 +106,10 @@ class LabelsModel:
         for run in self.RUNS:
             answer[run] = {"loss": [], **{k: [v] for k, v in self._accuracies(run).items()}}
         return answer
+
+
+WIDGET = Widget(LabelsModel, post=1, options={
+    "epochs": {"number": [1, 200], "whole": True, "help": "passes over the data in each training run"},
+    "hidden": {"number": [4, 128], "whole": True, "help": "neurons in the hidden layer"},
+    "seed": SEED,
+}, alt="Two training curves: the network learns real labels and, more slowly, memorises random ones.")

@@ -9,12 +9,13 @@ steps on all of them, so the line moves smoothly.
 import numpy as np
 
 from demos import datasets
+from demos.checks import whole_number
 from demos.nn import Network, Trainer, make_optimizer
-from demos.widgets.playground import grid_points
+from demos.widgets.options import LEARNING_RATE, SEED, Widget
+from demos.widgets.playground import MAX_EPOCHS_PER_CALL, grid_points
 
 EXTENT = 1.2  # the plane shown: [-EXTENT, EXTENT]^2
 MAX_POINTS = 500
-MAX_EPOCHS_PER_CALL = 1000
 
 
 class LineModel:
@@ -73,9 +74,7 @@ class LineModel:
 
     def step(self, epochs=1):
         """``epochs`` gradient steps on all the points; ``snapshot()`` with the loss after each."""
-        epochs = int(epochs)
-        if not 1 <= epochs <= MAX_EPOCHS_PER_CALL:
-            raise ValueError(f"epochs must be 1 to {MAX_EPOCHS_PER_CALL}, got {epochs}")
+        epochs = whole_number(epochs, "epochs", 1, MAX_EPOCHS_PER_CALL)
         if self.trainer is None:
             raise ValueError("there are no points to learn from: add some first")
         losses = []
@@ -86,9 +85,7 @@ class LineModel:
         return self.snapshot(losses)
 
     def loss(self):
-        if not len(self.X):
-            return None
-        return self.network.loss(self.X, self.y[:, None], "binary_cross_entropy")
+        return self.network.loss(self.X, self.y[:, None], "binary_cross_entropy") if len(self.X) else None
 
     def snapshot(self, losses):
         """The neuron now: its weights and bias (the line ``w1 x + w2 y + b = 0``), the
@@ -115,3 +112,12 @@ class LineModel:
         # One batch of every point: each step is the true gradient, so the line glides.
         self.trainer = Trainer(self.network, self.X, self.y[:, None].astype(float), "binary_cross_entropy",
                                make_optimizer("sgd", self.learning_rate), batch_size=len(self.X), seed=self.seed)
+
+
+# Post 2 shows a line that separates the first toy set and one that cannot separate the second.
+WIDGET = Widget(LineModel, post=2, options={
+    "dataset": {"choice": list(datasets.TOY_DATASETS)[:2], "help": "the points the neuron must separate"},
+    "points": {"number": [10, MAX_POINTS], "whole": True, "help": "how many points"},
+    "learning_rate": LEARNING_RATE,
+    "seed": SEED,
+}, alt="Two kinds of points and the straight line one neuron draws between them.")

@@ -9,7 +9,8 @@ trains, here of sizes ``[3, 1]``.
 
 import numpy as np
 
-from demos.nn import Network
+from demos.nn import ACTIVATIONS, Network
+from demos.widgets.options import ACTIVATION, Widget, check_choice
 
 # Starting weights (red, green, blue) and bias that make the neuron look for one colour.
 # A purple is about half red and half blue, so the purple neuron likes red and blue and
@@ -23,34 +24,22 @@ PRESETS = {
     "grey": {"weights": [2.0, 2.0, 2.0], "bias": -3.0},
 }
 # The row of colours the neuron is shown, (name, (red, green, blue)) with channels in [0, 1].
-SAMPLES = (
-    ("red", (1.0, 0.0, 0.0)),
-    ("orange", (1.0, 0.5, 0.0)),
-    ("yellow", (1.0, 1.0, 0.0)),
-    ("green", (0.0, 0.7, 0.0)),
-    ("cyan", (0.0, 1.0, 1.0)),
-    ("blue", (0.0, 0.0, 1.0)),
-    ("purple", (0.5, 0.0, 0.5)),
-    ("magenta", (1.0, 0.0, 1.0)),
-    ("pink", (1.0, 0.6, 0.8)),
-    ("brown", (0.6, 0.3, 0.1)),
-    ("white", (1.0, 1.0, 1.0)),
-    ("grey", (0.5, 0.5, 0.5)),
-    ("black", (0.0, 0.0, 0.0)),
-)
-ACTIVATION_NAMES = ("sigmoid", "tanh", "relu")
+SAMPLES = (("red", (1.0, 0.0, 0.0)), ("orange", (1.0, 0.5, 0.0)), ("yellow", (1.0, 1.0, 0.0)),
+           ("green", (0.0, 0.7, 0.0)), ("cyan", (0.0, 1.0, 1.0)), ("blue", (0.0, 0.0, 1.0)),
+           ("purple", (0.5, 0.0, 0.5)), ("magenta", (1.0, 0.0, 1.0)), ("pink", (1.0, 0.6, 0.8)),
+           ("brown", (0.6, 0.3, 0.1)), ("white", (1.0, 1.0, 1.0)), ("grey", (0.5, 0.5, 0.5)),
+           ("black", (0.0, 0.0, 0.0)))
 WEIGHT_RANGE = 12.0  # sliders run from -WEIGHT_RANGE to +WEIGHT_RANGE
 
 
 def shade(a, activation):
     """The activations ``a`` mapped to [0, 1] for drawing: 0 is "off", 1 is "fully on".
 
-    Sigmoid already lies in [0, 1]; tanh's [-1, 1] is stretched onto it; ReLU
-    is unbounded above, so everything past 1 is drawn as fully on.
+    An activation's range is stretched onto [0, 1]; one without an upper end (ReLU)
+    has everything past 1 drawn as fully on.
     """
-    if activation == "tanh":
-        return (a + 1.0) / 2.0
-    return np.clip(a, 0.0, 1.0)
+    low, high = ACTIVATIONS[activation].bounds
+    return (a - low) / (high - low) if high is not None else np.clip(a, 0.0, 1.0)
 
 
 class NeuronModel:
@@ -58,11 +47,9 @@ class NeuronModel:
 
     METHODS = ("evaluate",)
 
-    def __init__(self, preset="purple", activation="sigmoid"):
-        if preset not in PRESETS:
-            raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-        self.preset = preset
-        self.activation = _check_activation(activation)
+    def __init__(self, preset, activation="sigmoid"):
+        self.preset = check_choice(WIDGET.options["preset"], preset, "preset")
+        self.activation = check_choice(ACTIVATION, activation, "activation")
         self.colours = np.array([rgb for _, rgb in SAMPLES])  # (n_samples, 3)
 
     def describe(self):
@@ -71,7 +58,6 @@ class NeuronModel:
             "presets": PRESETS,
             "preset": self.preset,
             "activation": self.activation,
-            "activations": list(ACTIVATION_NAMES),
             "weight_range": WEIGHT_RANGE,
             "names": [name for name, _ in SAMPLES],
             "colours": self.colours.astype(np.float32),
@@ -90,20 +76,20 @@ class NeuronModel:
         bias = float(bias)
         if not np.isfinite(bias):
             raise ValueError(f"bias must be a finite number, got {bias}")
-        activation = _check_activation(activation)
+        activation = check_choice(ACTIVATION, activation, "activation")
         neuron = Network([3, 1], [activation])
         neuron.layers[0]["W"] = weights.reshape(3, 1)
         neuron.layers[0]["b"] = np.array([bias])
-        zs, activations = neuron.forward_all(self.colours)
-        a = activations[-1][:, 0]
+        steps = neuron.forward_all(self.colours)
+        a = steps.activations[-1][:, 0]
         return {
-            "z": zs[-1][:, 0],
+            "z": steps.zs[-1][:, 0],
             "a": a,
             "shade": shade(a, activation).astype(np.float32),
         }
 
 
-def _check_activation(name):
-    if name not in ACTIVATION_NAMES:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATION_NAMES)}")
-    return name
+WIDGET = Widget(NeuronModel, post=1, options={
+    "preset": {"choice": list(PRESETS), "help": "which colour the neuron's starting weights look for"},
+    "activation": {**ACTIVATION, "help": "the neuron's activation function"},
+}, alt="A row of colours, each shaded by how strongly one neuron responds to it.")

@@ -11,9 +11,10 @@ decision regions) and every hidden unit's activation over a coarser grid.
 import numpy as np
 
 from demos import datasets
-from demos.nn import Network, Trainer, TrainingDiverged, loss_function, make_optimizer
+from demos.checks import whole_number
+from demos.nn import ACTIVATIONS, Network, Trainer, TrainingDiverged, loss_function, make_optimizer
+from demos.widgets.options import ACTIVATION, LEARNING_RATE, OPTIMIZER, SEED, Widget
 
-HIDDEN_ACTIVATIONS = ("tanh", "relu", "sigmoid")
 MAX_LAYERS, MAX_WIDTH = 4, 16
 MAX_EPOCHS_PER_CALL = 1000
 BCE = loss_function("binary_cross_entropy")  # with the sigmoid output: from_logits is exact
@@ -32,22 +33,11 @@ class PlaygroundModel:
 
     METHODS = ("step", "reset", "configure")
 
-    def __init__(self, **settings):
-        self._set_up(**settings)
-
-    def configure(self, **settings):
-        """Start over with new settings: new points, a new network. Returns ``describe()``."""
-        self._set_up(**settings)
-        return self.describe()
-
-    def _set_up(self, dataset, noise=0.1, hidden=(4, 4), activation="tanh", learning_rate=0.1,
-                batch_size=10, optimizer="sgd", l2=0.0, split=0.5, seed=0, n_samples=250,
-                grid=100, unit_grid=24):
+    def __init__(self, dataset, noise=0.1, hidden=(4, 4), activation="tanh", learning_rate=0.1, batch_size=10,
+                 optimizer="sgd", l2=0.0, split=0.5, seed=0, n_samples=250, grid=100, unit_grid=24):
         hidden = [int(width) for width in hidden]
         if len(hidden) > MAX_LAYERS or any(not 1 <= width <= MAX_WIDTH for width in hidden):
             raise ValueError(f"hidden must list at most {MAX_LAYERS} layer widths, each 1 to {MAX_WIDTH}; got {hidden}")
-        if activation not in HIDDEN_ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(HIDDEN_ACTIVATIONS)}")
         if not 0.0 < split < 1.0:
             raise ValueError(f"split must be a fraction between 0 and 1, got {split}")
         X, y = datasets.toy(dataset, n_samples, noise, seed)
@@ -66,12 +56,16 @@ class PlaygroundModel:
         }
         # The grid spans the points with a margin; row 0 is the top (largest y), as in an image.
         self.extent = float(np.ceil(max(1.0, np.abs(X).max()) * 11) / 10)
-        self.grid = int(grid)
-        self.unit_grid = int(unit_grid)
+        self.grid, self.unit_grid = int(grid), int(unit_grid)
         self.grid_points = grid_points(self.extent, self.grid)
         self.unit_points = grid_points(self.extent, self.unit_grid)
         make_optimizer(optimizer, learning_rate)  # fail here, with its message, on a bad name or rate
         self._new_network()
+
+    def configure(self, **settings):
+        """Start over with new settings: new points, a new network. Returns ``describe()``."""
+        self.__init__(**settings)
+        return self.describe()
 
     def reset(self):
         """New starting weights from the seed, and training from epoch 0. Returns ``snapshot()``."""
@@ -93,6 +87,7 @@ class PlaygroundModel:
             "extent": self.extent,
             "grid": self.grid,
             "unit_grid": self.unit_grid,
+            "unit_bounds": ACTIVATIONS[self.settings["activation"]].bounds,
             "train_points": self.X_train.astype(np.float32),
             "train_labels": self.y_train.astype(np.uint8),
             "test_points": self.X_test.astype(np.float32),
@@ -106,9 +101,7 @@ class PlaygroundModel:
 
         Raises ``demos.nn.TrainingDiverged`` when the loss stops being finite.
         """
-        epochs = int(epochs)
-        if not 1 <= epochs <= MAX_EPOCHS_PER_CALL:
-            raise ValueError(f"epochs must be 1 to {MAX_EPOCHS_PER_CALL}, got {epochs}")
+        epochs = whole_number(epochs, "epochs", 1, MAX_EPOCHS_PER_CALL)
         train_loss, test_loss = [], []
         for _ in range(epochs):
             self.trainer.run_epoch()
@@ -126,7 +119,7 @@ class PlaygroundModel:
         (without the L2 term, so the two can be compared)."""
         n = self.n_train
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported by step()
-            z = self.network.forward_all(self.X)[0][-1]  # the output neuron's z for every point
+            z = self.network.forward_all(self.X).zs[-1]  # the output neuron's z for every point
             # From z, as the trainer computes its loss: exact even where the sigmoid saturates.
             return float(BCE.from_logits(z[:n], self.Y[:n])), float(BCE.from_logits(z[n:], self.Y[n:]))
 
@@ -140,7 +133,7 @@ class PlaygroundModel:
         """
         with np.errstate(over="ignore", invalid="ignore"):  # huge weights draw as saturated colours
             output = self.network.forward(self.grid_points)[:, 0].astype(np.float32)
-            hidden = self.network.forward_all(self.unit_points)[1][1:-1]
+            hidden = self.network.forward_all(self.unit_points).activations[1:-1]
             units = np.concatenate(hidden, axis=1).T if hidden else np.zeros((0, self.unit_grid**2))
             units = units.astype(np.float32)
             correct = self.network.predict(self.X) == self.y
@@ -161,3 +154,19 @@ def grid_points(extent, n):
     centres = (np.arange(n) + 0.5) / n * 2 * extent - extent
     x, y = np.meshgrid(centres, centres[::-1])
     return np.stack([x.ravel(), y.ravel()], axis=1)
+
+
+WIDGET = Widget(PlaygroundModel, post=3, options={
+    "dataset": {"choice": list(datasets.TOY_DATASETS), "help": "the points the network must separate"},
+    "noise": {"number": [0, 0.5], "step": 0.05, "help": "how much the points scatter"},
+    "hidden": {"widths": [MAX_LAYERS, MAX_WIDTH], "help": "neurons in each hidden layer; [] for none"},
+    "activation": {**ACTIVATION, "help": "activation of the hidden layers"},
+    "learning_rate": LEARNING_RATE,
+    "batch_size": {"number": [1, 200], "whole": True, "menu": [1, 5, 10, 20, 50, 100, 200],
+                   "help": "points per weight update"},
+    "optimizer": {**OPTIMIZER, "help": "how the gradient becomes a step"},
+    "l2": {"number": [0, 1], "menu": [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1],
+           "help": "weight decay: pulls every weight towards zero"},
+    "split": {"number": [0.1, 0.9], "step": 0.1, "help": "fraction of the points used for training; the rest test"},
+    "seed": SEED,
+}, alt="Points of two classes and the regions a small network assigns to each.")

@@ -11,9 +11,10 @@ of its group.
 import numpy as np
 
 from demos import datasets
-from demos.nn import Network
+from demos.widgets.digit import read, trained
+from demos.widgets.options import Widget
 
-SIZE = 16  # the pictures are SIZE x SIZE x 3, flattened row by row, red, green, blue per pixel
+SIZE = datasets.SHAPE_SIZE  # the pictures are SIZE x SIZE x 3, flattened row by row, red, green, blue per pixel
 
 
 class ShapesModel:
@@ -22,12 +23,7 @@ class ShapesModel:
     METHODS = ("classify_shape", "classify_drawing")
 
     def __init__(self, model_json):
-        self.network = Network.from_json(model_json)
-        sizes = self.network.sizes
-        expected_out = len(datasets.SHAPES) + len(datasets.COLOURS)
-        if sizes[0] != SIZE * SIZE * 3 or sizes[-1] != expected_out:
-            raise ValueError(f"the shapes model must have {SIZE * SIZE * 3} inputs and {expected_out} "
-                             f"outputs, not sizes {sizes}")
+        self.network = trained(model_json, "shapes", SIZE * SIZE * 3, len(datasets.SHAPES) + len(datasets.COLOURS))
 
     def describe(self):
         return {
@@ -36,7 +32,7 @@ class ShapesModel:
             "size": SIZE,
             "background": datasets.BACKGROUND,
             "sizes": self.network.sizes,
-            "hidden_activations": [a.name for a in self.network.activations[:-1]],
+            "hidden_low": min((a.bounds[0] for a in self.network.activations[:-1]), default=0),
         }
 
     def classify_shape(self, shape, colour, x, y, size):
@@ -65,10 +61,8 @@ class ShapesModel:
         """What the network makes of ``image`` ``(16, 16, 3)``: the ``image`` itself
         (flattened), the six ``outputs``, the ``shape`` and ``colour`` it answers (indices),
         and the ``hidden`` units' activations."""
-        activations = self.network.forward_all(image.reshape(1, -1))[1]
-        outputs = activations[-1][0]
+        outputs, hidden = read(self.network, image.reshape(1, -1))
         n_shapes = len(datasets.SHAPES)
-        hidden = np.concatenate([a[0] for a in activations[1:-1]]) if len(activations) > 2 else np.zeros(0)
         return {
             "image": image.astype(np.float32).ravel(),
             "outputs": outputs.astype(np.float32),
@@ -76,3 +70,7 @@ class ShapesModel:
             "colour": int(outputs[n_shapes:].argmax()),
             "hidden": hidden.astype(np.float32),
         }
+
+
+WIDGET = Widget(ShapesModel, post=6, alt="Coloured shapes and what the network predicts for their colour and shape.",
+                files={"model_json": "models/shapes.json"})

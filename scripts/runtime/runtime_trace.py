@@ -123,7 +123,7 @@ def exercise_every_widget():
     from demos import widgets
 
     plans = exercises()
-    missing = sorted(set(widgets.MODELS) - set(plans))
+    missing = sorted(set(widgets.WIDGETS) - set(plans))
     if missing:
         raise SystemExit(f"scripts/runtime/runtime_trace.py has no exercise for the widget(s) {', '.join(missing)}: "
                          "add one to exercises() that calls each of its METHODS, so the pruned runtime "

@@ -18,10 +18,10 @@ description for readers who cannot see it::
     description: Two clouds of dots, orange and blue ...
     ```
 
-The body of a block is YAML: one ``key: value`` per line. This module holds the
-registry of widgets (each option with its type, default, allowed values and a
-line of help), checks a block against it, and renders the HTML the browser
-receives. Every check failure raises :class:`BlockError` whose message says what
+The body of a block is YAML: one ``key: value`` per line. This module checks a
+block against the widget's declaration (``demos/widgets/``: each option with
+what it may hold, its default and a line of help; the data files its model is
+made from) and renders the HTML the browser receives. Every check failure raises :class:`BlockError` whose message says what
 is wrong and how to fix it; the MkDocs hook adds the page and line.
 
 Asset paths in blocks are relative to ``docs/assets/generated/``. Rendered URLs
@@ -39,6 +39,8 @@ from typing import NamedTuple
 
 import yaml
 from pymdownx.superfences import SuperFencesException
+
+import demos.widgets
 
 # Replaced in every page by its relative path to the site root ("../../" or "./").
 SITE_ROOT = "@@NN_SITE_ROOT@@/"
@@ -150,50 +152,32 @@ class Widget(NamedTuple):
     post: int  # the post that introduces it
     options: dict  # option name -> Option
     alt: str  # default text alternative of the fallback figure
+    files: dict  # argument of the model -> the data file it is made from, under assets/generated/
 
 
-SEED = Option(Int(0, 2**31 - 1), 0, "seed of the random start; Reset replays it")
-LEARNING_RATE = Option(Float(0, 10, low_open=True), 0.1, "step size of each weight update")
+def kind_of(option):
+    """The kind of an option as its widget declares it (see demos/widgets/options.py)."""
+    if "choice" in option:
+        return Choice(tuple(option["choice"]))
+    if "widths" in option:
+        return IntList(0, option["widths"][0], 1, option["widths"][1])
+    low, high = option["number"]
+    return Int(low, high) if option.get("whole") else Float(low, high, option.get("low_open", False))
 
-# The registry. Order matters only for messages, which list widgets in series order.
-WIDGETS = {w.name: w for w in [
-    Widget("neuron", 1, {
-        "preset": Option(Choice(("purple", "red", "green", "blue", "grey")), REQUIRED,
-                         "which colour the neuron's starting weights look for"),
-        "activation": Option(Choice(("sigmoid", "tanh", "relu")), "sigmoid",
-                             "the neuron's activation function"),
-    }, "A row of colours, each shaded by how strongly one neuron responds to it."),
-    Widget("labels", 1, {
-        "epochs": Option(Int(1, 200), 50, "passes over the data in each training run"),
-        "hidden": Option(Int(4, 128), 32, "neurons in the hidden layer"),
-        "seed": SEED,
-    }, "Two training curves: the network learns real labels and, more slowly, memorises random ones."),
-    Widget("line", 2, {
-        "dataset": Option(Choice(("blobs", "xor")), REQUIRED, "the points the neuron must separate"),
-        "points": Option(Int(10, 500), 100, "how many points"),
-        "learning_rate": LEARNING_RATE,
-        "seed": SEED,
-    }, "Two kinds of points and the straight line one neuron draws between them."),
-    Widget("playground", 3, {
-        "dataset": Option(Choice(("blobs", "xor", "circles", "spirals", "moons")), REQUIRED,
-                          "the points the network must separate"),
-        "noise": Option(Float(0, 0.5), 0.1, "how much the points scatter"),
-        "hidden": Option(IntList(0, 4, 1, 16), [4, 4], "neurons in each hidden layer; [] for none"),
-        "activation": Option(Choice(("tanh", "relu", "sigmoid")), "tanh", "activation of the hidden layers"),
-        "learning_rate": LEARNING_RATE,
-        "batch_size": Option(Int(1, 200), 10, "points per weight update"),
-        "optimizer": Option(Choice(("sgd", "momentum", "adam")), "sgd", "how the gradient becomes a step"),
-        "l2": Option(Float(0, 1), 0.0, "weight decay: pulls every weight towards zero"),
-        "split": Option(Float(0.1, 0.9), 0.5, "fraction of the points used for training; the rest test"),
-        "seed": SEED,
-    }, "Points of two classes and the regions a small network assigns to each."),
-    Widget("digit", 5, {}, "A handwritten digit and the network's confidence for each of the ten classes."),
-    Widget("shapes", 6, {}, "Coloured shapes and what the network predicts for their colour and shape."),
-    Widget("filters", 7, {
-        "kernel": Option(Choice(("vertical_edge", "horizontal_edge", "blur", "sharpen", "identity")),
-                         REQUIRED, "the 3x3 filter slid over the image"),
-    }, "An image before and after a 3x3 filter slides over it."),
-]}
+
+def _block_widget(declared):
+    """A widget's declaration (demos/widgets/NAME.py), as blocks check and list it."""
+    options = {}
+    for key, option in declared.options.items():
+        default = REQUIRED if option["required"] else option["default"]
+        options[key] = Option(kind_of(option), list(default) if isinstance(default, tuple) else default, option["help"])
+    return Widget(declared.name, declared.post, options, declared.alt, declared.files)
+
+
+# The widgets, as each declares itself beside its model, in the order the series meets them.
+WIDGETS = {name: _block_widget(demos.widgets.widget(name)) for name in demos.widgets.WIDGETS}
+
+
 
 # Keys every widget block accepts besides its own options; they shape the page, not the demo.
 COMMON_KEYS = {
@@ -308,10 +292,13 @@ def _text(values, key, owner, required, default=""):
     return value.strip()
 
 
-def check_widget(values):
+def check_widget(values, drawn_with=None):
     """Check a widget block's values; return them complete, with every default filled in.
+    ``drawn_with`` maps a fallback to the options it was drawn with (``{"name", "options"}``,
+    declared by the recipe that drew it): the block takes them, and may not contradict them.
 
-    Returns {"name", "options" (every option of the widget), "fallback", "alt", "caption"}.
+    Returns {"name", "options" (every option of the widget), "files" (its model's data files,
+    by argument name), "fallback", "alt", "caption"}.
     """
     if "name" not in values:
         raise BlockError('widget block has no "name:" line; start it with the widget\'s name, '
@@ -321,6 +308,9 @@ def check_widget(values):
         raise BlockError(_unknown("widget", name, WIDGETS, "widgets"))
     widget = WIDGETS[name]
     label = f'widget "{name}"'
+    drawn = (drawn_with or {}).get(values.get("fallback", default_fallback(name)))
+    if drawn:
+        values = {**drawn["options"], **_agreeing(values, drawn, widget, label)}
     for key in values:
         if key not in widget.options and key not in COMMON_KEYS:
             raise BlockError(f"{label}: " + _unknown("option", key, [*widget.options, *COMMON_KEYS], "options"))
@@ -345,10 +335,28 @@ def check_widget(values):
     return {
         "name": name,
         "options": options,
+        "files": widget.files,
         "fallback": fallback,
         "alt": _text(values, "alt", label, False, widget.alt),
         "caption": _text(values, "caption", label, False),
     }
+
+
+def _agreeing(values, drawn, widget, label):
+    """``values``, once sure they name the widget and options their fallback was drawn with."""
+    where = f'{label}: its fallback {values.get("fallback", default_fallback(widget.name))}'
+    if drawn["name"] != widget.name:
+        raise BlockError(f'{where} shows the {drawn["name"]} widget; name that one or another fallback')
+    for key, value in drawn["options"].items():
+        try:
+            check = widget.options[key].kind.check
+            given = check(values[key]) if key in values else check(value)
+        except (KeyError, ValueError):
+            continue  # the block's own check says what is wrong with it
+        if given != check(value):
+            raise BlockError(f"{where} was drawn with {key}: {_show(value)}, not {_show(values[key])}; leave "
+                             "the line out to take the figure's value, or change the recipe that draws it")
+    return values
 
 
 def _example(option):
@@ -377,14 +385,14 @@ def check_video(values):
     }
 
 
-CHECKS = {"widget": check_widget, "video": check_video}
-
-
-def check(kind, source):
-    """Parse and check the body of a ```widget or ```video block; return its complete values."""
-    if kind not in CHECKS:
-        raise BlockError(_unknown("block kind", kind, CHECKS, "kinds"))
-    return CHECKS[kind](parse(source, kind))
+def check(kind, source, drawn_with=None):
+    """Parse and check the body of a ```widget or ```video block; return its complete values.
+    ``drawn_with``: the widget options each fallback was drawn with (see check_widget)."""
+    if kind == "widget":
+        return check_widget(parse(source, kind), drawn_with)
+    if kind == "video":
+        return check_video(parse(source, kind))
+    raise BlockError(_unknown("block kind", kind, RENDER, "kinds"))
 
 
 def assets_of(kind, block):
@@ -437,7 +445,8 @@ def render_widget(block):
     return (
         f'<div class="nn-widget" data-widget="{block["name"]}" data-state="idle" '
         f'data-root="{SITE_ROOT}" data-pyodide="{PYODIDE_URL}" data-demos="{DEMOS_URL}" '
-        f"data-options='{json_attribute(block['options'])}'>\n"
+        f"data-options='{json_attribute(block['options'])}' "
+        f"data-files='{json_attribute({k: GENERATED + path for k, path in block['files'].items()})}'>\n"
         f'<figure class="nn-widget-fallback">{media}{caption}</figure>\n'
         f'<p class="nn-widget-status" role="status" aria-live="polite"></p>\n'
         f'<noscript><p class="nn-widget-noscript">The live version of this figure needs JavaScript; '
@@ -469,11 +478,11 @@ def validate_fence(language, inputs, options, attrs, md):
     return not inputs
 
 
-def format_fence(source, language, css_class, options, md, **kwargs):
+def format_fence(source, language, css_class, options, md, drawn_with=None, **kwargs):
     """Render a ```widget or ```video fence. The hook has already checked every block with
     file and line; a failure here (a block the hook could not see) still stops the build."""
     try:
-        return RENDER[language](check(language, source))
+        return RENDER[language](check(language, source, drawn_with))
     except BlockError as error:
         raise SuperFencesException(f"{language} block: {error}") from error
 
@@ -489,6 +498,7 @@ def reference():
         for key, option in widget.options.items():
             default = "required" if option.default is REQUIRED else f"default {_show(option.default)}"
             lines.append(f"  {key}: {option.kind.describe()}; {default}. {option.help}")
+        lines += [f"  (its model is made from {', '.join(widget.files.values())})"] if widget.files else []
     lines.append("video block")
     lines += [f"  {key}: {help}" for key, help in VIDEO_KEYS.items()]
     return "\n".join(lines)

@@ -11,6 +11,10 @@ What they add to a plain MkDocs build:
   reference to a generated asset (``assets/generated/...``) against the asset
   manifest that ``make assets`` writes; all problems of a page end the build in
   one message, one ``file:line: what is wrong; what to do`` per line.
+- A widget block takes the options its fallback figure was drawn with, where the
+  recipe that drew it declares them (a ``widget`` param: ``{"name", "options"}``),
+  so a widget and its picture share one set of settings; a block that says
+  otherwise ends the build like a missing asset (see :func:`load_drawn_with`).
 - ``on_page_markdown`` also replaces ``{{ recipe.metric }}`` or
   ``{{ recipe.metric:.1% }}`` (a Python format spec) with the number that
   recipe reported in the manifest, so a post never quotes a figure by hand; an
@@ -45,6 +49,7 @@ files in a temporary copy of the project (see tests/test_site.py).
 """
 
 import difflib
+import functools
 import hashlib
 import io
 import json
@@ -82,10 +87,12 @@ INLINE_CODE = re.compile(r"(`+).+?\1")
 METRIC = re.compile(r"\{\{\s*(?P<recipe>\w+)\.(?P<key>\w+)\s*(?::(?P<spec>[^}]*?))?\s*\}\}")
 ASSET_REFERENCE = re.compile(r"(?<![\w-])" + re.escape(blocks.GENERATED) + r"([\w./-]+)")
 
-# What one build knows beyond the config: the asset manifest, read once per build.
+# What one build knows beyond the config: the asset manifest, read once per build (the
+# widget options each fallback was drawn with: the fences' formatter reads the same dict).
 # The maths' style rules gather over every build of the process (a rule no page uses any more
 # costs a line; `mkdocs serve --dirty` does not re-render every page).
-_build = {"manifest": None, "manifest_path": None, "metrics": {}, "maths_rules": {}, "posts": {}, "post_order": []}
+_build = {"manifest": None, "manifest_path": None, "metrics": {}, "drawn_with": {}, "maths_rules": {}, "posts": {},
+          "post_order": []}
 
 
 # --- Finding blocks and references in a page's Markdown source.
@@ -128,8 +135,9 @@ def find_fences(text):
     return fences
 
 
-def check_page_source(text):
-    """Check the blocks and asset references of one page's Markdown source.
+def check_page_source(text, drawn_with=None):
+    """Check the blocks and asset references of one page's Markdown source; ``drawn_with``
+    gives the widget options each fallback was drawn with (see ``load_drawn_with``).
 
     Returns (problems, references): problems as [(line, message)], references as
     [(line, path relative to assets/generated/)] for the caller to look up.
@@ -149,7 +157,7 @@ def check_page_source(text):
                                          f"is not read; put options inside the block, one \"key: value\" per line"))
             continue
         try:
-            block = blocks.check(fence.kind, fence.body)
+            block = blocks.check(fence.kind, fence.body, drawn_with)
         except blocks.BlockError as error:
             problems.append((fence.line, str(error)))
             continue
@@ -160,6 +168,19 @@ def check_page_source(text):
         for match in ASSET_REFERENCE.finditer(INLINE_CODE.sub("", line)):
             references.append((number, match[1].rstrip(".")))
     return problems, sorted(references)
+
+
+def data_files(text, drawn_with=None):
+    """[(line, path relative to assets/generated/)] of the data files the models of the page's
+    widgets are made from (each widget declares them: demos/widgets/), to look up like references."""
+    found = []
+    for fence in find_fences(text):
+        try:
+            block = blocks.check("widget", fence.body, drawn_with) if fence.kind == "widget" else None
+        except blocks.BlockError:
+            continue  # check_page_source reports it
+        found += [(fence.line, path) for path in (block["files"].values() if block else ())]
+    return found
 
 
 # --- The asset manifest.
@@ -213,6 +234,18 @@ def load_metrics(docs_dir):
     return {name: entry.get("metrics") or {} for name, entry in recipes.items()}
 
 
+def load_drawn_with(docs_dir):
+    """{asset path: the widget options its recipe drew it with (``{"name", "options"}``)} for
+    every asset whose recipe declares them in its ``widget`` param ({} without a manifest)."""
+    path = Path(docs_dir) / MANIFEST
+    if not path.is_file():
+        return {}
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    params = {name: entry.get("params") or {} for name, entry in manifest.get("recipes", {}).items()}
+    return {asset: params[entry["recipe"]]["widget"] for asset, entry in manifest.get("assets", {}).items()
+            if "widget" in params.get(entry.get("recipe"), {})}
+
+
 def format_metric(value, spec):
     """A metric as text: with the author's format spec, else ints with separators and
     floats to three significant digits."""
@@ -262,8 +295,8 @@ def on_config(config):
     settings = config.mdx_configs.setdefault("pymdownx.superfences", {})
     fences = [f for f in settings.get("custom_fences", []) if f.get("name") not in blocks.RENDER]
     for kind in blocks.RENDER:
-        fences.append({"name": kind, "class": f"nn-{kind}", "format": blocks.format_fence,
-                       "validator": blocks.validate_fence})
+        fences.append({"name": kind, "class": f"nn-{kind}", "validator": blocks.validate_fence,
+                       "format": functools.partial(blocks.format_fence, drawn_with=_build["drawn_with"])})
     settings["custom_fences"] = fences
     # The pages name one stylesheet of ours; on_post_build writes it from these (scripts/site/styles.py).
     _build["stylesheets"] = [path for path in config.extra_css if path != styles.STYLESHEET]
@@ -306,6 +339,8 @@ def on_pre_build(config):
     _build["manifest"] = load_manifest(config.docs_dir)
     _build["metrics"] = load_metrics(config.docs_dir)
     _build["posts"] = {}
+    _build["drawn_with"].clear()
+    _build["drawn_with"].update(load_drawn_with(config.docs_dir))
     # The icons mkdocs.yml names are generated too: a missing one stops the build like a figure.
     manifest_name = os.path.relpath(_build["manifest_path"], os.path.dirname(config.config_file_path))
     problems = []
@@ -323,12 +358,13 @@ def config_references(config):
     return [(key, path.split(blocks.GENERATED, 1)[-1]) for key, path in settings.items()]
 
 
-def page_references(text):
+def page_references(text, drawn_with=None):
     """Paths (relative to assets/generated/) of every generated file the page source `text`
-    shows: in its blocks, its Markdown and HTML, and its front matter's card."""
+    shows: in its blocks (and the data files of its widgets), its Markdown and HTML, and its
+    front matter's card. ``drawn_with``: as for ``check_page_source``."""
     _, meta = get_data(text)
     card = publishing.front_matter_problems(text, meta, post=False)[1]
-    return sorted({path for _, path in check_page_source(text)[1] + ([card] if card else [])})
+    return sorted({path for _, path in check_page_source(text, drawn_with)[1] + data_files(text, drawn_with) + ([card] if card else [])})
 
 
 def on_files(files, config):
@@ -367,7 +403,8 @@ def on_page_markdown(markdown, page, config, files):
     source = page.file.content_string
     where = os.path.relpath(page.file.abs_src_path, os.path.dirname(config.config_file_path))
     manifest_name = os.path.relpath(_build["manifest_path"], os.path.dirname(config.config_file_path))
-    problems, references = check_page_source(source)
+    problems, references = check_page_source(source, _build["drawn_with"])
+    references += data_files(source, _build["drawn_with"])
     problems += quote_metrics(source, _build["metrics"])[1]
     front_matter, card = publishing.front_matter_problems(source, page.meta, publishing.is_post(page.file.src_uri))
     problems += front_matter

@@ -20,7 +20,7 @@ from demos.widgets.labels import (ACTIVATION, BATCH_SIZE, LEARNING_RATE, MAX_BAT
                                   OPTIMIZER, LabelsModel)
 from scripts.assets import plotting
 from scripts.assets.recipe import recipe
-from scripts.assets.fast_frames import freeze_static
+from scripts.assets.frames import frame_steps, freeze_static
 
 sigmoid = activation("sigmoid").function  # the network's own
 PURPLE = "#8e24aa"  # the colour the neuron of the opening video learns to spot
@@ -85,13 +85,6 @@ def neuron_output(w, b, rgb):
     """The neuron's weighted sum ``z`` and output ``sigmoid(z)`` for one colour ``(3,)``."""
     z = float(np.dot(w, rgb) + b)
     return z, float(sigmoid(z))
-
-
-def video_schedule(n_steps, n_frames, power=2.5):
-    """The step each frame of the training part shows: slow at first (the first steps
-    are held for several frames each), then faster and faster. ``(n_frames,)`` ints."""
-    t = np.linspace(0.0, 1.0, n_frames)
-    return np.round(n_steps * t**power).astype(int)
 
 
 class NeuronDiagram:
@@ -217,7 +210,8 @@ def neuron_video(out, params):
     diagram = NeuronDiagram(ax, weight_scale=float(np.abs(run["w"]).max()))
     freeze_static(fig, moving=diagram.moving())
 
-    schedule = video_schedule(params["steps"], params["frames"])
+    # Slow at first, the untrained neuron held for several frames, then faster and faster.
+    schedule = frame_steps(params["steps"], params["frames"], power=2.5, hold_start=True)
     showcase = np.array(params["showcase"], dtype=float)
     per_colour = params["showcase_frames"]
     w_end, b_end = run["w"][-1], run["b"][-1]
@@ -317,11 +311,11 @@ def train_digits(hidden, epochs, learning_rate, l2, seed):
     digits (pixels scaled to 0..1). Returns ``(net, X_test, y_test)``, test pixels scaled too."""
     X_train, X_test, y_train, y_test = datasets.digits_split()
     net = Network([64, hidden, 10], ["relu", "softmax"], seed=seed)
-    trainer = Trainer(net, X_train / 16.0, datasets.one_hot(y_train, 10),
+    trainer = Trainer(net, X_train / datasets.PIXEL_MAX, datasets.one_hot(y_train, 10),
                       loss="categorical_cross_entropy",
                       optimizer=make_optimizer("adam", learning_rate), batch_size=32, l2=l2, seed=seed)
     trainer.run(epochs)
-    return net, X_test / 16.0, y_test
+    return net, X_test / datasets.PIXEL_MAX, y_test
 
 
 def unit_contributions(net, image, digit):

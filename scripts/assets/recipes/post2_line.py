@@ -17,7 +17,7 @@ from demos.nn import Network, Trainer, activation, make_optimizer
 from scripts.assets import plotting
 from scripts.assets.recipe import recipe
 from scripts.assets.draw_regions import DEFAULT_EXTENT, REGION_CMAP, decision_grid, draw_points
-from scripts.assets.fast_frames import freeze_static
+from scripts.assets.frames import frame_steps, freeze_static
 
 EXTENT = DEFAULT_EXTENT[1]  # every panel shows the square [-EXTENT, EXTENT]^2, as in the other posts
 LOSS = "binary_cross_entropy"
@@ -76,17 +76,6 @@ def record_training(X, y, start, learning_rate, batch_size, steps, seed):
         accuracies.append(net.accuracy(X, y))
     return {"w": np.array(ws), "b": np.array(bs), "loss": np.array(losses),
             "accuracy": np.array(accuracies)}
-
-
-def frame_steps(n_steps, n_frames, power=1.8):
-    """Which recorded step each video frame shows: every step at first, then ever
-    larger strides (``power`` > 1), so the quick early moves are seen one by one and
-    the slow sharpening later does not drag. Returns ``(n_frames,)`` ints from 0 to
-    ``n_steps``, never decreasing."""
-    t = np.linspace(0.0, 1.0, n_frames)
-    slow = np.round(n_steps * t**power).astype(int)
-    # Early on the curve is flatter than one step per frame: show steps one by one instead.
-    return np.maximum(slow, np.minimum(np.arange(n_frames), n_steps)).clip(0, n_steps)
 
 
 def best_line_on_xor(X, y, starts, learning_rate, epochs, batch_size):
@@ -166,7 +155,8 @@ def line_video(out, params):
     run = record_training(X, y, params["start"], params["learning_rate"], params["batch_size"],
                           params["steps"], params["seed"])
     train_seconds = time.perf_counter() - started
-    shown = frame_steps(params["steps"], params["frames"])
+    # The quick early moves one by one, then ever larger strides: the slow sharpening does not drag.
+    shown = frame_steps(params["steps"], params["frames"], power=1.8)
     batches_per_epoch = int(np.ceil(len(X) / params["batch_size"]))
 
     fig = plt.figure()

@@ -16,11 +16,11 @@ import numpy as np
 
 from demos import datasets
 from demos.nn import Network, Trainer, make_optimizer
-from demos.widgets.playground import PlaygroundModel
 from scripts.assets import plotting
+from scripts.assets.draw_regions import DEFAULT_EXTENT, draw_regions
+from scripts.assets.frames import frame_steps, freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.draw_regions import DEFAULT_EXTENT, draw_points, draw_regions
-from scripts.assets.fast_frames import freeze_static
+from scripts.assets.shared import architecture_name, playground_figure
 
 LOSS = "binary_cross_entropy"
 DATASET_TITLES = {"xor": "XOR", "circles": "circles", "spirals": "spirals"}
@@ -48,12 +48,6 @@ def train_classifier(X, y, hidden, activation="tanh", optimizer="adam", learning
     return net, trainer
 
 
-def architecture_name(hidden):
-    """How a figure names a network by its hidden layers: ``[]`` -> "none",
-    ``[8, 8]`` -> "8 → 8"."""
-    return " → ".join(str(n) for n in hidden) if hidden else "none"
-
-
 def metric_key(hidden):
     """How the metrics name it: ``[]`` -> "linear", ``[8, 8]`` -> "h8_8"."""
     return "h" + "_".join(str(n) for n in hidden) if hidden else "linear"
@@ -72,16 +66,6 @@ def last_hidden(net, X):
     if len(net.layers) < 2:
         raise ValueError("a network without hidden layers has no hidden view")
     return net.forward_all(X)[1][-2]
-
-
-def snapshot_steps(n_steps, n_frames, power=2.0):
-    """Which training step each video frame shows: ``(n_frames,)`` ints from 0 to
-    ``n_steps``, never decreasing. Early steps change the network most, so frames
-    are spaced as ``t ** power`` (closer at first), but never more than one step
-    apart while that is still slower than one step per frame."""
-    t = np.linspace(0.0, 1.0, int(n_frames))
-    spaced = np.round(n_steps * t**power).astype(int)
-    return np.maximum(spaced, np.minimum(np.arange(len(t)), n_steps)).clip(0, n_steps)
 
 
 def record_training(trainer, steps_to_keep, X, y):
@@ -202,7 +186,7 @@ def hidden_view_video(out, params):
                       optimizer=make_optimizer("adam", p["learning_rate"]), batch_size=p["batch_size"],
                       seed=p["seed"])
     steps_per_epoch = -(-len(X) // p["batch_size"])  # the last batch of an epoch may be smaller
-    shown = snapshot_steps(p["epochs"] * steps_per_epoch, p["frames"])
+    shown = frame_steps(p["epochs"] * steps_per_epoch, p["frames"])
     started = time.perf_counter()
     kept = dict(zip(sorted(set(shown.tolist())), record_training(trainer, shown, X, y)))
     seconds_training = time.perf_counter() - started
@@ -344,42 +328,16 @@ def thumb_post3(out, params):
             "seconds_training": round(seconds_training, 2)}
 
 
-def playground_figure(settings, epochs, path):
-    """Train the live playground's own model (``demos.widgets.playground``) with
-    ``settings`` for ``epochs`` epochs and save what it then shows: the regions,
-    the training points (large) and the test points (small, faint). This is the
-    picture a reader sees before the live widget has loaded. Returns metrics."""
-    started = time.perf_counter()
-    model = PlaygroundModel(**settings)
-    state = model.step(epochs)
-    seconds_training = time.perf_counter() - started
-    fig = plt.figure(figsize=(4.8, 5.0))
-    ax = fig.add_subplot()
-    e = model.extent
-    regions = draw_regions(ax, model.network, model.X_train, model.y_train, extent=(-e, e, -e, e), point_size=22)
-    draw_points(ax, model.X_test, model.y_test, size=10).set_alpha(0.45)
-    regions.points.set_zorder(4)
-    hidden = architecture_name(settings.get("hidden", []))
-    ax.set_title(f"epoch {state['epoch']}:  training loss {state['train_loss'][-1]:.2f},  "
-                 f"test accuracy {state['test_accuracy']:.0%}", fontsize=11, loc="center")
-    ax.set_xlabel(f"{settings['dataset']}; {settings.get('activation', 'tanh')} layers {hidden}; "
-                  f"learning rate {settings['learning_rate']:g}", fontsize=11, color=plotting.AXES)
-    # Lossy: large smooth shading and big dots, whose colours survive it, in fewer bytes than a palette.
-    plotting.save_figure(fig, path, dpi=150, quality=90)
-    return {"epochs": state["epoch"], "train_loss": round(float(state["train_loss"][-1]), 4),
-            "test_loss": round(float(state["test_loss"][-1]), 4), "train_accuracy": state["train_accuracy"],
-            "test_accuracy": state["test_accuracy"], "n_parameters": model.network.n_parameters,
-            "seconds_training": round(seconds_training, 2)}
-
-
-# The playground block of post 3 starts from these settings (keep the two in step).
+# The playground block of post 3 shows this figure and starts from its options (the site's build
+# fills them in: see scripts/site/hooks.py).
 PLAYGROUND_PARAMS = {
-    "settings": {"dataset": "spirals", "noise": 0.05, "hidden": [12, 12], "activation": "relu",
-                 "learning_rate": 0.01, "optimizer": "adam", "batch_size": 10, "seed": 0},
+    "widget": {"name": "playground", "options": {"dataset": "spirals", "noise": 0.05, "hidden": [12, 12],
+                                                 "activation": "relu", "learning_rate": 0.01, "optimizer": "adam",
+                                                 "batch_size": 10, "seed": 0}},
     "epochs": 150,
 }
 
 
 @recipe(outputs=["post3/playground-spirals.webp"], params=PLAYGROUND_PARAMS)
 def playground_spirals(out, params):
-    return playground_figure(params["settings"], params["epochs"], out["post3/playground-spirals.webp"])
+    return playground_figure(params["widget"], params["epochs"], out["post3/playground-spirals.webp"])

@@ -22,10 +22,10 @@ import numpy as np
 from demos import datasets
 from demos.nn import Network, Trainer, TrainingDiverged, make_optimizer
 from scripts.assets import plotting
-from scripts.assets.recipe import recipe
 from scripts.assets.draw_regions import draw_regions
-from scripts.assets.recipes.post3_layers import playground_figure
-from scripts.assets.fast_frames import freeze_static
+from scripts.assets.frames import freeze_static
+from scripts.assets.recipe import recipe
+from scripts.assets.shared import playground_figure
 
 BCE = "binary_cross_entropy"
 
@@ -89,12 +89,13 @@ def batch_size_run(X, Y, batch_size, learning_rate, hidden, epochs, seed):
     trainer = Trainer(net, X, Y, loss="mse", optimizer=make_optimizer("sgd", learning_rate),
                       batch_size=batch_size, seed=seed)
     seen, loss = [0], [net.loss(X, Y, "mse")]
-    while trainer.epoch < epochs:
+
+    def measure(_):
         # An epoch's last batch holds whatever is left of it, so it may be smaller.
-        in_epoch = seen[-1] % len(X)
-        trainer.step()
-        seen.append(seen[-1] + min(batch_size, len(X) - in_epoch))
+        seen.append(seen[-1] + min(batch_size, len(X) - seen[-1] % len(X)))
         loss.append(net.loss(X, Y, "mse"))
+
+    trainer.run(epochs, on_step=measure)
     return np.array(seen, dtype=float), np.array(loss)
 
 
@@ -483,14 +484,16 @@ def thumb_post4(out, params):
             "seconds_training": round(seconds_training, 2)}
 
 
-# The playground block of post 4 starts from these settings (keep the two in step).
+# The playground block of post 4 shows this figure and starts from its options (the site's build
+# fills them in: see scripts/site/hooks.py).
 PLAYGROUND_PARAMS = {
-    "settings": {"dataset": "circles", "noise": 0.1, "hidden": [6], "activation": "tanh", "learning_rate": 0.3,
-                 "optimizer": "sgd", "batch_size": 10, "seed": 0},
+    "widget": {"name": "playground", "options": {"dataset": "circles", "noise": 0.1, "hidden": [6],
+                                                 "activation": "tanh", "learning_rate": 0.3, "optimizer": "sgd",
+                                                 "batch_size": 10, "seed": 0}},
     "epochs": 100,
 }
 
 
 @recipe(outputs=["post4/playground-circles.webp"], params=PLAYGROUND_PARAMS)
 def playground_rates(out, params):
-    return playground_figure(params["settings"], params["epochs"], out["post4/playground-circles.webp"])
+    return playground_figure(params["widget"], params["epochs"], out["post4/playground-circles.webp"])

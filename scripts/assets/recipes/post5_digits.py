@@ -17,49 +17,20 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from demos.datasets import digits_split, one_hot
-from demos.nn import Network, Trainer, make_optimizer
+from demos.datasets import PIXEL_MAX, digits_split, one_hot
+from demos.nn import Trainer, make_optimizer
+from demos.widgets import widget
 from scripts.assets import plotting
+from scripts.assets.frames import frame_steps, freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.fast_frames import freeze_static
+from scripts.assets.shared import DIGITS_TRAINING as TRAINING  # one set for every recipe here (and post 7's)
+from scripts.assets.shared import N_CLASSES, SIDE, digits_data
+from scripts.assets.shared import digits_network as make_network
 
-PIXEL_MAX = 16.0  # the data's pixels count inked cells of a 4x4 block: 0..16
-SIDE = 8  # pictures are SIDE x SIDE
-N_CLASSES = 10
 LOSS = "categorical_cross_entropy"
-
-# One set of training parameters for every recipe of the post. Seed 1 is one of
-# the better starts; `digits_model` also trains the other seeds in
-# `spread_seeds` and reports their range, so the post can say how typical it is.
-TRAINING = {
-    "hidden": 32,
-    "activation": "tanh",
-    "learning_rate": 0.01,
-    "batch_size": 32,
-    "l2": 0.001,
-    "epochs": 30,
-    "seed": 1,
-}
 
 
 # --- The computation behind the figures.
-
-
-def scale_pixels(images):
-    """Pixel values 0..16 ``(n, 64)`` as the network's inputs in [0, 1]: divided by 16."""
-    return np.asarray(images, dtype=float) / PIXEL_MAX
-
-
-def digits_data():
-    """The fixed split, scaled: X_train, X_test ``(n, 64)`` in [0, 1]; y_train, y_test ``(n,)``."""
-    X_train, X_test, y_train, y_test = digits_split()
-    return scale_pixels(X_train), scale_pixels(X_test), y_train, y_test
-
-
-def make_network(training):
-    """The untrained 64-hidden-10 network described by ``training`` (see TRAINING)."""
-    return Network([SIDE * SIDE, training["hidden"], N_CLASSES],
-                   [training["activation"], "softmax"], seed=training["seed"])
 
 
 def train_digits(training, after_step=None):
@@ -73,10 +44,7 @@ def train_digits(training, after_step=None):
     trainer = Trainer(net, X_train, one_hot(y_train, N_CLASSES), loss=LOSS,
                       optimizer=make_optimizer("adam", training["learning_rate"]),
                       batch_size=training["batch_size"], l2=training["l2"], seed=training["seed"])
-    while trainer.epoch < training["epochs"]:
-        trainer.step()
-        if after_step is not None:
-            after_step(trainer)
+    trainer.run(training["epochs"], on_step=after_step)
     return net, trainer
 
 
@@ -148,15 +116,6 @@ def first_of_each_class(labels, per_class, n_classes=N_CLASSES):
     return np.array([np.flatnonzero(labels == k)[:per_class] for k in range(n_classes)])
 
 
-def frame_steps(n_steps, n_frames, power=2.0):
-    """The training steps the video shows, ``n_frames`` ints from 0 to ``n_steps``,
-    increasing: close together at first, where the weights change fastest, then
-    ever further apart (``power`` > 1). Steps that would repeat are dropped, so
-    fewer than ``n_frames`` may come back."""
-    t = np.linspace(0.0, 1.0, n_frames)
-    return np.unique(np.round(n_steps * t**power).astype(int))
-
-
 def seed_spread(training, seeds):
     """Test accuracy of the same training from each seed in ``seeds``: ``(len(seeds),)``."""
     _, X_test, _, y_test = digits_data()
@@ -222,9 +181,10 @@ def draw_probabilities(ax, probabilities, true_label=None):
 
 # --- Recipes.
 
+DIGIT_FILES = widget("digit").files  # the files the "Draw a digit" widget's model is made from
 MODEL_OUTPUTS = [
-    "models/digits.json",
-    "models/digits-samples.json",
+    DIGIT_FILES["model_json"],
+    DIGIT_FILES["samples_json"],
     "post5/prediction.svg",
     "post5/answers.webp",
     "post5/hidden-units.webp",
@@ -248,7 +208,7 @@ def digits_model(out, params):
     spread = seed_spread(training, params["spread_seeds"])
 
     # The model the "Draw a digit" widget loads, and a few test digits to start it with.
-    out["models/digits.json"].write_text(net.to_json())
+    out[DIGIT_FILES["model_json"]].write_text(net.to_json())
     shown = first_of_each_class(y_test, params["samples_per_class"]).ravel()
     _, raw_test, _, _ = digits_split()
     samples = {
@@ -258,7 +218,7 @@ def digits_model(out, params):
         "labels": y_test[shown].tolist(),
         "predicted": predicted[shown].tolist(),
     }
-    out["models/digits-samples.json"].write_text(json.dumps(samples))
+    out[DIGIT_FILES["samples_json"]].write_text(json.dumps(samples))
 
     draw_prediction(out["post5/prediction.svg"], X_test, probabilities, y_test)
     draw_answers(out["post5/answers.webp"], X_test, probabilities, y_test,
@@ -465,7 +425,8 @@ def digits_video(out, params):
     _, X_test, _, y_test = digits_data()
     steps_per_epoch = -(-len(digits_split()[2]) // training["batch_size"])
     total_steps = steps_per_epoch * training["epochs"]
-    shown = set(frame_steps(total_steps, params["frames"]).tolist())
+    # Close together at first, where the weights change fastest, then ever further apart.
+    shown = set(frame_steps(total_steps, params["frames"], hold_start=True).tolist())
 
     fig = plt.figure()
     grid = fig.add_gridspec(1, 2, width_ratios=[1.9, 1.0])

@@ -16,15 +16,15 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import to_rgb
 
 from demos.datasets import BACKGROUND, COLOURS, SHAPES, coloured_shapes, one_hot
+from demos.datasets import SHAPE_SIZE as SIZE  # images are SIZE x SIZE x 3
 from demos.nn import Network, Trainer, make_optimizer
+from demos.widgets import widget
 from scripts.assets import plotting
 from scripts.assets.recipe import recipe
-
-SIZE = 16  # images are SIZE x SIZE x 3
-N_INPUTS = SIZE * SIZE * 3
+from scripts.assets.shared import SHAPE_INPUTS as N_INPUTS
+from scripts.assets.shared import as_colours, flatten
 OUTPUTS = [*SHAPES, *COLOURS]  # what each of the six output units answers
 LOSS = "binary_cross_entropy"
 LINE = {"shape": plotting.BLUE, "colour": plotting.ORANGE}  # one colour per question, in every figure
@@ -46,13 +46,6 @@ TRAINING = {
 
 
 # --- The computation behind the figures.
-
-
-def flatten(images):
-    """Images ``(n, 16, 16, 3)`` as the network's inputs ``(n, 768)``: row by row,
-    red-green-blue within each pixel (index ``(16 * row + column) * 3 + channel``)."""
-    images = np.asarray(images, dtype=float)
-    return images.reshape(len(images), -1)
 
 
 def targets(shape_labels, colour_labels):
@@ -105,20 +98,17 @@ def train_shapes(training, train, test=None, measure_at=()):
                       optimizer=make_optimizer("adam", training["learning_rate"]),
                       batch_size=training["batch_size"], l2=training["l2"], seed=training["seed"])
     curve = {"step": [], "shape": [], "colour": []}
-
-    def measure():
-        shape_accuracy, colour_accuracy = accuracies(net, *test)
-        curve["step"].append(trainer.steps)
-        curve["shape"].append(shape_accuracy)
-        curve["colour"].append(colour_accuracy)
-
     measure_at = set(int(k) for k in measure_at)
-    if 0 in measure_at:
-        measure()
-    while trainer.epoch < training["epochs"]:
-        trainer.step()
+
+    def measure(trainer):
         if trainer.steps in measure_at:
-            measure()
+            shape_accuracy, colour_accuracy = accuracies(net, *test)
+            curve["step"].append(trainer.steps)
+            curve["shape"].append(shape_accuracy)
+            curve["colour"].append(colour_accuracy)
+
+    measure(trainer)  # step 0: before training
+    trainer.run(training["epochs"], on_step=measure)
     return net, trainer, {key: np.array(values) for key, values in curve.items()}
 
 
@@ -177,12 +167,6 @@ def weight_pictures(net):
     return net.layers[0]["W"].T.reshape(-1, SIZE, SIZE, 3)
 
 
-def as_colours(picture):
-    """A weight picture ``(16, 16, 3)`` shown as RGB: 0.5 is a zero weight, brighter
-    channels positive, darker negative (scaled by the picture's largest weight)."""
-    return 0.5 + picture / (2 * np.abs(picture).max())
-
-
 def ink_centre_x(images):
     """Horizontal centre of each shape, in pixels from the left edge ``(n,)``: the
     mean column, weighted by how far each pixel is from the background grey."""
@@ -230,7 +214,8 @@ def draw_answers(ax, values, names, colours, title):
 
 # --- Recipes.
 
-MODEL_OUTPUTS = ["models/shapes.json", "post6/prediction.svg", "post6/answers.webp",
+SHAPES_MODEL = widget("shapes").files["model_json"]  # what the "Colour and shape" widget's model is made from
+MODEL_OUTPUTS = [SHAPES_MODEL, "post6/prediction.svg", "post6/answers.webp",
                  "post6/learning-curves.svg", "post6/features.webp"]
 
 
@@ -246,7 +231,7 @@ def shapes_model(out, params):
     started = time.perf_counter()
     net, trainer, curve = train_shapes(training, train, test, measure_at)
     seconds = time.perf_counter() - started
-    out["models/shapes.json"].write_text(net.to_json())
+    out[SHAPES_MODEL].write_text(net.to_json())
 
     lean, shape_votes, colour_votes = unit_roles(net)
     colour_units, shape_units = pick_units(lean, shape_votes[:, 0], colour_votes[:, 0],

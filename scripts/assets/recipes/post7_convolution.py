@@ -25,24 +25,18 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.transforms import IdentityTransform
 
-from demos.conv import ConvNetwork, convolve, kernel, max_pool_forward, output_shape
-from demos.datasets import SHAPES, coloured_shapes, digits_split, one_hot
+from demos.conv import KERNELS, ConvNetwork, convolve, kernel, max_pool_forward, output_shape
+from demos.datasets import PIXEL_MAX, SHAPE_SIZE, SHAPES, coloured_shapes, digits_split, one_hot
 from demos.nn import Network, Trainer, make_optimizer
+from demos.widgets import widget
+from demos.widgets.filters import KERNEL_NAMES as FILTER_NAMES  # how the figures call each kernel
 from scripts.assets import plotting
+from scripts.assets.frames import freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.fast_frames import freeze_static
-from scripts.assets.recipes import post5_digits as p5
-from scripts.assets.recipes import post6_shapes as p6
+from scripts.assets.shared import (DIGITS_TRAINING, N_CLASSES, SHAPE_INPUTS, SIDE, as_colours, digits_data,
+                                   digits_network, flatten)
 
 LOSS = "categorical_cross_entropy"
-PIXEL_MAX = p5.PIXEL_MAX  # digits' pixels hold 0..16
-FILTER_NAMES = {  # kernel name in demos.conv -> how the figures call it
-    "identity": "identity",
-    "blur": "blur",
-    "sharpen": "sharpen",
-    "vertical_edge": "vertical edge",
-    "horizontal_edge": "horizontal edge",
-}
 # What a positive and a negative sum of an edge filter mean on a digit (ink is the large value).
 SIGNS = {"vertical_edge": ("more ink to the right", "less ink to the right"),
          "horizontal_edge": ("more ink below", "less ink below")}
@@ -53,8 +47,7 @@ POSITIVE_CMAP = LinearSegmentedColormap.from_list("positive", ["#eceff1", plotti
 # so the maps stay 8x8), pooled to 4x4, then straight to the ten softmax outputs;
 # trained with post 5's optimiser, learning rate, batches, l2, epochs and seed.
 CONV_DIGITS = {"conv": [[8, 3, 1, 1]], "pool": 2, "dense": [], "activation": "relu",
-               "learning_rate": p5.TRAINING["learning_rate"], "batch_size": p5.TRAINING["batch_size"],
-               "l2": p5.TRAINING["l2"], "epochs": p5.TRAINING["epochs"], "seed": p5.TRAINING["seed"]}
+               **{key: DIGITS_TRAINING[key] for key in ("learning_rate", "batch_size", "l2", "epochs", "seed")}}
 # Shapes: eight filters, then sixteen that look at the first eight's maps, each
 # followed by 2x2 pooling (16 -> 8 -> 4), then the three shape outputs.
 CONV_SHAPES = {"conv": [[8, 3, 1, 1], [16, 3, 1, 1]], "pool": 2, "dense": [], "activation": "relu",
@@ -73,7 +66,7 @@ SHAPES_DATA = {"n_train": 2700, "n_test": 900, "train_seed": 0, "test_seed": 1}
 def first_digit(label):
     """The first test digit showing ``label``: its raw pixels ``(8, 8)``, values 0..16."""
     _, X_test, _, y_test = digits_split()
-    return X_test[np.flatnonzero(y_test == label)[0]].reshape(p5.SIDE, p5.SIDE)
+    return X_test[np.flatnonzero(y_test == label)[0]].reshape(SIDE, SIDE)
 
 
 def grey(images):
@@ -81,7 +74,7 @@ def grey(images):
     return np.asarray(images, dtype=float).mean(axis=-1)
 
 
-def first_shape(shape, seed, size=p6.SIZE):
+def first_shape(shape, seed, size=SHAPE_SIZE):
     """The first picture of ``shape`` (a name in SHAPES) that ``coloured_shapes`` draws
     from ``seed``: ``(size, size, 3)`` in [0, 1]."""
     images, labels, _ = coloured_shapes(30, seed=seed, size=size)
@@ -156,8 +149,8 @@ def channels_first(images):
 def shapes_data(data):
     """The shapes, shape labels only: ``(train_images, train_labels), (test_images,
     test_labels)``, images ``(n, 16, 16, 3)`` in [0, 1]."""
-    train_images, train_labels, _ = coloured_shapes(data["n_train"], seed=data["train_seed"], size=p6.SIZE)
-    test_images, test_labels, _ = coloured_shapes(data["n_test"], seed=data["test_seed"], size=p6.SIZE)
+    train_images, train_labels, _ = coloured_shapes(data["n_train"], seed=data["train_seed"])
+    test_images, test_labels, _ = coloured_shapes(data["n_test"], seed=data["test_seed"])
     return (train_images, train_labels), (test_images, test_labels)
 
 
@@ -177,13 +170,15 @@ def train_measured(net, X, labels, X_test, test_labels, settings):
                       optimizer=make_optimizer("adam", settings["learning_rate"]),
                       batch_size=settings["batch_size"], l2=settings["l2"], seed=settings["seed"])
     accuracies = [net.accuracy(X_test, test_labels)]
-    seconds = 0.0
-    for _ in range(settings["epochs"]):
-        started = time.perf_counter()
-        trainer.run_epoch()
-        seconds += time.perf_counter() - started
+    clock = {"seconds": 0.0, "since": time.perf_counter()}
+
+    def measure(_):
+        clock["seconds"] += time.perf_counter() - clock["since"]
         accuracies.append(net.accuracy(X_test, test_labels))
-    return trainer, np.array(accuracies), seconds
+        clock["since"] = time.perf_counter()
+
+    trainer.run(settings["epochs"], on_epoch=measure)
+    return trainer, np.array(accuracies), clock["seconds"]
 
 
 def first_layer_maps(net, X):
@@ -448,7 +443,7 @@ def draw_map(ax, values, kind, limit):
 
 
 EDGE_KERNELS = ("vertical_edge", "horizontal_edge")
-HANDMADE_PARAMS = {"kernels": list(FILTER_NAMES), "label": 0, "shape": "triangle", "shape_seed": 4,
+HANDMADE_PARAMS = {"kernels": list(KERNELS), "label": 0, "shape": "triangle", "shape_seed": 4,
                    "shape_size": 16, "padding": 1}
 
 
@@ -635,19 +630,19 @@ def train_digit_nets(conv_settings):
     """Post 5's dense network and a convolutional one on the digits, trained the same
     way. Returns ``{"dense": run, "conv": run}``, each run ``(net, trainer, accuracies,
     seconds)`` (see ``train_measured``)."""
-    X_train, X_test, y_train, y_test = p5.digits_data()
-    dense_settings = {key: p5.TRAINING[key]
+    X_train, X_test, y_train, y_test = digits_data()
+    dense_settings = {key: DIGITS_TRAINING[key]
                       for key in ("learning_rate", "batch_size", "l2", "epochs", "seed")}
     runs = {}
-    for name, net, settings in (("dense", p5.make_network(p5.TRAINING), dense_settings),
-                                ("conv", make_conv(conv_settings, (1, p5.SIDE, p5.SIDE), p5.N_CLASSES),
+    for name, net, settings in (("dense", digits_network(DIGITS_TRAINING), dense_settings),
+                                ("conv", make_conv(conv_settings, (1, SIDE, SIDE), N_CLASSES),
                                  conv_settings)):
         runs[name] = (net, *train_measured(net, X_train, y_train, X_test, y_test, settings))
     return runs
 
 
 def make_dense_shapes(settings):
-    return Network([p6.N_INPUTS, settings["hidden"], len(SHAPES)], [settings["activation"], "softmax"],
+    return Network([SHAPE_INPUTS, settings["hidden"], len(SHAPES)], [settings["activation"], "softmax"],
                    seed=settings["seed"])
 
 
@@ -656,12 +651,12 @@ def train_shape_nets(conv_settings, dense_settings, data):
     shapes. Returns ``({"dense": run, "conv": run}, test_images, test_labels)``."""
     (train_images, train_labels), (test_images, test_labels) = shapes_data(data)
     dense = make_dense_shapes(dense_settings)
-    conv = make_conv(conv_settings, (3, p6.SIZE, p6.SIZE), len(SHAPES))
+    conv = make_conv(conv_settings, (3, SHAPE_SIZE, SHAPE_SIZE), len(SHAPES))
     runs = {
         # The dense network reads a picture as post 6's did (pixel by pixel, R, G, B each);
         # the convolutional one wants it channel by channel.
-        "dense": (dense, *train_measured(dense, p6.flatten(train_images), train_labels,
-                                         p6.flatten(test_images), test_labels, dense_settings)),
+        "dense": (dense, *train_measured(dense, flatten(train_images), train_labels,
+                                         flatten(test_images), test_labels, dense_settings)),
         "conv": (conv, *train_measured(conv, channels_first(train_images), train_labels,
                                        channels_first(test_images), test_labels, conv_settings)),
     }
@@ -749,7 +744,7 @@ def draw_learned_filters(path, digit_net, digits, shape_net, shapes):
                 ax.imshow(weights[0], cmap=plotting.DIVERGING_CMAP, vmin=-limit, vmax=limit,
                           interpolation="nearest")
             else:
-                ax.imshow(np.clip(p6.as_colours(weights.transpose(1, 2, 0)), 0, 1), interpolation="nearest")
+                ax.imshow(np.clip(as_colours(weights.transpose(1, 2, 0)), 0, 1), interpolation="nearest")
             clean(ax)
         y -= tile + gap
         maps = first_layer_maps(net, X)  # (n, filters, h, w)
@@ -771,8 +766,9 @@ def draw_learned_filters(path, digit_net, digits, shape_net, shapes):
 COMPARE_PARAMS = {"conv_digits": CONV_DIGITS, "conv_shapes": CONV_SHAPES, "dense_shapes": DENSE_SHAPES,
                   "shapes_data": SHAPES_DATA, "digit_examples": [0, 4],
                   "shape_examples": ["triangle", "circle"]}
-COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.webp", "models/conv-digits.json",
-                   "models/conv-shapes.json"]
+FILTERS_FILES = widget("filters").files  # what the Filters widget's model is made from
+COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.webp", FILTERS_FILES["digits_json"],
+                   FILTERS_FILES["shapes_json"]]
 
 
 @recipe(outputs=COMPARE_OUTPUTS, params=COMPARE_PARAMS)
@@ -780,17 +776,17 @@ def conv_vs_dense(out, params):
     digits = train_digit_nets(params["conv_digits"])
     shapes, test_images, test_labels = train_shape_nets(params["conv_shapes"], params["dense_shapes"],
                                                         params["shapes_data"])
-    out["models/conv-digits.json"].write_text(digits["conv"][0].to_json())
-    out["models/conv-shapes.json"].write_text(shapes["conv"][0].to_json())
+    out[FILTERS_FILES["digits_json"]].write_text(digits["conv"][0].to_json())
+    out[FILTERS_FILES["shapes_json"]].write_text(shapes["conv"][0].to_json())
 
     draw_accuracy_curves(out["post7/accuracy-curves.svg"], digits, shapes)
-    _, X_test, _, y_test = p5.digits_data()
+    _, X_test, _, y_test = digits_data()
     # The first test picture of each digit and shape asked for.
     digit_examples = [int(np.flatnonzero(y_test == label)[0]) for label in params["digit_examples"]]
     shape_examples = [int(np.flatnonzero(test_labels == SHAPES.index(s))[0])
                       for s in params["shape_examples"]]
     draw_learned_filters(out["post7/learned-filters.webp"],
-                         digits["conv"][0], X_test[digit_examples].reshape(-1, p5.SIDE, p5.SIDE),
+                         digits["conv"][0], X_test[digit_examples].reshape(-1, SIDE, SIDE),
                          shapes["conv"][0], test_images[shape_examples])
 
     metrics = {}
@@ -821,7 +817,7 @@ def conv_vs_dense(out, params):
         "conv_shapes_shapes": [list(shape) for shape in conv_shapes.shapes],
         "dense_digits_sizes": digits["dense"][0].sizes,
         "dense_shapes_sizes": shapes["dense"][0].sizes,
-        "digits_n_train": len(p5.digits_data()[2]),
+        "digits_n_train": len(digits_data()[2]),
         "digits_n_test": len(y_test),
         "shapes_n_train": params["shapes_data"]["n_train"],
         "shapes_n_test": params["shapes_data"]["n_test"],

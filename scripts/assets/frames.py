@@ -1,12 +1,15 @@
-"""Faster video frames: draw a figure's unchanging parts once, as a picture.
+"""Video frames of training: which steps they show, and drawing them fast.
 
-Most of the time Matplotlib spends on a frame goes to text: tick labels, axis
-labels, titles, laid out again on every draw although they never change. A
-video recipe that moves only a few artists (a line, an image, a caption) can
-call :func:`freeze_static` once before the first frame: it draws everything
-except those artists, keeps the result as a background image, and hides the
-parts it captured. Each frame then draws one image and the moving artists,
-and looks exactly as a full redraw would.
+Which steps: a network changes most in its first steps, so a video shows those
+closely and strides ever faster through the rest (:func:`frame_steps`).
+
+Drawing fast: most of the time Matplotlib spends on a frame goes to text: tick
+labels, axis labels, titles, laid out again on every draw although they never
+change. A video recipe that moves only a few artists (a line, an image, a
+caption) can call :func:`freeze_static` once before the first frame: it draws
+everything except those artists, keeps the result as a background image, and
+hides the parts it captured. Each frame then draws one image and the moving
+artists, and looks exactly as a full redraw would.
 
     fig, ax = plt.subplots()
     ...                                   # axes, ticks, labels, static points
@@ -22,6 +25,18 @@ texts or axes that change must be listed in ``moving``.
 
 import numpy as np
 from matplotlib.artist import Artist
+
+
+def frame_steps(n_steps, n_frames, power=2.0, hold_start=False):
+    """Which training step each of ``n_frames`` video frames shows: ``(n_frames,)`` ints
+    from 0 to ``n_steps``, never decreasing, spaced as ``t ** power`` (``power`` > 1: close
+    together at first). Early on that is slower than a step a frame; there the frames show
+    one step each, or, with ``hold_start``, dwell on the first steps (the untrained network)."""
+    t = np.linspace(0.0, 1.0, int(n_frames))
+    spaced = np.round(n_steps * t**power).astype(int)
+    if hold_start:
+        return spaced
+    return np.maximum(spaced, np.minimum(np.arange(len(t)), n_steps)).clip(0, n_steps)
 
 
 def freeze_static(fig, moving):

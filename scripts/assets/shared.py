@@ -1,0 +1,112 @@
+"""What the recipes of several posts share, so that no recipe imports another's module.
+
+- The digits network of post 5, which post 7 sets its convolutional network beside
+  (and the bench times): how it is trained, and the data as it reads it.
+- The coloured shapes of post 6 as a dense network reads them; post 7 reads them too.
+- The playground's fallback figure (posts 3 and 4): the live widget's own model,
+  trained with the options its block starts from.
+"""
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from demos.datasets import PIXEL_MAX, SHAPE_SIZE, digits_split
+from demos.nn import Network
+from demos.widgets import widget
+from scripts.assets import plotting
+from scripts.assets.draw_regions import draw_points, draw_regions
+
+# --- The digits network (post 5): 8x8 pictures, pixels 0..16 divided by 16, ten classes.
+
+SIDE = 8  # pictures are SIDE x SIDE
+N_CLASSES = 10
+# One set of training parameters for every recipe that trains it. Seed 1 is one of the
+# better starts; post 5's `digits_model` also trains other seeds and reports their range,
+# so the post can say how typical it is.
+DIGITS_TRAINING = {
+    "hidden": 32,
+    "activation": "tanh",
+    "learning_rate": 0.01,
+    "batch_size": 32,
+    "l2": 0.001,
+    "epochs": 30,
+    "seed": 1,
+}
+
+
+def scale_pixels(images):
+    """Pixel values 0..16 ``(n, 64)`` as the network's inputs in [0, 1]: divided by 16."""
+    return np.asarray(images, dtype=float) / PIXEL_MAX
+
+
+def digits_data():
+    """The fixed split, scaled: X_train, X_test ``(n, 64)`` in [0, 1]; y_train, y_test ``(n,)``."""
+    X_train, X_test, y_train, y_test = digits_split()
+    return scale_pixels(X_train), scale_pixels(X_test), y_train, y_test
+
+
+def digits_network(training):
+    """The untrained 64-hidden-10 network described by ``training`` (see DIGITS_TRAINING)."""
+    return Network([SIDE * SIDE, training["hidden"], N_CLASSES], [training["activation"], "softmax"],
+                   seed=training["seed"])
+
+
+# --- The coloured shapes (post 6) as a dense network reads them.
+
+SHAPE_INPUTS = SHAPE_SIZE * SHAPE_SIZE * 3
+
+
+def flatten(images):
+    """Images ``(n, 16, 16, 3)`` as a dense network's inputs ``(n, 768)``: row by row,
+    red-green-blue within each pixel (index ``(16 * row + column) * 3 + channel``)."""
+    images = np.asarray(images, dtype=float)
+    return images.reshape(len(images), -1)
+
+
+def as_colours(picture):
+    """A weight picture ``(16, 16, 3)`` shown as RGB: 0.5 is a zero weight, brighter
+    channels positive, darker negative (scaled by the picture's largest weight)."""
+    return 0.5 + picture / (2 * np.abs(picture).max())
+
+
+# --- The playground's fallback figure (posts 3 and 4).
+
+
+def architecture_name(hidden):
+    """How a figure names a network by its hidden layers: ``[]`` -> "none",
+    ``[8, 8]`` -> "8 → 8"."""
+    return " → ".join(str(n) for n in hidden) if hidden else "none"
+
+
+def playground_figure(drawn_with, epochs, path):
+    """Train the live playground's own model (``demos.widgets.playground``) for ``epochs``
+    epochs with the options in ``drawn_with`` (``{"name": "playground", "options": {...}}``,
+    the recipe's ``widget`` param: the post's block takes its options from it) and save
+    what it then shows: the regions, the training points (large) and the test points
+    (small, faint). This is the picture a reader sees before the live widget has loaded.
+    Returns metrics."""
+    declared = widget(drawn_with["name"])
+    defaults = {name: option["default"] for name, option in declared.options.items() if not option["required"]}
+    settings = {**defaults, **drawn_with["options"]}
+    started = time.perf_counter()
+    model = declared.model(**settings)
+    state = model.step(epochs)
+    seconds_training = time.perf_counter() - started
+    fig = plt.figure(figsize=(4.8, 5.0))
+    ax = fig.add_subplot()
+    e = model.extent
+    regions = draw_regions(ax, model.network, model.X_train, model.y_train, extent=(-e, e, -e, e), point_size=22)
+    draw_points(ax, model.X_test, model.y_test, size=10).set_alpha(0.45)
+    regions.points.set_zorder(4)
+    ax.set_title(f"epoch {state['epoch']}:  training loss {state['train_loss'][-1]:.2f},  "
+                 f"test accuracy {state['test_accuracy']:.0%}", fontsize=11, loc="center")
+    ax.set_xlabel(f"{settings['dataset']}; {settings['activation']} layers {architecture_name(settings['hidden'])}; "
+                  f"learning rate {settings['learning_rate']:g}", fontsize=11, color=plotting.AXES)
+    # Lossy: large smooth shading and big dots, whose colours survive it, in fewer bytes than a palette.
+    plotting.save_figure(fig, path, dpi=150, quality=90)
+    return {"epochs": state["epoch"], "train_loss": round(float(state["train_loss"][-1]), 4),
+            "test_loss": round(float(state["test_loss"][-1]), 4), "train_accuracy": state["train_accuracy"],
+            "test_accuracy": state["test_accuracy"], "n_parameters": model.network.n_parameters,
+            "seconds_training": round(seconds_training, 2)}
