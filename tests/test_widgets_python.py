@@ -3,6 +3,7 @@ the browser's worker relies on. The same code runs in Pyodide; test_parity.py ch
 that it gives the same numbers there."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -359,3 +360,9 @@ def test_create_answers_the_description_and_the_declared_options():
     assert answer["settings"]["dataset"] == "moons" and answer["unit_bounds"] == [-1, 1]
     widgets.dispose("p")
 
+
+def test_no_page_module_keeps_its_own_copy_of_a_dataset_or_an_activation_name():
+    names = list(datasets.TOY_DATASETS) + list(nn.ACTIVATIONS)
+    for module in JAVASCRIPT.rglob("*.js"):
+        text = module.read_text()
+        assert not [name for name in names if re.search(rf"\b{name}\b", text)], module.name

@@ -4,7 +4,7 @@
 // probabilities, and how strongly each hidden neuron responds.
 
 import {
-  el, button, latest, divergingTable, drawHeatmap, drawCells, CELL, freehand, figureCanvas, formatNumber,
+  el, button, latest, divergingTable, drawHeatmap, drawCells, CELL, freehand, figureCanvas, formatNumber, Bars, inkOf,
 } from "./ui.js";
 
 const SIDE = 280; // drawing canvas pixels
@@ -12,25 +12,16 @@ const PEN = 20; // pen width in canvas pixels: strokes as thick, relative to the
 const SEEN = 8;
 
 export async function mount(container, api) {
-  const model = await api.create({}, {
-    model_json: "assets/generated/models/digits.json",
-    samples_json: "assets/generated/models/digits-samples.json",
-  });
+  const model = api.model;
   const nHidden = model.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
-  const hiddenLow = model.hidden_activations.every((a) => a === "tanh") ? -1 : 0;
 
   const drawing = figureCanvas(SIDE, SIDE, "Drawing area, empty", "nn-drawing nn-drawable");
   const seen = figureCanvas(SEEN, SEEN, "The 8 by 8 picture the network sees: nothing yet", "nn-seen");
   const hiddenCanvas = figureCanvas(8 * CELL, Math.ceil(nHidden / 8) * CELL, "Hidden neurons: nothing yet",
     "nn-hidden-grid");
   const readout = el("p", { class: "nn-readout nn-prediction", text: "Draw a digit first." });
-  const bars = el("ol", { class: "nn-bars", "aria-label": "Probability of each digit" });
-  const barParts = Array.from({ length: 10 }, (_, d) => {
-    const bar = el("span", { class: "nn-bar" });
-    const value = el("span", { class: "nn-value", text: "–" });
-    bars.append(el("li", {}, el("span", { text: String(d) }), el("span", { class: "nn-bar-track" }, bar), value));
-    return { bar, value };
-  });
+  const bars = new Bars("Probability of each digit");
+  bars.label(Array.from({ length: 10 }, (_, d) => String(d)));
   const examples = model.samples.labels.map((label, i) =>
     button(`Example ${label}`, () => showExample(i), { class: "nn-button nn-small" }));
   // One example per digit is plenty of buttons.
@@ -43,7 +34,7 @@ export async function mount(container, api) {
           el("div", { class: "nn-buttons" }, button("Clear", () => clear()))),
         el("div", { class: "nn-side" },
           readout,
-          bars,
+          bars.element,
           el("div", { class: "nn-panels" },
             el("figure", {}, seen, el("figcaption", { text: "What the network sees (8x8)" })),
             el("figure", {}, hiddenCanvas, el("figcaption", { text: `Its ${nHidden} hidden neurons` }))))),
@@ -56,11 +47,8 @@ export async function mount(container, api) {
 
   // --- Reading the drawing: as often as Python keeps up, the newest drawing first.
   const classify = latest(async () => {
-    const image = ctx.getImageData(0, 0, SIDE, SIDE).data;
-    const ink = new Uint8Array(SIDE * SIDE);
-    for (let i = 0; i < ink.length; i++) ink[i] = image[4 * i + 3]; // the ink is the alpha channel
     try {
-      show(await api.call("classify", { ink, width: SIDE, height: SIDE }));
+      show(await api.call("classify", { ink: inkOf(ctx, SIDE, SIDE), width: SIDE, height: SIDE }));
     } catch (error) {
       api.fail(error);
     }
@@ -70,10 +58,7 @@ export async function mount(container, api) {
     if (answer.empty) {
       readout.textContent = "Draw a digit first.";
       drawing.setAttribute("aria-label", "Drawing area, empty");
-      for (const part of barParts) {
-        part.bar.style.width = "0%";
-        part.value.textContent = "–";
-      }
+      bars.clear();
       seen.getContext("2d").clearRect(0, 0, SEEN, SEEN);
       hiddenCanvas.getContext("2d").clearRect(0, 0, hiddenCanvas.width, hiddenCanvas.height);
       return;
@@ -81,11 +66,7 @@ export async function mount(container, api) {
     const percent = Math.round(answer.probability * 100);
     readout.textContent = `Read as ${answer.digit}, with ${percent} % probability.`;
     drawing.setAttribute("aria-label", `Your drawing, read as ${answer.digit} with ${percent} % probability`);
-    answer.probabilities.forEach((p, d) => {
-      barParts[d].bar.style.width = `${(p * 100).toFixed(1)}%`;
-      barParts[d].bar.classList.toggle("nn-bar-best", d === answer.digit);
-      barParts[d].value.textContent = `${Math.round(p * 100)} %`;
-    });
+    bars.show(answer.probabilities, [answer.digit]);
     // The 8x8 input: 16 (full ink) drawn black, 0 (paper) white, like the drawing.
     drawHeatmap(seen, answer.pixels, SEEN, SEEN, greyTable, 16, 0);
     seen.setAttribute("aria-label", `The 8 by 8 picture the network sees, read as ${answer.digit}`);
@@ -95,7 +76,7 @@ export async function mount(container, api) {
   const greyTable = Uint8ClampedArray.from({ length: 256 * 4 }, (_, i) => (i % 4 === 3 ? 255 : i >> 2));
 
   function drawHidden(values) {
-    drawCells(hiddenCanvas, values, table, hiddenLow);
+    drawCells(hiddenCanvas, values, table, model.hidden_low);
     let strongest = 0;
     values.forEach((v, i) => Math.abs(v) > Math.abs(values[strongest]) && (strongest = i));
     hiddenCanvas.setAttribute("aria-label", `${values.length} hidden neurons, blue for positive, orange for ` +

@@ -7,17 +7,16 @@
 // The feature map canvas carries its numbers in data-values (row by row, rounded), for
 // tests and for anyone inspecting the page; its text alternative says where they are large.
 
-import { el, button, select, latest, divergingTable, figureCanvas, freehand, newId, formatNumber } from "./ui.js";
+import {
+  el, button, select, latest, divergingTable, figureCanvas, freehand, newId, formatNumber, Bars, inkOf,
+} from "./ui.js";
 
 const SIDE = 280; // drawing canvas pixels: the model averages them into its grid of cells
 const PEN = 20; // pen width in canvas pixels: two cells of a 28-cell grid
 const CUSTOM = "custom";
 
 export async function mount(container, api) {
-  const model = await api.create({ kernel: api.options.kernel }, {
-    digits_json: "assets/generated/models/conv-digits.json",
-    shapes_json: "assets/generated/models/conv-shapes.json",
-  });
+  const model = api.model;
   const table = divergingTable(0);
   let showing = 0; // the test picture shown (an index into model.samples), or "drawing"
   let pending = 0; // what the next call must send: "drawing", a sample index, or null (the filter only)
@@ -60,9 +59,7 @@ export async function mount(container, api) {
 
   // --- The trained network.
   const prediction = el("p", { class: "nn-readout nn-prediction" });
-  const bars = el("ol", { class: "nn-bars" });
-  let barParts = [];
-  let barClasses = "";
+  const bars = new Bars("The network's probabilities");
   const seen = figureCanvas(1, 1, "", "nn-seen");
   const seenCaption = el("figcaption");
   const tiles = el("div", { class: "nn-filter-tiles" });
@@ -90,7 +87,7 @@ export async function mount(container, api) {
         learnedTitle,
         el("div", { class: "nn-panels" },
           el("figure", {}, seen, seenCaption),
-          el("div", { class: "nn-side" }, prediction, bars)),
+          el("div", { class: "nn-side" }, prediction, bars.element)),
         tiles)));
 
   const ctx = freehand(drawing, {
@@ -115,10 +112,7 @@ export async function mount(container, api) {
     pending = null;
     try {
       if (picture === "drawing") {
-        const image = ctx.getImageData(0, 0, SIDE, SIDE).data;
-        const ink = new Uint8Array(SIDE * SIDE);
-        for (let i = 0; i < ink.length; i++) ink[i] = image[4 * i + 3]; // the ink is the alpha channel
-        showAll(await api.call("draw", { ink, width: SIDE, height: SIDE, kernel }));
+        showAll(await api.call("draw", { ink: inkOf(ctx, SIDE, SIDE), width: SIDE, height: SIDE, kernel }));
       } else if (picture !== null) {
         showAll(await api.call("pick", { sample: picture, kernel }));
       } else {
@@ -199,10 +193,7 @@ export async function mount(container, api) {
     if (answer.empty) {
       learnedTitle.textContent = "The trained network's own filters";
       prediction.textContent = "Draw a digit first.";
-      for (const part of barParts) {
-        part.bar.style.width = "0%";
-        part.value.textContent = "–";
-      }
+      bars.clear();
       seen.getContext("2d").clearRect(0, 0, seen.width, seen.height);
       seen.setAttribute("aria-label", "What the network reads: nothing yet");
       for (const part of tileParts) {
@@ -221,12 +212,9 @@ export async function mount(container, api) {
     const percent = Math.round(answer.probability * 100);
     prediction.textContent = digits ? `The network reads it as ${best}, with ${percent} % probability.`
       : `The network sees a ${best}, with ${percent} % probability.`;
-    makeBars(answer.classes);
-    answer.probabilities.forEach((p, k) => {
-      barParts[k].bar.style.width = `${(p * 100).toFixed(1)}%`;
-      barParts[k].bar.classList.toggle("nn-bar-best", k === answer.answer);
-      barParts[k].value.textContent = `${Math.round(p * 100)} %`;
-    });
+    bars.label(answer.classes,
+      `The network's probability of each ${answer.classes.length === 10 ? "digit" : "shape"}`);
+    bars.show(answer.probabilities, [answer.answer]);
     paintPixels(seen, size, size, (i) => [0, 1, 2].map((c) => Math.round(answer.seen[3 * i + c] * 255)));
     seen.setAttribute("aria-label", `The ${size} by ${size} picture the network reads, as ${best}`);
     seenCaption.textContent = `What the network reads (${size}x${size})`;
@@ -250,20 +238,6 @@ export async function mount(container, api) {
   function colourAt(t) {
     const j = Math.max(0, Math.min(255, Math.round((t + 1) * 127.5))) * 4;
     return [table[j], table[j + 1], table[j + 2]];
-  }
-
-  function makeBars(classes) {
-    const key = classes.join(",");
-    if (key === barClasses) return;
-    barClasses = key;
-    bars.replaceChildren();
-    bars.setAttribute("aria-label", `The network's probability of each ${classes.length === 10 ? "digit" : "shape"}`);
-    barParts = classes.map((name) => {
-      const bar = el("span", { class: "nn-bar" });
-      const value = el("span", { class: "nn-value", text: "–" });
-      bars.append(el("li", {}, el("span", { text: name }), el("span", { class: "nn-bar-track" }, bar), value));
-      return { bar, value };
-    });
   }
 
   function makeTiles(nFilters, channels, size) {

@@ -3,12 +3,12 @@
 // shuffled. Both learn their training digits; only the first learns anything that holds
 // for digits it has never seen.
 
-import { el, button, buttonRow, TrainingLoop, inOrder, LineChart, COLOURS } from "./ui.js";
+import { el, buttonRow, trainingControls, inOrder, LineChart, COLOURS } from "./ui.js";
 
 const percent = (v) => `${Math.round(v * 100)} %`;
 
 export async function mount(container, api) {
-  const model = await api.create({ epochs: api.options.epochs, hidden: api.options.hidden, seed: api.options.seed });
+  const model = api.model;
   let latest = model;
 
   const chart = new LineChart({
@@ -20,24 +20,44 @@ export async function mount(container, api) {
       { key: "shuffled_test", name: "shuffled, test", colour: COLOURS.orange, dashed: true },
     ],
   });
-  const trainButton = button("Train", () => (loop.running ? pause() : train()), { "aria-pressed": "false" });
-  const stepButton = button("Step one epoch", () => stepOnce());
-  const resetButton = button("Reset", () => reset());
+
+  // --- Talking to Python: one call at a time, in order.
+  const enqueue = inOrder();
+  const training = trainingControls({
+    api, enqueue,
+    step: async (batches) => {
+      const answer = await api.call("step", { batches });
+      show(answer);
+      return !answer.done;
+    },
+    stepOnce: async () => {
+      const batches = Math.max(1, Math.round((1 - latest.progress) * model.batches_per_epoch));
+      show(await api.call("step", { batches }));
+    },
+    reset: async () => {
+      show(await api.call("reset", {}), true);
+      api.status("Reset: both networks back to the same starting weights.");
+    },
+    paused: () => `Paused at epoch ${latest.epoch}.`,
+    failed: (error) => api.fail(error),
+    stopped: () => {
+      if (latest.done) api.status(`Done: ${model.epochs} epochs.`);
+    },
+    maxPerCall: 50,
+    names: { step: "Step one epoch" },
+  });
   const readout = el("p", { class: "nn-readout" });
   const table = el("table", { class: "nn-accuracy-table" });
 
   container.append(
     el("div", { class: "nn-labels" },
-      buttonRow("Training", [trainButton, stepButton, resetButton]),
+      buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton]),
       readout,
       el("figure", {}, chart.canvas, el("figcaption", {
         text: `Accuracy per epoch of a network with ${model.hidden} hidden neurons: on the ${model.n_train} ` +
           `training digits (solid) and the ${model.n_test} test digits (dashed). Chance is 10 %.`,
       })),
       table));
-
-  // --- Talking to Python: one call at a time, in order.
-  const enqueue = inOrder();
 
   function show(answer, fresh = false) {
     latest = answer;
@@ -60,67 +80,9 @@ export async function mount(container, api) {
         el("th", { scope: "col", text: "test digits" })),
       ...["real", "shuffled"].map((run) => el("tr", {}, el("th", { scope: "row", text: run }),
         el("td", { text: last(`${run}_train`) }), el("td", { text: last(`${run}_test`) }))));
-    stepButton.disabled = trainButton.disabled = answer.done;
-  }
-
-  const loop = new TrainingLoop(
-    (batches) => enqueue(async () => {
-      const answer = await api.call("step", { batches });
-      show(answer);
-      return !answer.done;
-    }),
-    {
-      maxPerCall: 50,
-      onStop: (error) => {
-        setRunning(false);
-        if (error) api.fail(error);
-        else if (latest.done) api.status(`Done: ${model.epochs} epochs.`);
-      },
-    },
-  );
-
-  function setRunning(running) {
-    trainButton.textContent = running ? "Pause" : "Train";
-    trainButton.setAttribute("aria-pressed", String(running));
-  }
-
-  function train() {
-    setRunning(true);
-    api.status("Training…");
-    loop.start();
-  }
-
-  function pause() {
-    loop.stop();
-    setRunning(false);
-    enqueue(() => api.status(`Paused at epoch ${latest.epoch}.`));
-  }
-
-  function stepOnce() {
-    if (loop.running) pause();
-    enqueue(async () => {
-      try {
-        const batches = Math.max(1, Math.round((1 - latest.progress) * model.batches_per_epoch));
-        show(await api.call("step", { batches }));
-      } catch (error) {
-        api.fail(error);
-      }
-    });
-  }
-
-  function reset() {
-    loop.stop();
-    setRunning(false);
-    enqueue(async () => {
-      try {
-        show(await api.call("reset", {}), true);
-        api.status("Reset: both networks back to the same starting weights.");
-      } catch (error) {
-        api.fail(error);
-      }
-    });
+    training.stepButton.disabled = training.trainButton.disabled = answer.done;
   }
 
   show(model, true);
-  return { unmount: () => loop.stop() };
+  return { unmount: () => training.loop.stop() };
 }

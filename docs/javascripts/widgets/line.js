@@ -8,7 +8,7 @@
 // C changes its class, Delete removes it.
 
 import {
-  el, button, buttonRow, latest as newest, TrainingLoop, inOrder, LineChart, COLOURS, css,
+  el, button, buttonRow, latest as newest, trainingControls, inOrder, LineChart, COLOURS, css,
   divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, signedSum,
 } from "./ui.js";
 
@@ -17,12 +17,7 @@ const RADIUS = 6;
 const KEY_STEP = 0.02;
 
 export async function mount(container, api) {
-  const model = await api.create({
-    dataset: api.options.dataset,
-    points: api.options.points,
-    learning_rate: api.options.learning_rate,
-    seed: api.options.seed,
-  });
+  const model = api.model;
   const extent = model.extent;
   let points = []; // {x, y, label}
   let selected = -1;
@@ -40,7 +35,6 @@ export async function mount(container, api) {
     series: [{ key: "loss", name: "loss", colour: COLOURS.text }],
   });
   const readout = el("p", { class: "nn-readout" });
-  const trainButton = button("Train", () => (loop.running ? pause() : train()), { "aria-pressed": "false" });
   const classChoice = el("fieldset", { class: "nn-buttons" }, el("legend", { text: "New points are" }));
   const groupName = newId("class");
   for (const [label, text] of [[0, "class 0 (orange)"], [1, "class 1 (blue)"]]) {
@@ -51,12 +45,39 @@ export async function mount(container, api) {
   }
   const removeButton = button("Remove the selected point", () => removeSelected(), { disabled: true });
 
+  // --- Talking to Python: one call at a time, in order.
+  const enqueue = inOrder();
+  const failed = (error) => {
+    if (error.type === "TrainingDiverged" || error.type === "ValueError") api.status(error.message);
+    else api.fail(error);
+  };
+  const training = trainingControls({
+    api, enqueue, failed,
+    step: async (epochs) => {
+      show(await api.call("step", { epochs }));
+      return true;
+    },
+    stepOnce: async () => show(await api.call("step", { epochs: 1 })),
+    reset: async () => {
+      show(await api.call("reset", {}), true);
+      api.status("The starting weights again; the points stay.");
+    },
+    paused: () => `Paused at step ${latest.epoch}.`,
+    canTrain: () => {
+      if (!points.length) api.status("Add some points first.");
+      return points.length > 0;
+    },
+    // Gradient steps are quick: only a few per call, so the line's glide can be watched.
+    maxPerCall: 4,
+    names: { reset: "Reset the weights" },
+  });
+
   container.append(
     el("div", { class: "nn-line" },
       buttonRow("Training", [
-        trainButton,
-        button("Step", () => stepOnce()),
-        button("Reset the weights", () => reset()),
+        training.trainButton,
+        training.stepButton,
+        training.resetButton,
         button("Restore the points", () => restore()),
       ]),
       readout,
@@ -70,9 +91,6 @@ export async function mount(container, api) {
           el("figure", {}, chart.canvas, el("figcaption", { text: "Loss on all the points, per step" }))))));
 
   const table = divergingTable(0.55);
-
-  // --- Talking to Python: one call at a time, in order.
-  const enqueue = inOrder();
 
   function setPointsFrom(answer) {
     points = [];
@@ -144,14 +162,10 @@ export async function mount(container, api) {
   }
 
   // --- Editing the points. Python hears of every change; a drag collapses into few calls.
-  const sendPoints = newest(() => enqueue(async () => {
-    try {
-      const xy = new Float32Array(points.flatMap((p) => [p.x, p.y]));
-      const labels = new Uint8Array(points.map((p) => p.label));
-      show(await api.call("set_points", { points: xy, labels }));
-    } catch (error) {
-      failed(error);
-    }
+  const sendPoints = newest(() => training.attempt(async () => {
+    const xy = new Float32Array(points.flatMap((p) => [p.x, p.y]));
+    const labels = new Uint8Array(points.map((p) => p.label));
+    show(await api.call("set_points", { points: xy, labels }));
   }));
 
   function edited() {
@@ -250,80 +264,15 @@ export async function mount(container, api) {
     event.preventDefault();
   });
 
-  // --- Training.
-  const loop = new TrainingLoop(
-    (epochs) => enqueue(async () => {
-      show(await api.call("step", { epochs }));
-      return true;
-    }),
-    // Gradient steps are quick: only a few per call, so the line's glide can be watched.
-    { maxPerCall: 4, onStop: (error) => { setRunning(false); if (error) failed(error); } },
-  );
-
-  function setRunning(running) {
-    trainButton.textContent = running ? "Pause" : "Train";
-    trainButton.setAttribute("aria-pressed", String(running));
-  }
-
-  function train() {
-    if (!points.length) {
-      api.status("Add some points first.");
-      return;
-    }
-    setRunning(true);
-    api.status("Training…");
-    loop.start();
-  }
-
-  function pause() {
-    loop.stop();
-    setRunning(false);
-    enqueue(() => api.status(`Paused at step ${latest.epoch}.`));
-  }
-
-  function failed(error) {
-    if (error.type === "TrainingDiverged" || error.type === "ValueError") api.status(error.message);
-    else api.fail(error);
-  }
-
-  function stepOnce() {
-    if (loop.running) pause();
-    enqueue(async () => {
-      try {
-        show(await api.call("step", { epochs: 1 }));
-      } catch (error) {
-        failed(error);
-      }
-    });
-  }
-
-  function reset() {
-    const wasRunning = loop.running;
-    loop.stop();
-    enqueue(async () => {
-      try {
-        show(await api.call("reset", {}), true);
-        api.status("The starting weights again; the points stay.");
-        if (wasRunning) train();
-      } catch (error) {
-        failed(error);
-      }
-    });
-  }
-
   function restore() {
-    enqueue(async () => {
-      try {
-        const answer = await api.call("restore_points", {});
-        setPointsFrom(answer);
-        show(answer);
-      } catch (error) {
-        failed(error);
-      }
+    training.attempt(async () => {
+      const answer = await api.call("restore_points", {});
+      setPointsFrom(answer);
+      show(answer);
     });
   }
 
   setPointsFrom(model);
   show(model, true);
-  return { unmount: () => loop.stop() };
+  return { unmount: () => training.loop.stop() };
 }

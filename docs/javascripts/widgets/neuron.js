@@ -1,12 +1,12 @@
 // The colour neuron (post 1): sliders for the weights of the red, green and blue inputs and
 // the bias; for each sample colour, the neuron's output, computed by demos/widgets/neuron.py.
 
-import { el, slider, select, button, latest, hex, formatNumber, signedSum } from "./ui.js";
+import { el, slider, select, button, latest, hex, formatNumber, signedSum, choicesOf, labelOf } from "./ui.js";
 
 const CHANNELS = ["red", "green", "blue"];
 
 export async function mount(container, api) {
-  const model = await api.create({ preset: api.options.preset, activation: api.options.activation });
+  const model = api.model;
   const names = model.names;
   const colours = model.colours; // Float32Array, 3 per sample
   const colourOf = (i) => colours.subarray(3 * i, 3 * i + 3);
@@ -37,7 +37,7 @@ export async function mount(container, api) {
   });
   const activation = select({
     label: "Activation",
-    choices: model.activations.map((name) => [name, name === "relu" ? "ReLU" : name]),
+    choices: choicesOf(model.spec.activation),
     value: model.activation,
     onChange: () => update(),
   });
@@ -117,7 +117,7 @@ export async function mount(container, api) {
     const sum = signedSum([...weights.map((w, i) => [w, rgb[i].toFixed(2)]), [bias]]);
     const z = answer.z[selected];
     const a = answer.a[selected];
-    const act = activation.value === "relu" ? "ReLU" : activation.value;
+    const act = labelOf(model.spec.activation, activation.value);
     sumText.textContent = `z = ${sum} = ${formatNumber(z)}`;
     activationText.textContent = `a = ${act}(z) = ${formatNumber(a)}`;
     inputSwatch.style.background = hex(rgb);

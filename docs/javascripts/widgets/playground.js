@@ -1,25 +1,17 @@
 // The playground (post 3): choose data and a network, train it, watch the regions form.
 // Python (demos/widgets/playground.py) trains and evaluates; this module draws and listens.
+// The menus, sliders and their limits come from the options the model declares (model.spec).
 //
 // The settings live in one plain object that round-trips through the URL hash, so a reader
-// can share a configuration: #pg.dataset=spirals&pg.hidden=8,8&pg.lr=0.03... Only the keys
-// below are read, each checked against its allowed values (a menu's choices, a slider's
-// steps); anything else is ignored.
+// can share a configuration: #pg.hidden=8,8&pg.lr=0.03... Only the keys below are read,
+// each checked against what the controls can show (a menu's choices, a slider's steps);
+// anything else is ignored.
 
 import {
-  el, slider, select, button, buttonRow, latest as newest, TrainingLoop, inOrder, LineChart, COLOURS, css,
-  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId,
+  el, slider, select, buttonRow, latest as newest, trainingControls, inOrder, LineChart, COLOURS, css,
+  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, choicesOf,
 } from "./ui.js";
 
-const DATASETS = ["blobs", "xor", "circles", "spirals", "moons"];
-const ACTIVATIONS = ["tanh", "relu", "sigmoid"];
-const OPTIMIZERS = ["sgd", "momentum", "adam"];
-const RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
-const BATCHES = [1, 5, 10, 20, 50, 100, 200];
-const L2S = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1];
-const MAX_LAYERS = 4;
-const MAX_WIDTH = 16;
-const N_SAMPLES = 250;
 const PLANE = 400; // canvas pixels of the decision-region picture
 const UNIT = 56; // canvas pixels of one hidden unit's picture
 
@@ -30,12 +22,13 @@ const UNIT = 56; // canvas pixels of one hidden unit's picture
 // A network past it is narrowed, widest layers first, until it fits.
 export const WORK_BUDGET = 2000;
 
-const trainingPoints = (split) => Math.min(N_SAMPLES - 1, Math.max(1, Math.round(split * N_SAMPLES)));
+// How many of the points train the network, as the model splits them.
+const trainingPoints = ({ n_samples: n, split }) => Math.min(n - 1, Math.max(1, Math.round(split * n)));
 const sum = (list) => list.reduce((a, b) => a + b, 0);
 
 // Narrow settings.hidden to the budget; returns a sentence saying what was capped, or "".
 export function capNetwork(settings) {
-  const updates = Math.ceil(trainingPoints(settings.split) / settings.batch_size);
+  const updates = Math.ceil(trainingPoints(settings) / settings.batch_size);
   const asked = sum(settings.hidden);
   const hidden = settings.hidden.slice();
   while ((sum(hidden) + 1) * updates > WORK_BUDGET && Math.max(...hidden) > 1) {
@@ -48,46 +41,46 @@ export function capNetwork(settings) {
     "a larger one would train too slowly in the browser.";
 }
 
-// --- Settings <-> URL hash. Each entry: [hash key, parse(text) -> value or undefined].
+// --- Settings <-> URL hash: each option's key in a link.
+const HASH_KEYS = {
+  dataset: "pg.dataset", noise: "pg.noise", hidden: "pg.hidden", activation: "pg.activation", learning_rate: "pg.lr",
+  batch_size: "pg.batch", optimizer: "pg.optimizer", l2: "pg.l2", split: "pg.split", seed: "pg.seed",
+};
 const number = (low, high, whole = false) => (text) => {
   const v = Number(text);
   if (text === "" || !Number.isFinite(v) || v < low || v > high || (whole && !Number.isInteger(v))) return undefined;
   return v;
 };
-const oneOf = (values) => (text) => (values.includes(text) ? text : undefined);
-// A number from a menu: only its own choices (a link cannot add one).
-const preset = (values) => (text) => (text !== "" && values.includes(Number(text)) ? Number(text) : undefined);
-// A slider's value: in range and on one of its steps.
-const onStep = (low, high, step) => (text) => {
-  const v = number(low, high)(text);
-  return v !== undefined && Math.abs(v / step - Math.round(v / step)) < 1e-9 ? v : undefined;
-};
-const HASH_KEYS = {
-  dataset: ["pg.dataset", oneOf(DATASETS)],
-  noise: ["pg.noise", onStep(0, 0.5, 0.05)],
-  hidden: [
-    "pg.hidden",
-    (text) => {
-      if (text === "") return [];
-      const widths = text.split(",").map(number(1, MAX_WIDTH, true));
-      return widths.length <= MAX_LAYERS && widths.every((w) => w !== undefined) ? widths : undefined;
-    },
-  ],
-  activation: ["pg.activation", oneOf(ACTIVATIONS)],
-  learning_rate: ["pg.lr", preset(RATES)],
-  batch_size: ["pg.batch", preset(BATCHES)],
-  optimizer: ["pg.optimizer", oneOf(OPTIMIZERS)],
-  l2: ["pg.l2", preset(L2S)],
-  split: ["pg.split", onStep(0.1, 0.9, 0.1)],
-  seed: ["pg.seed", number(0, 2 ** 31 - 1, true)],
-};
 
-export function settingsFromHash(hash) {
+// How an option's value is read from a link (undefined: not one the controls offer), from its
+// declaration: a menu's own choices only (a link cannot add one), a slider's value in range and
+// on one of its steps, a list of layer widths within the limits.
+export function parser(spec) {
+  if (spec.choice) return (text) => (spec.choice.includes(text) ? text : undefined);
+  if (spec.widths) {
+    const [maxLayers, maxWidth] = spec.widths;
+    const width = number(1, maxWidth, true);
+    return (text) => {
+      if (text === "") return [];
+      const widths = text.split(",").map(width);
+      return widths.length <= maxLayers && widths.every((w) => w !== undefined) ? widths : undefined;
+    };
+  }
+  if (spec.menu) return (text) => (text !== "" && spec.menu.includes(Number(text)) ? Number(text) : undefined);
+  const inRange = number(...spec.number, spec.whole);
+  if (!spec.step) return inRange;
+  return (text) => {
+    const v = inRange(text);
+    return v !== undefined && Math.abs(v / spec.step - Math.round(v / spec.step)) < 1e-9 ? v : undefined;
+  };
+}
+
+export function settingsFromHash(hash, spec) {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   const settings = {};
-  for (const [name, [key, parse]] of Object.entries(HASH_KEYS)) {
+  for (const [name, key] of Object.entries(HASH_KEYS)) {
     if (params.has(key)) {
-      const value = parse(params.get(key));
+      const value = parser(spec[name])(params.get(key));
       if (value !== undefined) settings[name] = value;
     }
   }
@@ -97,7 +90,7 @@ export function settingsFromHash(hash) {
 function hashFromSettings(settings, hash) {
   // Keep whatever else the hash holds (a heading's anchor has no "=", and stays as it is).
   const params = new URLSearchParams(hash.includes("=") ? hash.replace(/^#/, "") : "");
-  for (const [name, [key]] of Object.entries(HASH_KEYS)) {
+  for (const [name, key] of Object.entries(HASH_KEYS)) {
     const value = settings[name];
     params.set(key, Array.isArray(value) ? value.join(",") : String(value));
   }
@@ -107,31 +100,34 @@ function hashFromSettings(settings, hash) {
 const withChoice = (list, value) => (list.includes(value) ? list : [...list, value].sort((a, b) => a - b));
 
 export async function mount(container, api) {
-  // The block's options, then whatever a shared link says. Only the first playground of a
-  // page follows the URL, so two on one page do not fight over it.
+  // The block's options (the model starts from them), then whatever a shared link says. Only
+  // the first playground of a page follows the URL, so two on one page do not fight over it.
+  const spec = api.model.spec;
   const linked = !document.querySelector(".nn-widget[data-widget='playground'][data-nn-hash]");
   if (linked) api.root.dataset.nnHash = "";
-  const settings = { ...api.options, ...(linked ? settingsFromHash(location.hash) : {}), n_samples: N_SAMPLES };
+  const settings = { ...api.model.settings, ...(linked ? settingsFromHash(location.hash, spec) : {}) };
   const capped = capNetwork(settings);
-  let model = await api.create(settings);
+  const model = JSON.stringify(settings) === JSON.stringify(api.model.settings)
+    ? api.model : { ...api.model, ...(await api.call("configure", settings)) };
 
   // --- Controls.
   const rows = [];
   const dataset = select({
-    label: "Data", choices: DATASETS.map((d) => [d, d]), value: settings.dataset,
+    label: "Data", choices: choicesOf(spec.dataset), value: settings.dataset,
     onChange: (v) => change({ dataset: v }),
   });
   const noise = slider({
-    label: "Noise", min: 0, max: 0.5, step: 0.05, value: settings.noise,
+    label: "Noise", min: spec.noise.number[0], max: spec.noise.number[1], step: spec.noise.step, value: settings.noise,
     onInput: (v) => change({ noise: v }),
   });
   const split = slider({
-    label: "Training share", min: 0.1, max: 0.9, step: 0.1, value: settings.split,
+    label: "Training share", min: spec.split.number[0], max: spec.split.number[1], step: spec.split.step,
+    value: settings.split,
     format: (v) => `${Math.round(v * 100)} %`, onInput: (v) => change({ split: v }),
   });
   const layers = select({
     label: "Hidden layers",
-    choices: Array.from({ length: MAX_LAYERS + 1 }, (_, n) => [n, String(n)]),
+    choices: Array.from({ length: spec.hidden.widths[0] + 1 }, (_, n) => [n, String(n)]),
     value: settings.hidden.length,
     onChange: (v) => {
       const hidden = settings.hidden.slice(0, Number(v));
@@ -141,36 +137,54 @@ export async function mount(container, api) {
   });
   const widthBox = el("div", { class: "nn-widths" });
   const activation = select({
-    label: "Activation", choices: ACTIVATIONS.map((a) => [a, a === "relu" ? "ReLU" : a]),
+    label: "Activation", choices: choicesOf(spec.activation),
     value: settings.activation, onChange: (v) => change({ activation: v }),
   });
   // A number from the block (the author's choice) that is not among the usual ones is added
   // to them; a link can only pick one of them (see HASH_KEYS).
-  const numbers = (label, list, name) => select({
-    label, choices: withChoice(list, settings[name]).map((v) => [v, String(v)]), value: settings[name],
+  const numbers = (label, name) => select({
+    label, choices: withChoice(spec[name].menu, settings[name]).map((v) => [v, String(v)]), value: settings[name],
     onChange: (v) => change({ [name]: Number(v) }),
   });
-  const rate = numbers("Learning rate", RATES, "learning_rate");
-  const batch = numbers("Batch size", BATCHES, "batch_size");
-  const l2 = numbers("L2", L2S, "l2");
+  const rate = numbers("Learning rate", "learning_rate");
+  const batch = numbers("Batch size", "batch_size");
+  const l2 = numbers("L2", "l2");
   const optimizer = select({
-    label: "Optimiser", choices: OPTIMIZERS.map((o) => [o, o === "sgd" ? "SGD" : o]),
+    label: "Optimiser", choices: choicesOf(spec.optimizer),
     value: settings.optimizer, onChange: (v) => change({ optimizer: v }),
   });
   const seedId = newId("seed");
   const seedInput = el("input", {
-    type: "number", id: seedId, min: 0, max: 2 ** 31 - 1, step: 1, value: settings.seed,
+    type: "number", id: seedId, min: spec.seed.number[0], max: spec.seed.number[1], step: 1, value: settings.seed,
   });
   seedInput.addEventListener("change", () => {
-    const v = HASH_KEYS.seed[1](seedInput.value);
+    const v = parser(spec.seed)(seedInput.value);
     if (v === undefined) seedInput.value = settings.seed;
     else change({ seed: v });
   });
   const seed = el("div", { class: "nn-control" }, el("label", { for: seedId, text: "Seed" }), seedInput);
 
-  const trainButton = button("Train", () => (loop.running ? pause() : train()), { "aria-pressed": "false" });
-  const stepButton = button("Step", () => stepOnce());
-  const resetButton = button("Reset", () => reset());
+  // --- Talking to Python: one call at a time, in order.
+  const enqueue = inOrder();
+  const training = trainingControls({
+    api, enqueue,
+    step: async (epochs) => {
+      show(await api.call("step", { epochs }));
+      return true;
+    },
+    stepOnce: async () => show(await api.call("step", { epochs: 1 })),
+    reset: async () => {
+      show(await api.call("reset", {}), true);
+      api.status(`Reset: the same starting weights again (seed ${settings.seed}).`);
+    },
+    paused: () => `Paused at epoch ${latest.epoch}.`,
+    failed: (error) => {
+      if (error.type !== "TrainingDiverged") return api.fail(error);
+      api.status(`Training stopped: ${error.message}`);
+      training.resetButton.classList.add("nn-attention");
+    },
+    maxPerCall: 100,
+  });
   const showTest = el("input", { type: "checkbox", id: newId("test") });
   showTest.addEventListener("change", () => drawPlane());
 
@@ -191,7 +205,7 @@ export async function mount(container, api) {
 
   container.append(
     el("div", { class: "nn-playground" },
-      buttonRow("Training", [trainButton, stepButton, resetButton,
+      buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton,
         el("label", { class: "nn-check" }, showTest, "Show the test points")]),
       readout,
       el("div", { class: "nn-panels" },
@@ -211,9 +225,6 @@ export async function mount(container, api) {
   let latest = model;
   let unitCanvases = [];
   let widthSliders = [];
-
-  // --- Talking to Python: one call at a time, in order.
-  const enqueue = inOrder();
 
   // An answer is taken in as it arrives: the words (readout, the picture's description) at once,
   // the pictures in a task of their own just after. By then the training loop has sent its next
@@ -314,10 +325,9 @@ export async function mount(container, api) {
     const n = latest.unit_grid * latest.unit_grid;
     unitCanvases.forEach((canvas, k) => {
       const values = latest.units.subarray(k * n, (k + 1) * n);
-      let low = settings.activation === "tanh" ? -1 : 0;
-      let high = 1;
-      if (settings.activation === "relu") high = Math.max(1e-6, ...values);
-      drawHeatmap(canvas, values, latest.unit_grid, latest.unit_grid, unitTable, low, high);
+      // The activation's range; one without an upper end is shaded up to the largest value shown.
+      const [low, high] = latest.unit_bounds;
+      drawHeatmap(canvas, values, latest.unit_grid, latest.unit_grid, unitTable, low, high ?? Math.max(1e-6, ...values));
     });
   }
 
@@ -326,7 +336,7 @@ export async function mount(container, api) {
     widthSliders = [];
     settings.hidden.forEach((width, i) => {
       const control = slider({
-        label: `Neurons in layer ${i + 1}`, min: 1, max: MAX_WIDTH, step: 1, value: width,
+        label: `Neurons in layer ${i + 1}`, min: 1, max: spec.hidden.widths[1], step: 1, value: width,
         format: (v) => String(v),
         onInput: (v) => {
           const hidden = settings.hidden.slice();
@@ -336,71 +346,6 @@ export async function mount(container, api) {
       });
       widthSliders.push(control);
       widthBox.append(control.element);
-    });
-  }
-
-  // --- Training.
-  const loop = new TrainingLoop(
-    (epochs) => enqueue(async () => {
-      const answer = await api.call("step", { epochs });
-      show(answer);
-      return true;
-    }),
-    { maxPerCall: 100, onStop: (error) => { setRunning(false); if (error) failed(error); } },
-  );
-
-  function setRunning(running) {
-    trainButton.textContent = running ? "Pause" : "Train";
-    trainButton.setAttribute("aria-pressed", String(running));
-  }
-
-  function train() {
-    resetButton.classList.remove("nn-attention");
-    setRunning(true);
-    api.status("Training…");
-    loop.start();
-  }
-
-  function pause() {
-    loop.stop();
-    setRunning(false);
-    // After the step still running, so the words match the picture.
-    enqueue(() => api.status(`Paused at epoch ${latest.epoch}.`));
-  }
-
-  function failed(error) {
-    if (error.type === "TrainingDiverged") {
-      api.status(`Training stopped: ${error.message}`);
-      resetButton.classList.add("nn-attention");
-    } else {
-      api.fail(error);
-    }
-  }
-
-  function stepOnce() {
-    if (loop.running) pause();
-    enqueue(async () => {
-      try {
-        show(await api.call("step", { epochs: 1 }));
-      } catch (error) {
-        failed(error);
-      }
-    });
-  }
-
-  function reset() {
-    resetButton.classList.remove("nn-attention");
-    const wasRunning = loop.running;
-    loop.stop();
-    enqueue(async () => {
-      try {
-        show(await api.call("reset", {}), true);
-        api.status(`Reset: the same starting weights again (seed ${settings.seed}).`);
-        if (wasRunning) train();
-        else setRunning(false);
-      } catch (error) {
-        failed(error);
-      }
     });
   }
 
@@ -420,16 +365,11 @@ export async function mount(container, api) {
   }
 
   const apply = newest(async () => {
-    const wasRunning = loop.running;
-    loop.stop();
-    await enqueue(async () => {
-      try {
-        show(await api.call("configure", settings), true);
-        if (wasRunning) train();
-      } catch (error) {
-        setRunning(false);
-        failed(error);
-      }
+    const wasRunning = training.loop.running;
+    training.loop.stop();
+    await training.attempt(async () => {
+      show(await api.call("configure", settings), true);
+      if (wasRunning) training.train();
     });
   });
 
@@ -439,7 +379,7 @@ export async function mount(container, api) {
   return {
     status: capped, // shown once the widget is ready
     unmount() {
-      loop.stop();
+      training.loop.stop();
       clearTimeout(drawing);
     },
   };

@@ -17,12 +17,16 @@
 // With Material's instant navigation the page is never reloaded: widgets are mounted from
 // `document$` and unmounted when their page is left, while the worker lives on for the next page.
 //
-// A widget NAME is two small modules: demos/widgets/NAME.py (its Python model, registered in
-// demos/widgets/__init__.py) and NAME.js here, which exports
+// A widget NAME is two small modules: demos/widgets/NAME.py (its Python model and the
+// declaration of its options and data files, listed in demos/widgets/__init__.py) and NAME.js
+// here, which exports
 //   async mount(container, api) -> {unmount()}
-// mount first makes the model, `await api.create(options, files)`, then builds its controls
-// in `container` and calls `api.call(method, args)` as the reader acts; see api() below.
-// The view mount returns may also carry `status`: a first sentence for the status line.
+// Before mount, the runtime makes the model from the block's options (data-options) and the
+// data files its declaration names (data-files); api.model is then the model's description:
+// what its describe() answers, and `spec`, the options' allowed values (menus, limits). mount
+// builds the controls in `container` and calls `api.call(method, args)` as the reader acts;
+// see api() below. The view mount returns may also carry `status`: a first sentence for the
+// status line.
 
 const DEFAULTS = {
   // How close to the viewport (px, above or below) a widget must come before its model is made.
@@ -384,9 +388,10 @@ class Host {
     if (this.state === "loading" || this.state === "ready") return;
     this.unwatch();
     const run = ++this.run;
-    let options;
+    let options, files;
     try {
       options = JSON.parse(this.root.dataset.options || "{}");
+      files = JSON.parse(this.root.dataset.files || "{}");
     } catch (error) {
       this.setState("error", `This widget's options are not valid JSON (${error.message}).`);
       return;
@@ -415,13 +420,17 @@ class Host {
     this.live.hidden = true;
     this.statusLine.before(this.live);
     const api = this.api(run, options);
+    let creating = true;
     try {
+      api.model = await python.request(
+        { type: "create", widget: this.key, kind: this.kind, options, files }, setting("createLimit"));
+      creating = false;
       this.view = await module.mount(this.live, api);
     } catch (error) {
       if (run !== this.run) return python.dispose(this.key); // unmounted meanwhile
       this.teardown();
       // A model that could not be made (weights missing, say) leaves the figure in charge.
-      if (error.creating) this.fallBack({ reason: error.message });
+      if (creating) this.fallBack({ reason: error.message });
       else this.fail(error);
       return;
     }
@@ -443,18 +452,7 @@ class Host {
       kind: this.kind,
       options,
       root: this.root,
-      // Make the Python model. files: {option name: path from the site root}, fetched as text.
-      async create(pythonOptions, files) {
-        try {
-          return await python.request(
-            { type: "create", widget: host.key, kind: host.kind, options: pythonOptions, files },
-            setting("createLimit"),
-          );
-        } catch (error) {
-          error.creating = true;
-          throw error;
-        }
-      },
+      model: null, // the model's description, once it is made
       // Call a method of the model; rejects with an Error whose .type is the Python exception's name.
       call(method, args) {
         if (!alive()) return Promise.reject(Object.assign(new Error("unmounted"), { type: "Unmounted" }));

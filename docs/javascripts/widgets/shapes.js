@@ -4,6 +4,7 @@
 
 import {
   el, slider, select, button, latest, divergingTable, drawCells, CELL, freehand, figureCanvas, formatNumber, newId,
+  Bars,
 } from "./ui.js";
 
 const SIDE = 256; // drawing canvas pixels: 16 x 16 cells of 16 pixels
@@ -13,7 +14,7 @@ const toHex = (rgb) => "#" + rgb.map((c) => Math.round(c * 255).toString(16).pad
 const fromHex = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
 
 export async function mount(container, api) {
-  const model = await api.create({}, { model_json: "assets/generated/models/shapes.json" });
+  const model = api.model;
   const size = model.size;
   const background = Math.round(model.background * 255);
   let mode = "pick";
@@ -52,13 +53,8 @@ export async function mount(container, api) {
   const nHidden = model.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
   const hiddenCanvas = figureCanvas(8 * CELL, Math.ceil(nHidden / 8) * CELL, "", "nn-hidden-grid");
   const readout = el("p", { class: "nn-readout nn-prediction" });
-  const outputs = el("ol", { class: "nn-bars", "aria-label": "The network's six outputs" });
-  const outputParts = [...model.shapes, ...model.colours].map((name) => {
-    const bar = el("span", { class: "nn-bar" });
-    const value = el("span", { class: "nn-value" });
-    outputs.append(el("li", {}, el("span", { text: name }), el("span", { class: "nn-bar-track" }, bar), value));
-    return { bar, value };
-  });
+  const outputs = new Bars("The network's six outputs");
+  outputs.label([...model.shapes, ...model.colours]);
   const clearButton = button("Clear the drawing", () => clearDrawing());
   clearButton.hidden = true;
 
@@ -69,7 +65,7 @@ export async function mount(container, api) {
         el("figure", {}, picture, el("figcaption", { text: "The picture" }), clearButton),
         el("div", { class: "nn-side" },
           readout,
-          outputs,
+          outputs.element,
           el("div", { class: "nn-panels" },
             el("figure", {}, seen, el("figcaption", { text: `What the network sees (${size}x${size})` })),
             el("figure", {}, hiddenCanvas, el("figcaption", { text: "Its hidden neurons" }))))),
@@ -122,17 +118,12 @@ export async function mount(container, api) {
       `colour output ${formatNumber(answer.outputs[model.shapes.length + answer.colour])})`;
     picture.setAttribute("aria-label", `The picture; the network sees ${description}`);
     seen.setAttribute("aria-label", `The ${size} by ${size} picture the network sees: ${description}`);
-    answer.outputs.forEach((v, i) => {
-      outputParts[i].bar.style.width = `${(v * 100).toFixed(1)}%`;
-      const chosen = i === answer.shape || i === model.shapes.length + answer.colour;
-      outputParts[i].bar.classList.toggle("nn-bar-best", chosen);
-      outputParts[i].value.textContent = formatNumber(v);
-    });
+    outputs.show(answer.outputs, [answer.shape, model.shapes.length + answer.colour], formatNumber);
     drawHidden(answer.hidden);
   }
 
   function drawHidden(values) {
-    drawCells(hiddenCanvas, values, table, model.hidden_activations.every((a) => a === "tanh") ? -1 : 0);
+    drawCells(hiddenCanvas, values, table, model.hidden_low);
     const on = Array.from(values).flatMap((v, i) => (v > 0.5 ? [i + 1] : []));
     hiddenCanvas.setAttribute("aria-label", `${values.length} hidden neurons, blue for firing, orange for ` +
       `silenced; firing strongly: ${on.length ? on.join(", ") : "none"}`);

@@ -1,7 +1,10 @@
-// Small pieces the widget modules share: labelled controls, calls into Python in order
-// or newest-first, a training loop that sizes each call's work to the time it takes, the
-// series' colours, heatmaps drawn through ImageData, a line chart, free-hand drawing.
+// Small pieces the widget modules share: labelled controls and menus built from a model's
+// declared options, calls into Python in order or newest-first, a training loop that sizes
+// each call's work to the time it takes and the Train / Pause / Step / Reset buttons that
+// drive it, the series' colours, heatmaps drawn through ImageData, a line chart, bars of
+// probabilities, free-hand drawing and the ink read back from it.
 // No HTML strings: every text goes in as text.
+
 
 // --- Building the DOM.
 
@@ -47,6 +50,11 @@ export function slider({ label, min, max, step, value, format = (v) => v.toFixed
     },
   };
 }
+
+// An option the model declares as a choice (see demos/widgets/options.py): how a value of it
+// reads, and a menu's [value, text] pairs.
+export const labelOf = (spec, value) => spec.labels?.[value] ?? value;
+export const choicesOf = (spec) => spec.choice.map((value) => [value, labelOf(spec, value)]);
 
 // A labelled <select>; choices are [value, text] pairs.
 export function select({ label, choices, value, onChange }) {
@@ -177,6 +185,77 @@ export class TrainingLoop {
   }
 }
 
+// Train (Pause while training), Step and Reset, driving a TrainingLoop. Every call goes through
+// `enqueue`, in order with the widget's other calls into Python:
+//   step(n)      trains n units (epochs, batches) and shows the answer; resolves to false when
+//                training is over
+//   stepOnce()   trains one unit and shows it; reset() starts over and shows it
+//   paused()     the status line's words once a pause has landed
+//   failed(e)    hears of a call that failed; canTrain() may refuse to start (and say why)
+//   stopped()    is told when training ends by itself
+// `names` renames the buttons, e.g. {step: "Step one epoch"}.
+export function trainingControls({ api, enqueue, step, stepOnce, reset, paused, failed, canTrain = () => true,
+  stopped, maxPerCall, names = {} }) {
+  const trainButton = button("Train", () => (loop.running ? pause() : train()), { "aria-pressed": "false" });
+  const stepButton = button(names.step || "Step", () => once());
+  const resetButton = button(names.reset || "Reset", () => restart());
+  const loop = new TrainingLoop((n) => enqueue(() => step(n)), {
+    maxPerCall,
+    onStop: (error) => {
+      setRunning(false);
+      if (error) failed(error);
+      else stopped?.();
+    },
+  });
+  // Run `work` (a call into Python and its showing) in turn; `failed` hears if it fails.
+  const attempt = (work) => enqueue(async () => {
+    try {
+      await work();
+    } catch (error) {
+      if (!loop.running) setRunning(false);
+      failed(error);
+    }
+  });
+
+  function setRunning(running) {
+    trainButton.textContent = running ? "Pause" : "Train";
+    trainButton.setAttribute("aria-pressed", String(running));
+  }
+
+  function train() {
+    if (!canTrain()) return;
+    resetButton.classList.remove("nn-attention"); // set by a widget whose training failed
+    setRunning(true);
+    api.status("Training…");
+    loop.start();
+  }
+
+  function pause() {
+    loop.stop();
+    setRunning(false);
+    enqueue(() => api.status(paused())); // after the step still running, so the words match the picture
+  }
+
+  function once() {
+    if (loop.running) pause();
+    attempt(stepOnce);
+  }
+
+  // Start over; training that was running goes on from the new start.
+  function restart() {
+    const wasRunning = loop.running;
+    resetButton.classList.remove("nn-attention");
+    loop.stop();
+    attempt(async () => {
+      await reset();
+      if (wasRunning) train();
+      else setRunning(false);
+    });
+  }
+
+  return { trainButton, stepButton, resetButton, loop, train, setRunning, attempt };
+}
+
 // --- Colours: the same as the figures' (scripts/assets/plotting.py).
 
 export const COLOURS = {
@@ -290,6 +369,15 @@ export function freehand(canvas, { pen, drawn }) {
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
   return ctx;
+}
+
+// The ink of a drawing on `ctx` (drawn by freehand in black on a clear canvas): (width * height,)
+// 0 (paper) to 255 (ink), row by row, read from the alpha channel.
+export function inkOf(ctx, width, height) {
+  const image = ctx.getImageData(0, 0, width, height).data;
+  const ink = new Uint8Array(width * height);
+  for (let i = 0; i < ink.length; i++) ink[i] = image[4 * i + 3];
+  return ink;
 }
 
 // A canvas with a text alternative: role="img" and an aria-label kept up to date.
@@ -426,6 +514,46 @@ function tracePath(ctx, values, x, y) {
     if (here !== null) {
       column = here;
       low = high = values[i];
+    }
+  }
+}
+
+// --- Bars, one per name, each a value in [0, 1] drawn as a width and written beside it.
+
+export class Bars {
+  constructor(label) {
+    this.element = el("ol", { class: "nn-bars", "aria-label": label });
+    this.parts = [];
+    this.names = null;
+  }
+
+  // Set the names (a bar each), keeping the bars when they are the same.
+  label(names, label) {
+    if (label) this.element.setAttribute("aria-label", label);
+    if (this.names && this.names.join("\n") === names.join("\n")) return;
+    this.names = names.slice();
+    this.element.replaceChildren();
+    this.parts = names.map((name) => {
+      const bar = el("span", { class: "nn-bar" });
+      const value = el("span", { class: "nn-value", text: "–" });
+      this.element.append(el("li", {}, el("span", { text: name }), el("span", { class: "nn-bar-track" }, bar), value));
+      return { bar, value };
+    });
+  }
+
+  // `chosen` lists the indices to mark as the answer; `format` writes each value.
+  show(values, chosen, format = (v) => `${Math.round(v * 100)} %`) {
+    values.forEach((v, i) => {
+      this.parts[i].bar.style.width = `${(v * 100).toFixed(1)}%`;
+      this.parts[i].bar.classList.toggle("nn-bar-best", chosen.includes(i));
+      this.parts[i].value.textContent = format(v);
+    });
+  }
+
+  clear() {
+    for (const part of this.parts) {
+      part.bar.style.width = "0%";
+      part.value.textContent = "–";
     }
   }
 }
