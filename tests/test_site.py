@@ -31,6 +31,7 @@ import yaml
 from PIL import Image
 from mkdocs.utils.yaml import get_yaml_loader
 
+from scripts.assets import palette
 from scripts.runtime import checkers, vendor
 from scripts.site import blocks, hooks, styles
 from tests.sites import drawn_with
@@ -381,6 +382,24 @@ def test_every_reference_in_the_html_resolves_to_a_file_of_the_site(any_site):
             if target is not None and not target.is_file():
                 broken.append(f"{page.path.relative_to(site)}: {where} {url} -> missing {target.relative_to(site)}")
     assert not broken, "\n".join(broken)
+
+
+def test_the_widgets_colours_are_written_from_the_figures_palette_and_kept_nowhere_else(site):
+    css = (site / styles.STYLESHEET).read_text()
+    module = (site / "javascripts" / "widgets" / "palette.js").read_text()
+    for name, colour in palette.NAMED.items():
+        assert f"--nn-{name}: {colour};" in css
+        assert f'"{name}": {json.dumps(palette.rgb(colour))}' in module
+    assert f"DIVERGING = {json.dumps([palette.rgb(c) for c in palette.DIVERGING])};" in module
+    # Every page loads the stylesheet, which opens with the colours; the widgets' scripts import the module.
+    assert styles.STYLESHEET in (site / "index.html").read_text()
+    assert css.index("--nn-") < css.index("/* --- stylesheets/")
+    assert 'from "./palette.js"' in (site / "javascripts" / "widgets" / "ui.js").read_text()
+    # The hand-written styles and scripts hold no copy of a colour of the palette.
+    copies = [palette.DIVERGING, [", ".join(map(str, palette.rgb(c))) for c in palette.DIVERGING]]
+    for path in [*(ROOT / "docs" / "stylesheets").glob("*.css"), *(ROOT / "docs" / "javascripts").rglob("*.js")]:
+        text = path.read_text().lower()
+        assert not [c for c in [*palette.NAMED.values(), *copies[0], *copies[1]] if c in text], path.name
 
 
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")

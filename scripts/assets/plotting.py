@@ -15,10 +15,10 @@ has no transparency, so figures do the same to match it; on a dark page the
 card reads as a bright panel, like a photograph. The page's CSS is expected to
 round the corners of images and videos so that both look like cards.
 
-Colours keep one meaning across the series: orange is class 0 and negative
-weights, blue is class 1 and positive weights (``DIVERGING_CMAP`` runs from one
-to the other through a light grey zero); red, green and blue are the three
-inputs of the colour neuron.
+Colours keep one meaning across the series (:mod:`scripts.assets.palette`, which
+the page's widgets share): orange is class 0 and negative weights, blue is class 1
+and positive weights (``DIVERGING_CMAP`` runs from one to the other through a
+light grey zero); red, green and blue are the three inputs of the colour neuron.
 
 Text is DejaVu Sans (it ships with Matplotlib) and SVGs store glyphs as paths,
 so no font is needed to view them. At the default 6-inch width the smallest text
@@ -50,21 +50,11 @@ from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 
-# --- Palette
-
-ORANGE = "#e8710a"  # class 0, negative
-BLUE = "#1a73e8"  # class 1, positive
-RED = "#d93025"
-GREEN = "#1e8e3e"
-NEUTRAL = "#9aa0a6"  # things that belong to no class: unlabelled points, guides
-CARD = "#f8f9fa"  # the background of every figure and video frame
-TEXT = "#202124"
-AXES = "#5f6368"  # spines, ticks and tick labels: mid-grey
+from scripts.assets.palette import AXES, BLUE, CARD, DIVERGING, GREEN, NEUTRAL, ORANGE, RED, TEXT
 
 CLASS_COLOURS = (ORANGE, BLUE)
 CHANNEL_COLOURS = (RED, GREEN, BLUE)
-DIVERGING_CMAP = LinearSegmentedColormap.from_list(
-    "orange_blue", ["#b3500a", ORANGE, "#eceff1", BLUE, "#0d47a1"])
+DIVERGING_CMAP = LinearSegmentedColormap.from_list("orange_blue", list(DIVERGING))
 
 # --- Sizes: 16:9, and 6 x 3.375 inches at 128 dpi is exactly a 768 x 432 video frame.
 

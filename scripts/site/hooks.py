@@ -39,9 +39,11 @@ What they add to a plain MkDocs build:
   stylesheet at the top of its content (:mod:`scripts.site.styles`).
 - ``on_post_page``: fills in each page's Content-Security-Policy (:mod:`scripts.site.csp`).
 - ``on_post_build``: copies the self-hosted runtime (KaTeX, Pyodide) and the demos
-  zip into the site, KaTeX's fonts set to swap in; joins the series' stylesheets
-  (``extra_css``, which ``on_config`` replaces by the joined file) and the maths'
-  rules into one (:mod:`scripts.site.styles`); writes the feed of the posts and robots.txt.
+  zip into the site, KaTeX's fonts set to swap in; joins the series' colours (from
+  :mod:`scripts.assets.palette`), its stylesheets (``extra_css``, which ``on_config``
+  replaces by the joined file) and the maths' rules into one (:mod:`scripts.site.styles`);
+  writes the colours for the widgets' scripts too (``javascripts/widgets/palette.js``),
+  and the feed of the posts and robots.txt.
 
 Missing assets are always an error: there is no switch that turns them into
 warnings. Tests that build the site make their own small manifest and stand-in
@@ -72,6 +74,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the `mkdocs` console script does not put the project on the path
 
+from scripts.assets import palette  # noqa: E402  (needs the path above)
 from scripts.runtime import browser_runtime, vendor  # noqa: E402
 from scripts.site import blocks, csp, maths, pictures, publishing, site_address, styles  # noqa: E402
 
@@ -80,6 +83,9 @@ log = logging.getLogger("mkdocs.hooks.site")
 MANIFEST = "assets/generated/manifest.json"  # relative to docs_dir; written by `make assets`
 SERVICE_WORKER = "javascripts/sw.js"  # relative to docs_dir; written to the site root as sw.js
 SW_VERSION = "@@NN_SW_VERSION@@"
+# The series' colours for the widgets' scripts, relative to site_dir (imported by ui.js); the
+# pages' stylesheet opens with them too.
+PALETTE_JS = "javascripts/widgets/palette.js"
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: entries carry no build time
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
@@ -477,9 +483,11 @@ def on_post_build(config):
                           "What to do: run `python -m scripts.runtime.vendor` (or `make vendor`) and build again") from None
     katex_css = Path(config.site_dir) / styles.KATEX_STYLESHEET
     write_atomic(katex_css, styles.swap_fonts(katex_css.read_text(encoding="utf-8")).encode())
-    sources = [(path, (Path(config.docs_dir) / path).read_text(encoding="utf-8")) for path in _build["stylesheets"]]
+    sources = [("the series' colours (scripts/assets/palette.py)", palette.stylesheet())]
+    sources += [(path, (Path(config.docs_dir) / path).read_text(encoding="utf-8")) for path in _build["stylesheets"]]
     write_atomic(Path(config.site_dir) / styles.STYLESHEET,
                  styles.bundle(sources, maths.stylesheet(_build["maths_rules"])).encode())
+    write_atomic(Path(config.site_dir) / PALETTE_JS, palette.module().encode())
     name, data = _build["demos"]
     out = Path(config.site_dir) / "py"
     for old in out.glob("demos-*.zip"):

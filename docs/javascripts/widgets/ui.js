@@ -5,6 +5,9 @@
 // probabilities, free-hand drawing and the ink read back from it.
 // No HTML strings: every text goes in as text.
 
+import { COLOURS, DIVERGING } from "./palette.js";
+
+export { COLOURS };
 
 // --- Building the DOM.
 
@@ -256,18 +259,8 @@ export function trainingControls({ api, enqueue, step, stepOnce, reset, paused, 
   return { trainButton, stepButton, resetButton, loop, train, setRunning, attempt };
 }
 
-// --- Colours: the same as the figures' (scripts/assets/plotting.py).
+// --- Colours: the figures' own (palette.js is written from scripts/assets/palette.py by the build).
 
-export const COLOURS = {
-  orange: [232, 113, 10], // class 0, negative
-  blue: [26, 115, 232], // class 1, positive
-  red: [217, 48, 37],
-  green: [30, 142, 62],
-  neutral: [154, 160, 166],
-  card: [248, 249, 250],
-  text: [32, 33, 36],
-  axes: [95, 99, 104],
-};
 export const css = ([r, g, b], alpha = 1) => `rgba(${r}, ${g}, ${b}, ${alpha})`;
 export const hex = (rgb01) =>
   "#" + Array.from(rgb01, (c) => Math.round(Math.min(1, Math.max(0, c)) * 255).toString(16).padStart(2, "0")).join("");
@@ -275,7 +268,7 @@ export const hex = (rgb01) =>
 // 256 RGBA entries running dark orange -> orange -> light grey -> blue -> dark blue,
 // like the figures' diverging map. `wash` blends it towards the card so points stay visible.
 export function divergingTable(wash = 0) {
-  const stops = [[179, 80, 10], COLOURS.orange, [236, 239, 241], COLOURS.blue, [13, 71, 161]];
+  const stops = DIVERGING;
   const table = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i++) {
     const t = (i / 255) * (stops.length - 1);

@@ -41,7 +41,7 @@ LOSS = "categorical_cross_entropy"
 SIGNS = {"vertical_edge": ("more ink to the right", "less ink to the right"),
          "horizontal_edge": ("more ink below", "less ink below")}
 # Feature maps after ReLU are never negative: the blue half of the series' diverging map.
-POSITIVE_CMAP = LinearSegmentedColormap.from_list("positive", ["#eceff1", plotting.BLUE, "#0d47a1"])
+POSITIVE_CMAP = LinearSegmentedColormap.from_list("positive", list(plotting.DIVERGING[2:]))
 
 # The two convolutional networks. Digits: one layer of eight 3x3 filters (padding 1,
 # so the maps stay 8x8), pooled to 4x4, then straight to the ten softmax outputs;
