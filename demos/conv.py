@@ -387,9 +387,8 @@ class ConvNetwork(nn.Network):
         flattening, the pooling and the convolutions: ``(loss, grads)`` as
         ``Network.gradients`` returns it (that checks the input, then calls this)."""
         zs, activations, caches = self._forward(X)
-        a_out = activations[-1]
-        value = self._loss_value(loss, zs[-1], a_out, Y, l2)
-        grad_z = self._output_gradient(loss, zs[-1], a_out, Y)
+        value = self._loss_value(loss, zs[-1], activations[-1], Y, l2)
+        grad_z = self._output_gradient(loss, zs[-1], activations[-1], Y)
         grads = [None] * len(self.layers)
         for l in range(len(self.layers) - 1, -1, -1):
             W = self.layers[l]["W"]
@@ -424,15 +423,7 @@ class ConvNetwork(nn.Network):
     @classmethod
     def from_json(cls, text):
         """The network saved by ``to_json``; any mismatch is a ValueError that says where."""
-        try:
-            data = json.loads(text)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"not a saved convolutional network: {error}") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError(f"not a saved convolutional network: expected format {FORMAT!r}")
-        for key in ("architecture", "layers"):
-            if key not in data:
-                raise ValueError(f"saved network has no {key!r}")
+        data = nn.read_saved(text, FORMAT, "convolutional network", ("architecture", "layers"))
         architecture = data["architecture"]
         expected = ("input_shape", "conv", "pool", "dense", "n_classes", "activation")
         if not isinstance(architecture, dict) or sorted(architecture) != sorted(expected):

@@ -296,9 +296,8 @@ class Network:
         """``gradients`` without the checks, ``loss`` a ``Loss``: the training loop's hot path,
         and what a network of other layers (``demos.conv.ConvNetwork``) overrides."""
         zs, activations = self.forward_all(X)
-        a_out = activations[-1]
-        value = self._loss_value(loss, zs[-1], a_out, Y, l2)
-        grad_z = self._output_gradient(loss, zs[-1], a_out, Y)
+        value = self._loss_value(loss, zs[-1], activations[-1], Y, l2)
+        grad_z = self._output_gradient(loss, zs[-1], activations[-1], Y)
         grads = [None] * len(self.layers)
         for l in range(len(self.layers) - 1, -1, -1):
             W = self.layers[l]["W"]
@@ -319,15 +318,7 @@ class Network:
     @classmethod
     def from_json(cls, text):
         """The network saved by ``to_json``; any mismatch is a ValueError that says where."""
-        try:
-            data = json.loads(text)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"not a saved network: {error}") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError(f"not a saved network: expected format {FORMAT!r}")
-        for key in ("sizes", "activations", "layers"):
-            if key not in data:
-                raise ValueError(f"saved network has no {key!r}")
+        data = read_saved(text, FORMAT, "network", ("sizes", "activations", "layers"))
         network = cls(data["sizes"], data["activations"], seed=0)
         if not isinstance(data["layers"], list) or len(data["layers"]) != len(network.layers):
             raise ValueError(f"saved network has {len(data['layers'])} layers of weights "
@@ -350,6 +341,20 @@ class Network:
                     raise ValueError(f"layer {l} {key} contains NaN or infinity")
                 layer[key] = values
         return self
+
+
+def read_saved(text, format, what, keys):
+    """The JSON object ``text`` holds, if it is a saved ``what`` of ``format`` with every one of ``keys``."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"not a saved {what}: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != format:
+        raise ValueError(f"not a saved {what}: expected format {format!r}")
+    for key in keys:
+        if key not in data:
+            raise ValueError(f"saved network has no {key!r}")
+    return data
 
 
 # --- Optimisers: how a gradient becomes a change of the weights.

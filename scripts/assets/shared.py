@@ -4,7 +4,8 @@
   (and the bench times): how it is trained, and the data as it reads it.
 - The coloured shapes of post 6 as a dense network reads them; post 7 reads them too.
 - The playground's fallback figure (posts 3 and 4): the live widget's own model,
-  trained with the options its block starts from.
+  trained with the options its block starts from; and a toy set's training and test
+  points, as posts 3 and 4 draw them.
 """
 
 import time
@@ -12,7 +13,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from demos.datasets import PIXEL_MAX, SHAPE_SIZE, digits_split
+from demos.datasets import PIXEL_MAX, SHAPE_SIZE, digits_split, toy
 from demos.nn import Network
 from demos.widgets import widget
 from scripts.assets import plotting
@@ -71,7 +72,15 @@ def as_colours(picture):
     return 0.5 + picture / (2 * np.abs(picture).max())
 
 
-# --- The playground's fallback figure (posts 3 and 4).
+# --- Toy sets and the playground's fallback figure (posts 3 and 4).
+
+
+def toy_split(name, params, seed):
+    """Training and test points of the toy set ``name``, ``params["train_points"]`` and
+    ``params["test_points"]`` of them with ``params["noise"]``, drawn from ``seed`` and
+    ``seed + 1``: ``((X, y), (X_test, y_test))``."""
+    return (toy(name, params["train_points"], params["noise"], seed=seed),
+            toy(name, params["test_points"], params["noise"], seed=seed + 1))
 
 
 def architecture_name(hidden):

@@ -52,16 +52,8 @@ export async function mount(container, api) {
     else api.fail(error);
   };
   const training = trainingControls({
-    api, enqueue, failed,
-    step: async (epochs) => {
-      show(await api.call("step", { epochs }));
-      return true;
-    },
-    stepOnce: async () => show(await api.call("step", { epochs: 1 })),
-    reset: async () => {
-      show(await api.call("reset", {}), true);
-      api.status("The starting weights again; the points stay.");
-    },
+    api, enqueue, failed, show,
+    resetSays: () => "The starting weights again; the points stay.",
     paused: () => `Paused at step ${latest.epoch}.`,
     canTrain: () => {
       if (!points.length) api.status("Add some points first.");

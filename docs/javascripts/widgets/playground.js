@@ -167,16 +167,8 @@ export async function mount(container, api) {
   // --- Talking to Python: one call at a time, in order.
   const enqueue = inOrder();
   const training = trainingControls({
-    api, enqueue,
-    step: async (epochs) => {
-      show(await api.call("step", { epochs }));
-      return true;
-    },
-    stepOnce: async () => show(await api.call("step", { epochs: 1 })),
-    reset: async () => {
-      show(await api.call("reset", {}), true);
-      api.status(`Reset: the same starting weights again (seed ${settings.seed}).`);
-    },
+    api, enqueue, show,
+    resetSays: () => `Reset: the same starting weights again (seed ${settings.seed}).`,
     paused: () => `Paused at epoch ${latest.epoch}.`,
     failed: (error) => {
       if (error.type !== "TrainingDiverged") return api.fail(error);

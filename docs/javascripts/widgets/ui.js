@@ -192,13 +192,24 @@ export class TrainingLoop {
 // `enqueue`, in order with the widget's other calls into Python:
 //   step(n)      trains n units (epochs, batches) and shows the answer; resolves to false when
 //                training is over
-//   stepOnce()   trains one unit and shows it; reset() starts over and shows it
+//   stepOnce()   trains one unit and shows it; reset() starts over and shows it. By default they
+//                call the model's step({epochs}) and reset(), hand the answer to show(answer, fresh)
+//                and, once reset, put resetSays() on the status line
 //   paused()     the status line's words once a pause has landed
 //   failed(e)    hears of a call that failed; canTrain() may refuse to start (and say why)
 //   stopped()    is told when training ends by itself
 // `names` renames the buttons, e.g. {step: "Step one epoch"}.
-export function trainingControls({ api, enqueue, step, stepOnce, reset, paused, failed, canTrain = () => true,
-  stopped, maxPerCall, names = {} }) {
+export function trainingControls({ api, enqueue, show, resetSays, paused, failed, canTrain = () => true,
+  stopped, maxPerCall, names = {},
+  step = async (epochs) => {
+    show(await api.call("step", { epochs }));
+    return true;
+  },
+  stepOnce = () => step(1),
+  reset = async () => {
+    show(await api.call("reset", {}), true);
+    api.status(resetSays());
+  } }) {
   const trainButton = button("Train", () => (loop.running ? pause() : train()), { "aria-pressed": "false" });
   const stepButton = button(names.step || "Step", () => once());
   const resetButton = button(names.reset || "Reset", () => restart());

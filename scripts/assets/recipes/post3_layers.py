@@ -20,7 +20,7 @@ from scripts.assets import plotting
 from scripts.assets.draw_regions import DEFAULT_EXTENT, draw_regions
 from scripts.assets.frames import frame_steps, freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.shared import architecture_name, playground_figure
+from scripts.assets.shared import architecture_name, playground_figure, toy_split
 
 LOSS = "binary_cross_entropy"
 DATASET_TITLES = {"xor": "XOR", "circles": "circles", "spirals": "spirals"}
@@ -134,8 +134,7 @@ def layers_grid(out, params):
     fig.suptitle("hidden layers (neurons in each)", fontsize=12, color=plotting.AXES)
     metrics = {"seconds_training": 0.0}
     for row, name in enumerate(p["datasets"]):
-        X, y = datasets.toy(name, p["train_points"], p["noise"], seed=p["seed"])
-        X_test, y_test = datasets.toy(name, p["test_points"], p["noise"], seed=p["seed"] + 1)
+        (X, y), (X_test, y_test) = toy_split(name, p, p["seed"])
         for col, hidden in enumerate(p["hidden"]):
             started = time.perf_counter()
             net, trainer = train_classifier(X, y, hidden, learning_rate=p["learning_rate"], epochs=p["epochs"],
@@ -266,8 +265,7 @@ WIDTH_DEPTH_PARAMS = {
 @recipe(outputs=["post3/width-depth.svg"], params=WIDTH_DEPTH_PARAMS)
 def width_depth(out, params):
     p = params
-    X, y = datasets.toy(p["dataset"], p["train_points"], p["noise"], seed=0)
-    X_test, y_test = datasets.toy(p["dataset"], p["test_points"], p["noise"], seed=1)
+    (X, y), (X_test, y_test) = toy_split(p["dataset"], p, 0)
     started = time.perf_counter()
     accuracy, weights = width_depth_sweep(X, y, X_test, y_test, p["neurons"], p["seeds"], p["learning_rates"],
                                           p["epochs"], p["batch_size"])

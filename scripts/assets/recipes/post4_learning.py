@@ -19,13 +19,12 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from demos import datasets
 from demos.nn import Network, Trainer, TrainingDiverged, make_optimizer
 from scripts.assets import plotting
 from scripts.assets.draw_regions import draw_regions
 from scripts.assets.frames import freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.shared import playground_figure
+from scripts.assets.shared import playground_figure, toy_split
 
 BCE = "binary_cross_entropy"
 
@@ -393,24 +392,14 @@ def batch_sizes(out, params):
     return metrics
 
 
-OVERFIT_PARAMS = {
-    "dataset": "moons",
-    "train_points": 30,
-    "test_points": 500,
-    "noise": 0.25,
-    "hidden": [32, 32],
-    "learning_rate": 0.003,
-    "l2": 0.01,
-    "epochs": 1000,
-    "seed": 0,
-}
+OVERFIT_PARAMS = {"dataset": "moons", "train_points": 30, "test_points": 500, "noise": 0.25, "hidden": [32, 32],
+                  "learning_rate": 0.003, "l2": 0.01, "epochs": 1000, "seed": 0}
 
 
 @recipe(outputs=["post4/overfitting.svg"], params=OVERFIT_PARAMS)
 def overfitting(out, params):
     p = params
-    X, y = datasets.toy(p["dataset"], p["train_points"], p["noise"], seed=p["seed"])
-    X_test, y_test = datasets.toy(p["dataset"], p["test_points"], p["noise"], seed=p["seed"] + 1)
+    (X, y), (X_test, y_test) = toy_split(p["dataset"], p, p["seed"])
     started = time.perf_counter()
     runs = {l2: overfit_run(X, y, X_test, y_test, p["hidden"], l2, p["learning_rate"], p["epochs"], p["seed"])
             for l2 in (0.0, p["l2"])}
@@ -484,16 +473,9 @@ def thumb_post4(out, params):
             "seconds_training": round(seconds_training, 2)}
 
 
-# The playground block of post 4 shows this figure and starts from its options (the site's build
-# fills them in: see scripts/site/hooks.py).
-PLAYGROUND_PARAMS = {
-    "widget": {"name": "playground", "options": {"dataset": "circles", "noise": 0.1, "hidden": [6],
-                                                 "activation": "tanh", "learning_rate": 0.3, "optimizer": "sgd",
-                                                 "batch_size": 10, "seed": 0}},
-    "epochs": 100,
-}
-
-
-@recipe(outputs=["post4/playground-circles.webp"], params=PLAYGROUND_PARAMS)
+# The playground block of post 4 shows this figure and starts from its options (see scripts/site/hooks.py).
+@recipe(outputs=["post4/playground-circles.webp"], params={"epochs": 100, "widget": {"name": "playground", "options": {
+    "dataset": "circles", "noise": 0.1, "hidden": [6], "activation": "tanh", "learning_rate": 0.3, "optimizer": "sgd",
+    "batch_size": 10, "seed": 0}}})
 def playground_rates(out, params):
     return playground_figure(params["widget"], params["epochs"], out["post4/playground-circles.webp"])

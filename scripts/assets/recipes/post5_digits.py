@@ -278,17 +278,24 @@ def draw_prediction(path, X_test, probabilities, y_test):
 def draw_answers(path, X_test, probabilities, y_test, shown, columns=5):
     """Test digits, each titled with the network's answer and its probability:
     blue when right, orange when wrong."""
+    def title(ax, k, said):
+        ax.set_title(f"{said}  {probabilities[k, said]:.0%}", fontsize=11, loc="center",
+                     color=plotting.BLUE if said == y_test[k] else plotting.ORANGE)
+    digit_grid(path, X_test, probabilities, shown, columns, 1.3, 0.1, title)
+
+
+def digit_grid(path, X_test, probabilities, shown, columns, row_inches, margin_inches, title):
+    """The test digits ``shown`` in a grid of ``columns``, each framed and given its
+    ``title(ax, k, said)`` (``said``: the network's answer), in a 4.8-inch-wide figure."""
     rows = -(-len(shown) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(4.8, 1.3 * rows + 0.1), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.8, row_inches * rows + margin_inches), squeeze=False)
     for ax in axes.flat:
         ax.set_axis_off()
     for ax, k in zip(axes.flat, shown):
-        said = int(probabilities[k].argmax())
         draw_digit(ax, X_test[k] * PIXEL_MAX, grid=False)
         ax.set_axis_on()
         frame(ax)
-        ax.set_title(f"{said}  {probabilities[k, said]:.0%}", fontsize=11, loc="center",
-                     color=plotting.BLUE if said == y_test[k] else plotting.ORANGE)
+        title(ax, k, int(probabilities[k].argmax()))
     plotting.save_figure(fig, path)
 
 
@@ -357,19 +364,11 @@ def draw_confusion(path, counts):
 
 def draw_mistakes(path, X_test, probabilities, y_test, shown, columns=4):
     """The misclassified test digits, each with its true label and the network's answer."""
-    rows = -(-len(shown) // columns)
-    # Four columns in a narrow figure: the captions stay readable on a phone.
-    fig, axes = plt.subplots(rows, columns, figsize=(4.8, 1.55 * rows + 0.2), squeeze=False)
-    for ax in axes.flat:
-        ax.set_axis_off()
-    for ax, k in zip(axes.flat, shown):
-        said = int(probabilities[k].argmax())
-        draw_digit(ax, X_test[k] * PIXEL_MAX, grid=False)
-        ax.set_axis_on()
-        frame(ax)
+    def title(ax, k, said):
         ax.set_title(f"{y_test[k]} read as {said}\n{probabilities[k, said]:.0%} sure", fontsize=10.5,
                      linespacing=1.15)
-    plotting.save_figure(fig, path)
+    # Four columns in a narrow figure: the captions stay readable on a phone.
+    digit_grid(path, X_test, probabilities, shown, columns, 1.55, 0.2, title)
 
 
 @recipe(outputs=["post5/samples.svg", "post5/digit-vector.svg"], params={"per_class": 3, "example": 0})
