@@ -48,6 +48,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scripts import github_pages
+from scripts.atomic import write_atomic
 from scripts.serving import PREFIX, launch, serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -795,13 +796,6 @@ def machine_info():
     return {"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "cores": os.cpu_count(),
             "python": platform.python_version(), "numpy": numpy.__version__, "chromium": "?",
             "load_start": ", ".join(f"{v:.2f}" for v in os.getloadavg()), "load_end": ""}
-
-
-def write_atomic(path, text):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
 
 
 def main(argv=None):

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.assets.recipe import MANIFEST
+from scripts.atomic import TEMP_PREFIX, write_atomic
 
 # Recipes already run side by side, one process per core, and their matrices are small:
 # a BLAS thread pool in each would only fight over the same cores (10x slower here).
@@ -57,7 +58,6 @@ RECIPE_PACKAGE = "scripts.assets.recipes"
 PROJECT_PACKAGES = ("demos", "scripts")  # imports of these are followed and hashed
 DECLARATION = "scripts.assets.recipe"  # only checks declarations: editing it makes no asset stale
 VERSIONED = ("numpy", "matplotlib", "imageio-ffmpeg")
-TEMP_PREFIX = ".tmp-"  # anything so named in the assets root is a leftover of a killed build
 
 
 class BuildError(ValueError):
@@ -456,11 +456,10 @@ class _Build:
                 del self.manifest["assets"][path]
 
     def save_manifest(self):
-        path, temp = self.assets / MANIFEST, self.assets / (TEMP_PREFIX + MANIFEST)
+        path = self.assets / MANIFEST
         text = json.dumps(self.manifest, sort_keys=True, indent=1) + "\n"
         if not path.exists() or path.read_text() != text:
-            temp.write_text(text)
-            os.replace(temp, path)
+            write_atomic(path, text)
 
     def report(self, r, seconds, error=None):
         if error:

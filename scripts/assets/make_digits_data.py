@@ -17,12 +17,12 @@ with status 1 if they differ.
 import argparse
 import gzip
 import io
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from scripts.atomic import write_atomic
 
 TARGET = Path(__file__).resolve().parents[2] / "demos" / "data" / "digits.csv.gz"
 
@@ -42,20 +42,6 @@ def digits_csv_gz():
     return gzip.compress(text.getvalue().encode("ascii"), compresslevel=9, mtime=0)
 
 
-def write_atomically(path, data):
-    """Write ``data`` to ``path`` through a temporary file, so no half-written file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; the data file is for everyone
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only compare, write nothing")
@@ -65,7 +51,7 @@ def main(argv=None):
         same = TARGET.exists() and TARGET.read_bytes() == data
         print(f"{TARGET}: {'up to date' if same else 'differs from scikit-learn copy'}")
         return 0 if same else 1
-    write_atomically(TARGET, data)
+    write_atomic(TARGET, data)
     print(f"wrote {TARGET} ({len(data):,} bytes)")
     return 0
 

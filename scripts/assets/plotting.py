@@ -51,6 +51,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 
 from scripts.assets.palette import AXES, BLUE, CARD, DIVERGING, GREEN, NEUTRAL, ORANGE, RED, TEXT
+from scripts.atomic import write_atomic
 
 CLASS_COLOURS = (ORANGE, BLUE)
 CHANNEL_COLOURS = (RED, GREEN, BLUE)
@@ -114,17 +115,6 @@ def style():
     """
     matplotlib.rcdefaults()
     matplotlib.rcParams.update(RC_PARAMS)
-
-
-def _write_atomically(path, write):
-    """Call ``write(temp_path)`` on a file beside ``path``, then rename it into place."""
-    path = Path(path)
-    temp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    try:
-        write(temp)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def webp_bytes(pixels, quality=None):
@@ -207,7 +197,7 @@ def save_figure(fig, path, dpi=None, quality=None):
         else:
             fig.savefig(buffer, format=suffix[1:], metadata=SAVE_METADATA[suffix], **options)
             data = svg_with_webp_pictures(buffer.getvalue()) if suffix == ".svg" else buffer.getvalue()
-        _write_atomically(path, lambda temp: temp.write_bytes(data))
+        write_atomic(path, data)
     finally:
         plt.close(fig)
 
@@ -241,7 +231,7 @@ def save_thumbnail(fig, thumbnail_path, card_path):
     card.paste(picture, ((CARD_SIZE[0] - picture.width) // 2, (CARD_SIZE[1] - picture.height) // 2))
     encoded = io.BytesIO()
     card.save(encoded, format="PNG", optimize=True)
-    _write_atomically(card_path, lambda temp: temp.write_bytes(encoded.getvalue()))
+    write_atomic(card_path, encoded.getvalue())
     save_figure(fig, thumbnail_path, dpi=100)
 
 
@@ -351,11 +341,11 @@ class VideoWriter:
 
     def _write_poster(self, pixels):
         if Path(self.poster_path).suffix.lower() == ".webp":
-            data = webp_bytes(pixels)
-            _write_atomically(self.poster_path, lambda temp: temp.write_bytes(data))
+            write_atomic(self.poster_path, webp_bytes(pixels))
         else:
-            _write_atomically(self.poster_path, lambda temp: matplotlib.image.imsave(
-                temp, pixels, format="png", metadata=SAVE_METADATA[".png"]))
+            buffer = io.BytesIO()
+            matplotlib.image.imsave(buffer, pixels, format="png", metadata=SAVE_METADATA[".png"])
+            write_atomic(self.poster_path, buffer.getvalue())
 
     def _fail(self, what):
         self._ffmpeg.kill()

@@ -36,6 +36,7 @@ import tempfile
 from pathlib import Path
 
 from scripts import github_pages
+from scripts.atomic import write_atomic as _write_atomic
 from scripts.runtime import vendor
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,11 +144,6 @@ def trace(root, package_dir=None, log=print):
         shutil.rmtree(work, ignore_errors=True)
     _drop_others(folder, "trace-", path.name)
     return used
-
-
-def _write_atomic(path, text):
-    with vendor._atomic_file(Path(path)) as (out, _):
-        out.write(text.encode() if isinstance(text, str) else text)
 
 
 def _problems(folder):

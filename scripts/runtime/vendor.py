@@ -36,7 +36,6 @@ file is missing or damaged).
 
 import argparse
 import base64
-import contextlib
 import hashlib
 import io
 import json
@@ -50,6 +49,9 @@ import urllib.request
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
+
+from scripts.atomic import atomic_file as _atomic_file
+from scripts.atomic import write_atomic as _write_atomic
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 5  # seconds per connection attempt: an unreachable host must not stall the build
@@ -148,27 +150,6 @@ def _run(command):
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     if done.returncode:
         raise OSError(f"`{' '.join(command)}` failed: {(done.stderr or done.stdout).strip()[-500:]}")
-
-
-@contextlib.contextmanager
-def _atomic_file(dest):
-    """Yield (open binary file, its temporary path) beside `dest`; it becomes `dest` only if the block succeeds."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out, tmp
-        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; the site serves them to everyone
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _write_atomic(dest, data):
-    """Write the bytes of the binary file `data` to `dest` without ever leaving half a file."""
-    with _atomic_file(dest) as (out, _):
-        shutil.copyfileobj(data, out)
 
 
 def fetch_verified(dest, integrity, sources, log=print):

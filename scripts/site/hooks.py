@@ -60,7 +60,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
@@ -75,6 +74,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the `mkdocs` console script does not put the project on the path
 
 from scripts.assets import palette  # noqa: E402  (needs the path above)
+from scripts.atomic import write_atomic  # noqa: E402
 from scripts.runtime import browser_runtime, vendor  # noqa: E402
 from scripts.site import blocks, csp, maths, pictures, publishing, site_address, styles  # noqa: E402
 
@@ -549,16 +549,3 @@ def demos_bundle(package_dir=ROOT / "demos"):
     data = buffer.getvalue()
     return f"demos-{hashlib.sha256(data).hexdigest()[:12]}.zip", data
 
-
-def write_atomic(path, data):
-    """Write `data` (bytes) to `path` through a temporary file, so no reader sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a web server must be able to read it
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
