@@ -1,7 +1,7 @@
 """Every page for every reader: screen readers and keyboards, light and dark, no JavaScript,
 reduced motion, and a Content-Security-Policy that nothing on the site breaks.
 
-The site is built once per session from a temporary copy of the project (mkdocs.yml,
+The site is built once for this file from a temporary copy of the project (mkdocs.yml,
 docs/, scripts/, demos/, overrides/) with the asset build's files when `make assets` has
 made them, and a small stand-in for any generated file a page references that is not
 there yet. It is served under the sub-path /REPO/ by a local server and read by Debian's
@@ -14,85 +14,41 @@ widgets, once every widget is live (controls, canvases, keyboard, focus).
 """
 
 import base64
-import functools
 import hashlib
-import http.server
-import json
 import re
 import shutil
-import threading
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-import yaml
-from mkdocs.utils.yaml import get_yaml_loader
 
 from scripts.runtime import checkers, vendor
-from scripts.site import blocks, csp, hooks
-from scripts.serving import SubPathHandler
-from tests.sites import build_site, copy_project
+from scripts.site import blocks, csp
+from tests.sites import READY_TIMEOUT, ROOT, build_site, copy_project, new_page
+from tests.stand_ins import add_stand_ins, referenced
 
-pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session
+pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests: one browser for them all
 
-ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "docs" / blocks.GENERATED
-READY_TIMEOUT = 180_000  # ms: a cold start of the runtime on a busy two-core machine is slow
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201c5d4b6a50000000049454e44ae426082")
-MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"  # a header only, for a missing video
 THEMES = {"light": "default", "dark": "slate"}  # what the reader's system prefers -> Material's scheme
 
 
 # --- The site.
 
 
-@pytest.fixture(scope="session")
-def httpd(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("a11y-served")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(SubPathHandler, directory=str(folder)))
-    server.folder = folder
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/REPO/"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def stand_ins(project):
-    """Give every generated file a page references and the asset build has not made a stand-in."""
-    generated = project / "docs" / blocks.GENERATED
-    manifest_path = project / "docs" / hooks.MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"assets": {}, "recipes": {}}
-    config = yaml.load((project / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
-    referenced = {path for _, path in hooks.config_references(config)}
-    drawn = hooks.load_drawn_with(project / "docs")
-    for page in (project / "docs").rglob("*.md"):
-        referenced.update(hooks.page_references(page.read_text(), drawn))
-    for path in sorted(referenced):
-        if path not in manifest["assets"] or not (generated / path).is_file():
-            (generated / path).parent.mkdir(parents=True, exist_ok=True)
-            (generated / path).write_bytes(MP4 if path.endswith(".mp4") else PNG)
-            manifest["assets"][path] = {"recipe": "stand-in made by tests/test_accessibility.py"}
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(manifest))
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(tmp_path_factory, httpd):
     """The project's site, built for the local server's URL (instant navigation follows only
     links inside site_url). Returns the server's base URL."""
     project = copy_project(tmp_path_factory.mktemp("a11y"))
     if (GENERATED / "manifest.json").is_file():
         shutil.copytree(GENERATED, project / "docs" / blocks.GENERATED, ignore=shutil.ignore_patterns(".*"))
-    stand_ins(project)
+    add_stand_ins(project, referenced(project))
     # The runtime files come from this project's verified cache, as in a real build.
     build_site(project, httpd.folder, httpd.url, OPENBLAS_NUM_THREADS="1", VENDOR_CACHE=str(vendor.cache_root()))
     return httpd.url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pages(site, httpd):
     """Every page of the site, as paths under the base URL ("" is the home page)."""
     found = [p.parent.relative_to(httpd.folder).as_posix() + "/" for p in sorted(httpd.folder.rglob("index.html"))]
@@ -109,50 +65,6 @@ def built_file(httpd, path):
 @pytest.fixture(scope="session")
 def axe_script():
     return str(checkers.ensure_axe(log=lambda message: None))
-
-
-# Records every Content-Security-Policy violation, from before the page's first script.
-WATCH_CSP = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.reportViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`
-    + ` at ${event.sourceFile || location.pathname}:${event.lineNumber}`);
-});
-"""
-
-
-def new_page(browser, server, block=(), axe=None, **options):
-    """A fresh page that may only talk to the local server; `block` lists URL fragments whose
-    requests fail, as an unreachable host would; `axe`, the checker's script, is put in every
-    document (as an init script: the page's own policy would refuse it as a script tag).
-    `page.problems` collects page errors and CSP violations (from the event and the console)."""
-    # Requests are routed here, which a service worker would bypass: pages run without one.
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block", **options)
-    problems = []
-
-    def route(request_route):
-        url = request_route.request.url
-        if not url.startswith(server) or any(fragment in url for fragment in block):
-            request_route.abort()
-        else:
-            request_route.continue_()
-
-    def console(message):
-        # Blocked content is reported by the event above; the console also tells of a policy
-        # the browser could not read (a directive a <meta> cannot carry, a bad source).
-        text = message.text
-        if ("Content Security Policy" in text or "Content-Security-Policy" in text) and "violates" not in text:
-            problems.append(f"console: {text}")
-
-    context.route("**/*", route)
-    context.expose_function("reportViolation", lambda text: problems.append(f"CSP violation: {text}"))
-    context.add_init_script(WATCH_CSP)
-    if axe:
-        context.add_init_script(path=axe)
-    page = context.new_page()
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", console)
-    page.problems = problems
-    return page
 
 
 def open_page(page, url):

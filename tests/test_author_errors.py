@@ -24,7 +24,7 @@ import pytest
 
 from scripts.runtime import vendor
 from scripts.site import blocks, hooks
-from tests.sites import write_manifest
+from tests.stand_ins import write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -2,20 +2,18 @@
 worker, and many page changes without a reload.
 
 A small site of its own (four short pages) is built from the project like the one of
-test_browser_widgets.py, whose helpers it reuses, and served under /REPO/.
+test_browser_widgets.py, with the same helpers (tests/sites.py), and served under /REPO/.
 """
 
-import json
 
 import pytest
 
 from scripts.site import blocks
-from scripts.serving import serve
-from tests.sites import build_site, copy_project, write_manifest
-from tests.test_browser_widgets import (
-    assert_ready, bring_to, fallback_png, new_page, pause, readout, status, wait_for_epoch, widget,
-    widget_config, widget_workers,
+from tests.sites import (
+    assert_ready, bring_to, build_site, copy_project, new_page, pause, readout, site_config, status,
+    wait_for_epoch, widget, widget_workers,
 )
+from tests.stand_ins import fallback_png, write_manifest
 
 pytestmark = pytest.mark.xdist_group("browser")  # one browser per session, shared with the other browser tests
 
@@ -34,9 +32,7 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("faults-served")
-    httpd, url = serve(folder)
+def server(tmp_path_factory, httpd):
     project = copy_project(tmp_path_factory.mktemp("faults"))
     generated = project / "docs" / blocks.GENERATED
     assets = {}
@@ -46,13 +42,9 @@ def server(tmp_path_factory):
     write_manifest(project, assets)
     for name, text in PAGES.items():
         (project / "docs" / f"{name}.md").write_text(text)
-    config = json.loads(widget_config(project / "mkdocs.yml"))
-    config["nav"] = [f"{name}.md" for name in PAGES]
-    (project / "mkdocs-faults.yml").write_text(json.dumps(config))
-    build_site(project, folder, url, "-f", "mkdocs-faults.yml")
-    yield url
-    httpd.shutdown()
-    httpd.server_close()
+    (project / "mkdocs-faults.yml").write_text(site_config(project / "mkdocs.yml", [f"{name}.md" for name in PAGES]))
+    build_site(project, httpd.folder, httpd.url, "-f", "mkdocs-faults.yml")
+    return httpd.url
 
 
 def widths(root):
@@ -93,7 +85,7 @@ def test_a_link_asking_for_too_big_a_network_is_capped(browser, server):
     root.get_by_role("button", name="Train").click()
     wait_for_epoch(page, 2)
     pause(page)
-    assert not page.errors, page.errors
+    assert not page.problems, page.problems
     page.context.close()
 
 
@@ -227,5 +219,5 @@ def test_fifty_page_changes_keep_one_worker_and_flat_memory(browser, server):
             heap = memory["heap"]
     assert page.evaluate("window.sameDocument"), "Material's instant navigation did not handle the links"
     assert memory["heap"] == heap, (heap, memory)
-    assert not page.errors, page.errors
+    assert not page.problems, page.problems
     page.context.close()

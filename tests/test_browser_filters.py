@@ -12,25 +12,20 @@ draws while a weight is edited and while the reader draws (run with -s to see it
 
 import json
 import re
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from scripts.site import blocks
+from demos import widgets
 from scripts.bench import FILTERS_RATE
-from scripts.serving import serve
-from tests.sites import build_site, copy_project, write_manifest
-from tests.test_browser_widgets import draw
+from scripts.site import blocks
+from tests.sites import ROOT, bring_to, build_site, copy_project, draw, new_page, read_config, site_config
+from tests.stand_ins import made, stand_in_figure, write_manifest
 
 pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests, on one worker
 
-ROOT = Path(__file__).resolve().parent.parent
-GENERATED = ROOT / "docs" / blocks.GENERATED
 POST = ROOT / "docs" / "posts" / "07-convolutional-neural-networks.md"
 PAGE = "filters-check/"
-READY_TIMEOUT = 180_000  # ms: a cold start on a busy two-core machine is slow
 FILTERS_CSS = "stylesheets/filters.css"
 
 
@@ -42,57 +37,7 @@ def post_block():
     raise AssertionError(f"{POST.name} has no filters widget block")
 
 
-# --- Stand-ins for the asset build's files, should it not have run.
-
-
-def conv_digits():
-    from demos import conv, datasets
-    from demos.nn import Trainer, make_optimizer
-
-    X_train, _, y_train, _ = datasets.digits_split()
-    network = conv.ConvNetwork((1, 8, 8), conv=[(8, 3, 1, 1)], pool=2, n_classes=10, seed=1)
-    Trainer(network, X_train / 16.0, datasets.one_hot(y_train, 10), "categorical_cross_entropy",
-            make_optimizer("adam", 0.01), batch_size=32, seed=1).run(10)
-    return network.to_json()
-
-
-def conv_shapes():
-    from demos import conv, datasets
-    from demos.nn import Trainer, make_optimizer
-
-    images, labels, _ = datasets.coloured_shapes(900, seed=0, size=16)
-    network = conv.ConvNetwork((3, 16, 16), conv=[(8, 3, 1, 1), (16, 3, 1, 1)], pool=2, n_classes=3, seed=0)
-    Trainer(network, images.transpose(0, 3, 1, 2).reshape(len(images), -1), datasets.one_hot(labels, 3),
-            "categorical_cross_entropy", make_optimizer("adam", 0.01), batch_size=32, seed=0).run(4)
-    return network.to_json()
-
-
-def stand_in_figure():
-    return ('<svg xmlns="http://www.w3.org/2000/svg" width="768" height="432" viewBox="0 0 768 432">'
-            '<rect width="768" height="432" fill="#dde"/></svg>')
-
-
-MODELS = {"models/conv-digits.json": conv_digits, "models/conv-shapes.json": conv_shapes}
-
-
 # --- The site, the server and the browser.
-
-
-@pytest.fixture(scope="module")
-def httpd(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("served-filters")
-    httpd, url = serve(folder)
-    httpd.folder, httpd.url = folder, url
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def read_config(path):
-    import yaml
-    from mkdocs.utils.yaml import get_yaml_loader
-
-    return yaml.load(path.read_text(), Loader=get_yaml_loader())
 
 
 def test_the_site_config_loads_the_filters_styles():
@@ -108,47 +53,17 @@ def server(tmp_path_factory, httpd):
     generated = project / "docs" / blocks.GENERATED
     block = post_block()
     fallback = blocks.check("widget", block)["fallback"]
-    files = {fallback: stand_in_figure, **MODELS}
-    for path, make in files.items():
-        target = generated / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if (GENERATED / path).is_file():
-            shutil.copy(GENERATED / path, target)
-        else:
-            target.write_text(make())
+    # The networks are the asset build's when it has made them.
+    files = [fallback, *widgets.widget("filters").files.values()]
+    for path in files:
+        (generated / path).parent.mkdir(parents=True, exist_ok=True)
+        (generated / path).write_text(made(path, stand_in_figure if path == fallback else None))
     write_manifest(project, {path: {} for path in files})
     (project / "docs" / "filters-check.md").write_text(f"# Filters\n\n```widget\n{block}```\n")
-    config = read_config(project / "mkdocs.yml")
-    extra = {"INHERIT": "mkdocs.yml", "nav": ["filters-check.md"],
-             "exclude_docs": f"{config.get('exclude_docs') or ''}\n/index.md\n/posts/\n"}
-    if FILTERS_CSS not in (config.get("extra_css") or []):  # reported by the test above
-        extra["extra_css"] = (config.get("extra_css") or []) + [FILTERS_CSS]
-    (project / "mkdocs-filters.yml").write_text(json.dumps(extra))
+    # The filters' styles are added should mkdocs.yml leave them out (the test above reports it).
+    (project / "mkdocs-filters.yml").write_text(site_config(project / "mkdocs.yml", ["filters-check.md"], FILTERS_CSS))
     build_site(project, httpd.folder, httpd.url, "--strict", "-f", "mkdocs-filters.yml")
     return httpd.url
-
-
-def new_page(browser, server, block=()):
-    """A fresh page that may only talk to the local server; requests whose URL holds one of
-    the fragments in `block` fail, as an unreachable host would."""
-    # Requests are routed here, which a service worker would bypass: pages run without one.
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block")
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(server) and not any(f in route.request.url for f in block)
-                  else route.abort())
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return page
-
-
-def bring_to(page, states, timeout=READY_TIMEOUT):
-    """Scroll the widget into view and wait for one of `states`; returns the state reached."""
-    root = page.locator(".nn-widget[data-widget='filters']")
-    root.scroll_into_view_if_needed()
-    page.wait_for_function("([root, states]) => states.includes(root.dataset.state)",
-                           arg=[root.element_handle(), states], timeout=timeout)
-    return root.get_attribute("data-state")
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +71,7 @@ def ready(browser, server):
     """The page with the filters widget live, shared by the tests that operate it."""
     page = new_page(browser, server)
     page.goto(server + PAGE)
-    state = bring_to(page, ["ready", "fallback", "error"])
+    state = bring_to(page, "filters")
     root = page.locator(".nn-widget[data-widget='filters']")
     assert state == "ready", f"the widget ended in {state}: {root.locator('.nn-widget-status').text_content()}"
     yield page, root
@@ -196,7 +111,7 @@ def test_the_block_starts_with_the_vertical_edge_filter_on_a_test_digit(ready):
     assert label(root, "canvas.nn-filters-picture").startswith("The picture: test picture digit 0, 8 by 8")
     assert feature_map(root).shape == (8, 8)
     assert label(root, "canvas.nn-filters-map").startswith("Feature map of the vertical edge filter, 8 by 8:")
-    assert not page.errors, page.errors
+    assert not page.problems, page.problems
 
 
 def cpython_model(httpd):
@@ -315,7 +230,7 @@ def test_the_trained_networks_read_a_drawn_one_and_a_picked_triangle(ready):
     page.wait_for_function("e => / the shape/.test(e.getAttribute('aria-label') || '')",
                            arg=root.locator("canvas.nn-filters-map").element_handle(), timeout=30_000)
     assert feature_map(root).shape == (16, 16)
-    assert not page.errors, page.errors
+    assert not page.problems, page.problems
 
 
 def test_feature_map_update_rate(ready, record_property):
@@ -348,7 +263,7 @@ def test_feature_map_update_rate(ready, record_property):
 def test_without_the_runtime_the_widget_keeps_its_figure(browser, server):
     page = new_page(browser, server, block=("vendor/pyodide",))
     page.goto(server + PAGE)
-    assert bring_to(page, ["fallback"], timeout=60_000) == "fallback"
+    assert bring_to(page, "filters", states=("fallback",), timeout=60_000) == "fallback"
     root = page.locator(".nn-widget[data-widget='filters']")
     figure = root.locator(".nn-widget-fallback img")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=figure.element_handle())

@@ -15,8 +15,8 @@ import pytest
 
 from scripts.site import blocks
 from scripts.serving import SubPathHandler, serve
-from tests.sites import build_site, copy_project, write_manifest
-from tests.test_browser_widgets import fallback_png, widget_config
+from tests.sites import build_site, copy_project, site_config
+from tests.stand_ins import fallback_png, write_manifest
 
 pytestmark = pytest.mark.xdist_group("browser")  # one browser per session, shared with the other browser tests
 
@@ -80,9 +80,7 @@ def site(tmp_path_factory):
     write_manifest(project, {"checks/neuron.png": {}})
     for name, text in PAGES.items():
         (project / "docs" / f"{name}.md").write_text(text)
-    config = json.loads(widget_config(project / "mkdocs.yml"))
-    config["nav"] = [f"{name}.md" for name in PAGES]
-    (project / "mkdocs-loading.yml").write_text(json.dumps(config))
+    (project / "mkdocs-loading.yml").write_text(site_config(project / "mkdocs.yml", [f"{name}.md" for name in PAGES]))
     build_site(project, folder, url, "-f", "mkdocs-loading.yml")
     httpd.url, httpd.folder = url, folder
     yield httpd
@@ -293,9 +291,7 @@ def test_a_new_build_replaces_every_page_and_file_the_service_worker_kept(browse
         (project / "docs" / f"{name}.md").write_text(text.replace("near the top", "near the top, rebuilt"))
     with open(project / "demos" / "__init__.py", "a") as f:
         f.write("# a change, so that the demos zip and the service worker's version change\n")
-    config = json.loads(widget_config(project / "mkdocs.yml"))
-    config["nav"] = [f"{name}.md" for name in PAGES]
-    (project / "mkdocs-loading.yml").write_text(json.dumps(config))
+    (project / "mkdocs-loading.yml").write_text(site_config(project / "mkdocs.yml", [f"{name}.md" for name in PAGES]))
     build_site(project, site.folder, site.url, "-f", "mkdocs-loading.yml")
     [new_demos] = site.folder.glob("py/demos-*.zip")
     assert new_demos != old_demos and not old_demos.exists()

@@ -1,6 +1,6 @@
 """The live widgets in a real browser: loading, operating each one, falling back, memory.
 
-The site is built once per session from a temporary copy of the project with one
+The site is built once for this file from a temporary copy of the project with one
 extra page holding every widget, served under a sub-path (/REPO/) by a small
 local server, and driven by Debian's Chromium through Playwright. Every request
 to another host is refused, as a published page must need none. Fallback figures
@@ -8,23 +8,20 @@ are small stand-in pictures; the trained models the digit and shapes widgets
 load are the asset build's when it has run, or else quickly trained stand-ins.
 """
 
-import json
-import shutil
-from pathlib import Path
 
-import numpy as np
 import pytest
 
+from demos import widgets
 from scripts.site import blocks
-from scripts.serving import serve
-from tests.sites import build_site, copy_project, write_manifest
+from tests.sites import (
+    ROOT, assert_ready, bring_to, build_site, copy_project, draw, loads_widgets, new_page, pause, read_config,
+    readout, site_config, status, wait_for_epoch, widget, widget_workers,
+)
+from tests.stand_ins import fallback_png, made, write_manifest
 
-pytestmark = pytest.mark.xdist_group("browser")  # one site, server and browser per session
+pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests: one browser for them all
 
-ROOT = Path(__file__).resolve().parent.parent
-GENERATED = ROOT / "docs" / blocks.GENERATED
 PAGE = "widgets-check/"
-READY_TIMEOUT = 180_000  # ms: a cold start on a busy two-core machine is slow
 
 WIDGET_BLOCKS = {
     "neuron": "preset: purple",
@@ -38,110 +35,17 @@ WIDGET_BLOCKS = {
 
 # --- The site: the project plus one page of widgets, built with the project's mkdocs.yml.
 
-
-def fallback_png(path, seed):
-    """A small picture standing in for a widget's pre-rendered figure."""
-    import matplotlib.image
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The size of a real figure, so the page is as long as a real one; smooth, so the file is small.
-    y, x = np.mgrid[0:1:432j, 0:1:768j]
-    matplotlib.image.imsave(path, np.stack([x, y, np.full_like(x, (seed % 7) / 7)], axis=-1))
-
-
-def digits_model():
-    """A digits network like the asset build's: pixels / 16 in, ten probabilities out."""
-    from demos import datasets
-    from demos.nn import Network, Trainer, make_optimizer
-
-    X_train, _, y_train, _ = datasets.digits_split()
-    network = Network([64, 32, 10], ["tanh", "softmax"], seed=0)
-    Trainer(network, X_train / 16.0, datasets.one_hot(y_train, 10), "categorical_cross_entropy",
-            make_optimizer("adam", 0.01), batch_size=32, seed=0).run(15)
-    return network.to_json()
-
-
-def digits_samples():
-    from demos import datasets
-
-    _, X_test, _, y_test = datasets.digits_split()
-    shown = [int(np.flatnonzero(y_test == digit)[0]) for digit in range(10)]
-    return json.dumps({"images": X_test[shown].astype(int).tolist(), "labels": y_test[shown].tolist()})
-
-
-def shapes_model():
-    """A quickly trained shapes network of the asset build's form: 768 inputs, 6 sigmoid outputs."""
-    from demos import datasets
-    from demos.nn import Network, Trainer, make_optimizer
-
-    images, shapes, colours = datasets.coloured_shapes(600, seed=0, size=16)
-    targets = np.concatenate([datasets.one_hot(shapes, 3), datasets.one_hot(colours, 3)], axis=1)
-    network = Network([768, 24, 6], ["tanh", "sigmoid"], seed=0)
-    Trainer(network, images.reshape(len(images), -1), targets, "binary_cross_entropy",
-            make_optimizer("adam", 0.003), batch_size=32, seed=0).run(8)
-    return network.to_json()
-
-
-# What the digit and shapes widgets load: the asset build's files when it has made them.
-MODELS = {"models/digits.json": digits_model, "models/digits-samples.json": digits_samples,
-          "models/shapes.json": shapes_model}
 # Pages of the test site: the widgets, and a second page to move to and back.
 OTHER_PAGE = "# Another page\n\nNo widgets here. [Back to the widgets](widgets-check.md)\n"
 
 
-RUNTIME_JS = "javascripts/widgets/runtime.js"
-WIDGETS_CSS = "stylesheets/widgets.css"
-
-
-def loads_widgets(config):
-    """Whether an mkdocs config puts the widget runtime (as a module) and its styles on every page."""
-    scripts = [s if isinstance(s, dict) else {"path": s} for s in config.get("extra_javascript") or []]
-    module = any(s.get("path") == RUNTIME_JS and s.get("type") == "module" for s in scripts)
-    return module and WIDGETS_CSS in (config.get("extra_css") or [])
-
-
-def read_config(path):
-    import yaml
-    from mkdocs.utils.yaml import get_yaml_loader
-
-    return yaml.load(path.read_text(), Loader=get_yaml_loader())
-
-
-def widget_config(mkdocs_yml):
-    """The config of the test site: the project's, with its own two pages instead of the
-    posts. Should the project's config not load the widgets, they are added here so the
-    widgets can still be tested; test_the_site_config_loads_the_widgets reports the omission."""
-    config = read_config(mkdocs_yml)
-    extra = {
-        "INHERIT": "mkdocs.yml",
-        "nav": ["widgets-check.md", "widgets-other.md"],
-        "exclude_docs": f"{config.get('exclude_docs') or ''}\n/index.md\n/posts/\n",
-    }
-    if not loads_widgets(config):
-        scripts = [s for s in config.get("extra_javascript") or [] if s != RUNTIME_JS]
-        extra["extra_javascript"] = scripts + [{"path": RUNTIME_JS, "type": "module"}]
-        extra["extra_css"] = [c for c in config.get("extra_css") or [] if c != WIDGETS_CSS] + [WIDGETS_CSS]
-    return json.dumps(extra)  # JSON is YAML
-
-
 def test_the_site_config_loads_the_widgets():
     assert loads_widgets(read_config(ROOT / "mkdocs.yml")), (
-        f"mkdocs.yml must list {RUNTIME_JS} under extra_javascript with `type: module` "
-        f"and {WIDGETS_CSS} under extra_css, or no page starts its widgets")
+        "mkdocs.yml must list javascripts/widgets/runtime.js under extra_javascript with `type: module` "
+        "and stylesheets/widgets.css under extra_css, or no page starts its widgets")
 
 
-@pytest.fixture(scope="session")
-def httpd(tmp_path_factory):
-    """A local server for the site, under the sub-path /REPO/; the site is built into its folder."""
-    folder = tmp_path_factory.mktemp("served")
-    httpd, url = serve(folder)
-    httpd.folder, httpd.url = folder, url
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(tmp_path_factory, httpd):
     """The site of the project's mkdocs.yml and docs/, with the posts left out (they need the
     asset build) and two pages of its own in their place, built for the local server's URL
@@ -157,69 +61,22 @@ def site(tmp_path_factory, httpd):
         page.append(f"## {name}\n\n```widget\nname: {name}\n{options}\nfallback: {fallback}\n```\n")
         # Text between the widgets, as in a post: the page is long, the widgets far apart.
         page.append("\n\n".join(f"Paragraph {k} between the widgets." for k in range(25)) + "\n")
-    for path, make in MODELS.items():
-        target = generated / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if (GENERATED / path).is_file():
-            shutil.copy(GENERATED / path, target)
-        else:
-            target.write_text(make())
+    # What the widgets' models are made from: the asset build's files when it has made them.
+    for path in {path for name in WIDGET_BLOCKS for path in widgets.widget(name).files.values()}:
+        (generated / path).parent.mkdir(parents=True, exist_ok=True)
+        (generated / path).write_text(made(path))
         assets[path] = {}
     write_manifest(project, assets)
     (project / "docs" / "widgets-check.md").write_text("\n".join(page))
     (project / "docs" / "widgets-other.md").write_text(OTHER_PAGE)
-    (project / "mkdocs-widgets.yml").write_text(widget_config(project / "mkdocs.yml"))
+    (project / "mkdocs-widgets.yml").write_text(site_config(project / "mkdocs.yml", ["widgets-check.md", "widgets-other.md"]))
     build_site(project, httpd.folder, httpd.url, "-f", "mkdocs-widgets.yml")
     return httpd.folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(site, httpd):
     return httpd.url
-
-
-def new_page(browser, server, block=()):
-    """A fresh page (own cache) that may only talk to the local server; `block` lists
-    URL fragments whose requests fail, as an unreachable host would."""
-    # Requests are routed here, which a service worker would bypass: pages run without one
-    # (tests/test_browser_loading.py is where the service worker is tried).
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block")
-    errors = []
-
-    def route(request_route):
-        url = request_route.request.url
-        if not url.startswith(server) or any(fragment in url for fragment in block):
-            request_route.abort()
-        else:
-            request_route.continue_()
-
-    context.route("**/*", route)
-    # The site's Content-Security-Policy must never have to refuse anything the widgets do.
-    context.add_init_script("window.nnViolations = []; document.addEventListener('securitypolicyviolation', "
-                            "(e) => nnViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`))")
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
-    return page
-
-
-def widget(page, name):
-    return page.locator(f".nn-widget[data-widget='{name}']")
-
-
-def bring_to(page, name, states=("ready",), timeout=READY_TIMEOUT):
-    """Scroll the widget into view and wait until it reaches one of `states` (waiting for
-    ready also ends at fallback or error, so a failure shows at once); returns the state."""
-    root = widget(page, name)
-    root.scroll_into_view_if_needed()
-    settled = list(states) + (["error", "fallback"] if "ready" in states else [])
-    page.wait_for_function("([root, states]) => states.includes(root.dataset.state)",
-                           arg=[root.element_handle(), settled], timeout=timeout)
-    return root.get_attribute("data-state")
-
-
-def status(page, name):
-    return widget(page, name).locator(".nn-widget-status").text_content()
 
 
 @pytest.fixture(scope="module")
@@ -230,13 +87,6 @@ def ready_page(browser, server):
     page.context.pages  # keep a reference to the context through the page
     yield page
     page.context.close()
-
-
-def assert_ready(page, name):
-    state = bring_to(page, name)
-    assert state == "ready", f"{name} ended in {state}: {status(page, name)}"
-    assert not page.errors, page.errors
-    assert not page.evaluate("window.nnViolations"), page.evaluate("window.nnViolations")
 
 
 # --- Loading.
@@ -304,31 +154,6 @@ def test_neuron_weights_change_the_output_colour(ready_page):
 
 
 # --- The playground.
-
-def readout(page, name="playground"):
-    """Epoch and losses from the playground's readout, e.g. "Epoch 12 · loss: train 0.41, test 0.45 · ..."."""
-    import re
-
-    text = widget(page, name).locator(".nn-readout").text_content()
-    match = re.match(r"Epoch (\d+) · loss: train (\S+), test (\S+)", text)
-    assert match, text
-    number = lambda s: None if s == "–" else float(s)  # noqa: E731
-    return int(match[1]), number(match[2]), number(match[3])
-
-
-def pause(page, name="playground"):
-    """Click Pause and wait until the step that was running has landed."""
-    widget(page, name).get_by_role("button", name="Pause").click()
-    page.wait_for_function("e => e.textContent.startsWith('Paused')",
-                           arg=widget(page, name).locator(".nn-widget-status").element_handle())
-
-
-def wait_for_epoch(page, epoch, name="playground"):
-    page.wait_for_function(
-        "([name, epoch]) => Number(/Epoch (\\d+)/.exec(document.querySelector("
-        "`.nn-widget[data-widget='${name}'] .nn-readout`).textContent)[1]) >= epoch",
-        arg=[name, epoch], timeout=120_000)
-
 
 def test_playground_trains_the_loss_falls_and_reset_replays_the_seed(ready_page):
     page = ready_page
@@ -538,18 +363,6 @@ def re_percentages(text):
 # --- Draw a digit.
 
 
-def draw(page, canvas, points, steps=8):
-    """Drag the mouse through `points` (fractions of the canvas) with the button down."""
-    canvas.scroll_into_view_if_needed()  # a click elsewhere may have scrolled it away: the mouse needs it on screen
-    box = canvas.bounding_box()
-    at = lambda p: (box["x"] + p[0] * box["width"], box["y"] + p[1] * box["height"])  # noqa: E731
-    page.mouse.move(*at(points[0]))
-    page.mouse.down()
-    for point in points[1:]:
-        page.mouse.move(*at(point), steps=steps)
-    page.mouse.up()
-
-
 def test_digit_reads_a_drawn_one(ready_page):
     page = ready_page
     assert_ready(page, "digit")
@@ -606,11 +419,6 @@ def test_shapes_names_the_shape_and_colour_it_is_shown(ready_page, site):
 
 
 # --- Instant navigation: pages change without a reload.
-
-
-def widget_workers(page):
-    """The page's workers running the widgets (Material runs one of its own for search)."""
-    return [worker for worker in page.workers if worker.url.endswith("/javascripts/widgets/worker.js")]
 
 
 def test_leaving_a_page_unmounts_its_widgets_and_keeps_one_worker(browser, server):

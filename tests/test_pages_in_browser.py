@@ -6,14 +6,12 @@ nothing on it moves once drawn; maths keeps its style across instant navigation.
 import os
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from scripts.serving import serve
+from tests.sites import ROOT, serving
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("browser")
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 
@@ -24,14 +22,13 @@ def served(tmp_path_factory):
         pytest.skip("no generated assets: run `make assets` (make test does)")
     site = tmp_path_factory.mktemp("pages") / "site"
     site.mkdir()
-    server, base = serve(site)
-    # Built for the server's own address: instant navigation follows only links inside site_url.
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=base)
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    yield site, base
-    server.shutdown()
+    with serving(site) as server:
+        # Built for the server's own address: instant navigation follows only links inside site_url.
+        env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=server.url)
+        done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        yield site, server.url
 
 
 def pages(site):

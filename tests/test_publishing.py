@@ -19,14 +19,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-import yaml
 from mkdocs.utils.meta import get_data
-from mkdocs.utils.yaml import get_yaml_loader
 
 from scripts.site import blocks, publishing, site_address
 from scripts.serving import PREFIX, serve
-from tests.sites import ROOT, build_site, copy_project
-from tests.test_site import Tags
+from tests.sites import ROOT, Tags, build_site, copy_project, read_config
 
 SITE_URL = "https://example.test" + PREFIX  # the bench's server serves under the same sub-path
 GENERATED = ROOT / "docs" / blocks.GENERATED
@@ -45,7 +42,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def config():
-    return yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
+    return read_config(ROOT / "mkdocs.yml")
 
 
 def nav_pages(config):

@@ -12,7 +12,6 @@ The runtime files come from the vendor cache (`python -m scripts.runtime.vendor`
 a real build.
 """
 
-import base64
 import hashlib
 import io
 import json
@@ -22,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -34,7 +32,8 @@ from mkdocs.utils.yaml import get_yaml_loader
 from scripts.assets import palette
 from scripts.runtime import checkers, vendor
 from scripts.site import blocks, hooks, styles
-from tests.sites import drawn_with
+from tests.sites import Tags, copy_project
+from tests.stand_ins import PNG, add_stand_ins, referenced
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://example.test/watch/"
@@ -48,9 +47,6 @@ SERIES = [
     ("posts/06-colour-and-shape.md", "Colour and Shape"),
     ("posts/07-convolutional-neural-networks.md", "Convolutional Neural Networks"),
 ]
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
-MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"  # a header only: these tests never play it
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
 # Fetched by the browser on its own (as opposed to <a href>, which the reader chooses to follow).
 LOADING_ATTRIBUTES = {"src", "poster", "srcset", "data"}
 
@@ -121,54 +117,13 @@ def mkdocs(project, *args, env=None, check=True):
     return run([sys.executable, "-m", "mkdocs", *args], cwd=project, env=env or build_env(), check=check)
 
 
-def write_stand_in(path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes({".mp4": MP4, ".svg": SVG}.get(path.suffix, PNG))
-
-
-def add_assets(project, paths):
-    """Add stand-in files for `paths` (relative to assets/generated/) and list them in the manifest,
-    each under the recipe that makes it if that recipe draws a widget's fallback (with its widget
-    options, as the asset build records them)."""
-    generated = project / "docs" / blocks.GENERATED
-    manifest_path = project / "docs" / hooks.MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"assets": {}}
-    drawing = {output: (name, widget) for name, (outputs, widget) in drawn_with().items() for output in outputs}
-    for path in paths:
-        if not (generated / path).exists():
-            write_stand_in(generated / path)
-        recipe, widget = drawing.get(path, ("stand-in made by tests/test_site.py", None))
-        manifest["assets"].setdefault(path, {"recipe": recipe})
-        if widget:
-            manifest.setdefault("recipes", {}).setdefault(recipe, {"metrics": {}})["params"] = {"widget": widget}
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(manifest, indent=1))
-
-
-def copy_project(project):
-    """Copy what the build reads (not the generated assets) into the folder `project`."""
-    project.mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", project)
-    for name in ("docs", "scripts", "demos", "overrides"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, project / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "generated"))
-    return project
-
-
 @pytest.fixture(scope="session")
 def base_project(tmp_path_factory):
     """A copy of the project with a stand-in for every generated asset its pages reference."""
-    project = copy_project(tmp_path_factory.mktemp("base") / "project")
-    config = yaml.load((project / "mkdocs.yml").read_text(), Loader=get_yaml_loader())
-    referenced = {path for _, path in hooks.config_references(config)}
-    quoted = set()
-    drawn = {output: widget for outputs, widget in drawn_with().values() for output in outputs}
-    for page in (project / "docs").rglob("*.md"):
-        text = page.read_text()
-        referenced.update(hooks.page_references(text, drawn))
-        quoted.update((m["recipe"], m["key"]) for m in hooks.METRIC.finditer(text))
-    add_assets(project, sorted(referenced))
+    project = copy_project(tmp_path_factory.mktemp("base"))
+    add_stand_ins(project, referenced(project))
+    quoted = {(m["recipe"], m["key"]) for page in (project / "docs").rglob("*.md")
+              for m in hooks.METRIC.finditer(page.read_text())}
     # A stand-in number for every metric the posts quote (a fraction, so any format spec fits).
     manifest_path = project / "docs" / hooks.MANIFEST
     manifest = json.loads(manifest_path.read_text())
@@ -203,7 +158,7 @@ def checked_project(base_project, tmp_path_factory):
     for name, text in CHECK_PAGES.items():
         (project / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
         (project / "docs" / name).write_text(text)
-    add_assets(project, CHECK_ASSETS)
+    add_stand_ins(project, CHECK_ASSETS)
     (project / "mkdocs-check.yml").write_text(
         "INHERIT: mkdocs.yml\nnot_in_nav: |\n  /checks.md\n  /checks/\n")
     return project
@@ -221,7 +176,7 @@ def real_site(tmp_path_factory):
     generated = ROOT / "docs" / blocks.GENERATED
     if not (generated / "manifest.json").exists():
         pytest.skip("no docs/assets/generated/manifest.json: run `make assets` to test the site with its real assets")
-    project = copy_project(tmp_path_factory.mktemp("real") / "project")
+    project = copy_project(tmp_path_factory.mktemp("real"))
     shutil.copytree(generated, project / "docs" / blocks.GENERATED, ignore=shutil.ignore_patterns(".*"))
     mkdocs(project, "build", "-d", "site")
     return project / "site"
@@ -233,36 +188,6 @@ def any_site(request):
 
 
 # --- Reading the built HTML.
-
-
-class Tags(HTMLParser):
-    """The start tags of an HTML text, attributes decoded as a browser decodes them."""
-
-    def __init__(self, text):
-        super().__init__(convert_charrefs=True)
-        self.tags = []
-        self._script = None
-        self.config = None  # Material's settings, from <script id="__config">
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._script = [] if tag == "script" and dict(attrs).get("id") == "__config" else None
-
-    def handle_data(self, data):
-        if self._script is not None:
-            self._script.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "script" and self._script is not None:
-            self.config = json.loads("".join(self._script))
-            self._script = None
-
-    def find(self, tag, **wanted):
-        """Attributes of every `tag` whose attributes match `wanted` (class_ for class, _ for -)."""
-        wanted = {k.rstrip("_").replace("_", "-"): v for k, v in wanted.items()}
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())]
 
 
 class Page(Tags):

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from demos import conv, datasets, widgets
-from demos.nn import Trainer, make_optimizer
 from demos.widgets import filters
 from demos.widgets.filters import FiltersModel
+from tests.stand_ins import conv_digits, conv_shapes
 
 SIDE = 280  # the page's drawing canvas
 
@@ -23,18 +23,14 @@ def unpack(packed):
 @pytest.fixture(scope="module")
 def digits_json():
     """A convolutional digits network of the asset build's form, trained briefly."""
-    X_train, _, y_train, _ = datasets.digits_split()
-    network = conv.ConvNetwork((1, 8, 8), conv=[(8, 3, 1, 1)], pool=2, n_classes=10, seed=1)
-    Trainer(network, X_train / 16.0, datasets.one_hot(y_train, 10), "categorical_cross_entropy",
-            make_optimizer("adam", 0.01), batch_size=32, seed=1).run(8)
-    return network.to_json()
+    return conv_digits(epochs=8)
 
 
 @pytest.fixture(scope="module")
 def shapes_json():
     """An untrained shapes network of the asset build's form: the tests here ask for its
     numbers, not for its answers."""
-    return conv.ConvNetwork((3, 16, 16), conv=[(8, 3, 1, 1), (16, 3, 1, 1)], pool=2, n_classes=3).to_json()
+    return conv_shapes(epochs=0)
 
 
 @pytest.fixture
