@@ -9,6 +9,7 @@ imported, so a test can tell whether the build had to import it.
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -406,3 +407,61 @@ def test_every_data_file_a_widget_is_made_from_is_an_output_of_a_recipe():
             outputs.update(getattr(fn, "__recipe__", ((), {}))[0])
     declared = {path for name in widgets.WIDGETS for path in widgets.widget(name).files.values()}
     assert declared and declared <= outputs, declared - outputs
+
+
+# --- What the build shows while it runs.
+
+
+def test_the_live_line_counts_recipes_names_the_running_ones_and_estimates_from_the_last_times(capsys):
+    from types import SimpleNamespace
+
+    from scripts.assets.progress import Progress
+
+    a, b, c = (SimpleNamespace(name=n, label=f"post.{n}") for n in "abc")
+    # a and b took 30 s and 10 s last time; c never ran, so it is taken to be typical (20 s).
+    progress = Progress([a, b, c], {"a": 30.0, "b": 10.0, "other": None}, jobs=2, live=False)
+    assert progress.line() == "0 of 3 recipes · running nothing · about 30 s left"
+    progress.start(a)
+    progress.start(b)
+    assert progress.line().startswith("0 of 3 recipes · running post.a, post.b · about ")
+    progress.finish(b, "  built   post.b")
+    assert progress.line().startswith("1 of 3 recipes · running post.a · about ")
+    assert capsys.readouterr().out == "  built   post.b\n"  # the plain line, as it is
+    eight = [SimpleNamespace(name=f"r{i}", label=f"post.r{i}") for i in range(8)]
+    assert Progress(eight, {r.name: 45.0 for r in eight}, jobs=2, live=False).line().endswith("about 3 min 0 s left")
+
+
+def test_in_a_terminal_the_build_keeps_a_live_line_below_the_plain_ones(project):
+    import pty
+
+    project.build(names=["post_a"])  # the others run with a time to go by
+    (project.root / "recipes/post_b.py").write_text((project.root / "recipes/post_b.py").read_text() + "\n# edited\n")
+    code = ("import sys; from pathlib import Path; from scripts.assets.build import build; "
+            f"build(jobs=1, recipe_package='recipes', project_root=Path({str(project.root)!r}), "
+            f"assets_root=Path({str(project.assets)!r}))")
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, stdin=follower, stdout=follower,
+                          stderr=follower, timeout=300, env={**os.environ, "COLUMNS": "200"})
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    text = output.decode(errors="replace")
+    assert done.returncode == 0, text
+    # The live line, drawn while the recipes ran (how far it got between redraws depends on the machine).
+    assert re.search(r"[0-3] of 3 recipes · running [\w., ]+ · about \d+ s left", text), text
+    assert "  built   post_b.weights_file" in text and "  cached  post_a.points_file" in text
+    assert "3 built, 1 cached, 0 failed" in text
+
+
+def test_elsewhere_the_build_writes_only_the_plain_lines(project, capsys):
+    project.build()
+    out = capsys.readouterr().out
+    assert "  built   post_a.points_file" in out and "recipes · running" not in out

@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.assets.progress import Progress
 from scripts.assets.recipe import MANIFEST
 from scripts.atomic import TEMP_PREFIX, write_atomic
 
@@ -315,6 +316,7 @@ class _Build:
         self.sources = Sources(project_root, {*project_packages, recipe_package.split(".")[0]})
         self.env = environment()
         self.summary = Summary()
+        self.progress = None  # the live report, while recipes run
         # A fork server with the heavy libraries preloaded starts each recipe's process
         # quickly, and each starts clean: never a copy of the build's own state.
         # (ProcessPoolExecutor's max_tasks_per_child can hang on Python 3.11: gh-115634.)
@@ -400,14 +402,18 @@ class _Build:
                 return False
         return True
 
-    def run(self, stale, jobs):
-        """Run the ``stale`` recipes, ``jobs`` at a time, installing each one's files as it succeeds."""
+    def run(self, stale, jobs, live=None):
+        """Run the ``stale`` recipes, ``jobs`` at a time, installing each one's files as it succeeds;
+        ``live``: show a live progress line (default: in a terminal; see scripts/assets/progress.py)."""
         queue, running = list(stale), {}  # running: connection -> (recipe, process, temp dir, start)
+        last = {name: entry.get("seconds") for name, entry in self.manifest["recipes"].items()}
+        self.progress = Progress(stale, last, jobs, live)
         with _terminate_as_exit():
             try:
                 while queue or running:
                     while queue and len(running) < jobs:
                         r = queue.pop(0)
+                        self.progress.start(r)
                         temp_dir = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=self.assets))
                         args = (r.module, r.name, r.params, r.outputs, str(temp_dir))
                         conn, process = self.start(_run_recipe, args)
@@ -423,6 +429,7 @@ class _Build:
                         shutil.rmtree(temp_dir, ignore_errors=True)
                         self.report(r, seconds, error)
             finally:
+                self.progress.close()
                 for r, process, temp_dir, _ in running.values():  # interrupted: stop the rest, clean up
                     process.kill()
                     process.join()
@@ -464,19 +471,24 @@ class _Build:
     def report(self, r, seconds, error=None):
         if error:
             self.summary.failed[r.name] = error
-            print(f"  FAILED  {r.label:<40} {seconds:6.1f} s\n    " + error.strip().replace("\n", "\n    "))
+            text = f"  FAILED  {r.label:<40} {seconds:6.1f} s\n    " + error.strip().replace("\n", "\n    ")
         else:
             self.summary.built.append(r.name)
-            print(f"  built   {r.label:<40} {seconds:6.1f} s")
+            text = f"  built   {r.label:<40} {seconds:6.1f} s"
+        if self.progress is not None:
+            self.progress.finish(r, text)
+        else:
+            print(text)
 
 
 def build(names=None, force=False, jobs=None, recipe_package=RECIPE_PACKAGE, assets_root=ASSETS_ROOT,
-          project_root=ROOT, project_packages=PROJECT_PACKAGES, list_only=False):
+          project_root=ROOT, project_packages=PROJECT_PACKAGES, list_only=False, live=None):
     """Bring the assets up to date and return a ``Summary``; ``BuildError`` if the recipes are wrong.
 
     ``names``: recipe or module names to consider (default: all); ``force``: rebuild them even
     if up to date; ``jobs``: recipes run at once (default: CPU count); ``list_only``: print
-    each recipe's status and outputs, build nothing. The other arguments say where things are.
+    each recipe's status and outputs, build nothing; ``live``: a live progress line (default: in
+    a terminal). The other arguments say where things are.
     Recipes run in child processes: a script calling this needs ``if __name__ == "__main__":``.
     """
     started = time.perf_counter()
@@ -503,7 +515,7 @@ def build(names=None, force=False, jobs=None, recipe_package=RECIPE_PACKAGE, ass
                 print(f"  cached  {r.label}")
             elif r.status == "failed":
                 run.report(r, 0.0, r.error)
-        run.run([r for r in chosen if r.status == "stale"], jobs)
+        run.run([r for r in chosen if r.status == "stale"], jobs, live)
     summary = run.summary
     summary.seconds = time.perf_counter() - started
     if not summary.built and not summary.failed:
