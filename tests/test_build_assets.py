@@ -192,6 +192,21 @@ def test_force_rebuilds_but_files_with_unchanged_bytes_keep_their_mtime(project)
     assert all(p.stat().st_mtime == old for p in project.assets.rglob("*.txt"))
 
 
+def test_a_forced_rebuild_runs_a_recipe_with_its_params_in_their_declared_order(project):
+    project.add_recipes("post_d", """
+        @recipe(outputs=["d/order.txt"], params={"order": {"sgd": 1, "momentum": 2, "adam": 3}})
+        def order_file(out, params):
+            out["d/order.txt"].write_text(" ".join(params["order"]))
+        """)
+    project.build()
+    assert list(project.manifest()["recipes"]["order_file"]["params"]["order"]) == ["adam", "momentum", "sgd"]
+    assert project.build(force=True, names=["order_file"]).built == ["order_file"]
+    assert (project.assets / "d/order.txt").read_text() == "sgd momentum adam"
+    (project.assets / "d/order.txt").unlink()
+    assert project.build().built == ["order_file"]
+    assert (project.assets / "d/order.txt").read_text() == "sgd momentum adam"
+
+
 def test_only_accepts_recipe_and_module_names_and_rejects_unknown_ones(project, capsys):
     project.build()
     assert project.build(force=True, names=["line_file", "post_a"]).built.__len__() == 2

@@ -363,7 +363,9 @@ class _Build:
                     r.outputs, r.params, r.input_hash = entry["outputs"], entry["params"], h
                     if not (force and r in chosen) and self.current(entry["outputs"]):
                         r.status = "cached"
-        self.read_recipes({r.module for r in chosen if r.outputs is None}, recipes)
+        # A recipe that runs takes its params from its module: the manifest's copy went through JSON,
+        # which sorts a dict's keys (a recipe may draw in its params' order).
+        self.read_recipes({r.module for r in chosen if r.status != "cached"}, recipes)
         owner = {}
         for r in recipes.values():
             for o in r.outputs or ():
