@@ -4,11 +4,15 @@ that it gives the same numbers there."""
 
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 from demos import datasets, nn, widgets
 from demos.nn import Network, TrainingDiverged
@@ -43,6 +47,23 @@ def test_create_call_and_dispose_through_json_and_arrays():
     gone = unpack(widgets.call(key, "evaluate", "{}"))
     assert gone["__error__"]["type"] == "ValueError" and "disposed" in gone["__error__"]["message"]
     widgets.dispose(key)  # twice is harmless
+
+
+def test_after_import_all_no_widget_imports_anything_more():
+    # The browser's snapshot of Python is kept after import_all(): a widget that imported a module
+    # of ours or of NumPy's later would pay for it on every revisit. A fresh interpreter, as the
+    # worker's is, runs the build's exercise of every widget (scripts/runtime/runtime_trace.py).
+    script = """
+import sys
+from demos import widgets
+widgets.import_all()
+before = set(sys.modules)
+from scripts.runtime import runtime_trace
+runtime_trace.exercise_every_widget()
+print(sorted(m for m in set(sys.modules) - before if m.split(".")[0] in ("demos", "numpy")))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
 
 
 def test_errors_come_back_as_words_with_their_type():

@@ -464,7 +464,25 @@ def typeset_maths(html, page, config, root):
 
 
 def on_post_page(output, page, config):
+    output = start_with_the_page(output, get_relative_url(".", page.url) + "/", config)
     return csp.apply(output, serving=_build.get("serving", False))
+
+
+WIDGET_RUNTIME = re.compile(r'class="nn-widget"[^>]*?\sdata-pyodide="(?P<pyodide>[^"]*)"\sdata-demos="(?P<demos>[^"]*)"')
+
+
+def start_with_the_page(output, root, config):
+    """A page with widgets loads the widgets' runtime module from its head as well, ``async``
+    and naming the runtime (``data-pyodide``, ``data-demos``): on a revisit the module starts
+    Python as the page begins, instead of after the page's other scripts (see startWithThePage
+    in runtime.js). The module stays in ``extra_javascript`` for every page: a module runs once."""
+    found = WIDGET_RUNTIME.search(output)
+    if not found:
+        return output
+    module = next(str(script) for script in config.extra_javascript if getattr(script, "type", "") == "module")
+    tag = (f'<script type="module" async src="{root}{module}" data-pyodide="{found["pyodide"]}" '
+           f'data-demos="{found["demos"]}"></script>\n')
+    return output.replace("</head>", tag + "</head>", 1)
 
 
 def on_post_template(output_content, template_name, config):

@@ -523,14 +523,27 @@ class Host {
 // A reader who reads before reaching a widget should find it ready: on a page with widgets,
 // the runtime starts loading once the page itself has loaded and the browser is idle, unless
 // the reader asked to save data or is on a 2G-slow line (then it waits for a widget to ask).
+function mayStartEarly() {
+  const connection = navigator.connection;
+  return setting("early") && !connection?.saveData && !/2g$/.test(connection?.effectiveType || "");
+}
+
 function startWhenIdle() {
   const first = document.querySelector(".nn-widget[data-widget]");
-  const connection = navigator.connection;
-  if (!first || !setting("early") || connection?.saveData || /2g$/.test(connection?.effectiveType || "")) return;
+  if (!first || !mayStartEarly()) return;
   const idle = globalThis.requestIdleCallback || ((callback) => setTimeout(callback, 200));
   const go = () => idle(() => first.isConnected && startPython(first), { timeout: 2000 });
   if (document.readyState === "complete") go();
   else addEventListener("load", go, { once: true });
+}
+
+// A reader who has been here before finds the runtime kept by the service worker: when it
+// controls the page, Python starts as the page begins. The page's head loads this module
+// `async` and names the runtime on its tag (start_with_the_page in scripts/site/hooks.py),
+// so it runs before the page's other scripts and before the widgets' placeholders are parsed.
+function startWithThePage() {
+  const script = document.querySelector("script[data-pyodide][data-demos]");
+  if (script && navigator.serviceWorker?.controller && mayStartEarly()) startPython(script).catch(() => {});
 }
 
 function scan() {
@@ -583,13 +596,19 @@ if (!globalThis.nnWidgets) {
     // Worker memory, for tests: {heap, python, models}; trace=true starts Python's tracemalloc.
     memory: (trace = false) => python.request({ type: "memory", trace }, setting("callLimit")),
   };
-  // A module runs once the page is parsed: scan now, and again for each page that Material's
-  // instant navigation shows (document$ also repeats the first page, which scan ignores).
+  startWithThePage();
+  // Scan once the page is parsed, and again for each page that Material's instant navigation
+  // shows (document$ also repeats the first page, which scan ignores). Run from the head, this
+  // module may come before the theme's script that makes document$.
+  const follow = () => globalThis.document$?.subscribe?.(scan);
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", scan);
+    document.addEventListener("DOMContentLoaded", () => {
+      scan();
+      follow();
+    });
   } else {
     scan();
+    follow();
   }
-  globalThis.document$?.subscribe?.(scan);
   registerServiceWorker();
 }

@@ -376,6 +376,7 @@ if ${JSON.stringify(DEMOS_DIR)} not in sys.path: sys.path.insert(0, ${JSON.strin
     if (libraries && cacheName) {
       // Before any widget's model exists: the snapshot holds Python with NumPy and our code imported.
       try {
+        module.import_all();
         keepSnapshot(cacheName, base, pyodide.makeMemorySnapshot(), libraries);
         mark("snapshot");
       } catch (error) {
