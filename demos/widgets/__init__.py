@@ -40,8 +40,8 @@ import numpy as np
 WIDGETS = ("neuron", "labels", "line", "playground", "digit", "shapes", "filters")
 # Array types the page can receive as typed arrays (Float32Array, Float64Array, ...).
 DTYPES = ("float32", "float64", "int32", "uint8")
-# NumPy's modules that NumPy imports only when first used (np.random.*; np.median uses numpy.ma).
-NUMPY_ON_FIRST_USE = ("numpy.random", "numpy.ma")
+# NumPy's modules that NumPy imports only when first used (np.random.*).
+NUMPY_ON_FIRST_USE = ("numpy.random",)
 
 _models = {}
 
