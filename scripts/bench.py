@@ -419,18 +419,19 @@ def conv_rows(repeat):
     from demos.datasets import SHAPE_SIZE
     from scripts.assets import shared
     from scripts.assets.recipes import post7_convolution as p7
-    X_train, X_test, y_train, y_test = shared.digits_data()
+    _, X_test, _, y_test = shared.digits_data()
     (train_images, train_labels), (test_images, test_labels) = p7.shapes_data(p7.SHAPES_DATA)
     digits, shapes = [], []
     for _ in range(repeat):
-        net = p7.make_conv(p7.CONV_DIGITS, (1, shared.SIDE, shared.SIDE), shared.N_CLASSES)
-        _, acc_d, seconds = p7.train_measured(net, X_train, y_train, X_test, y_test, p7.CONV_DIGITS)
+        live = shared.widget_model(p7.CONV_DIGITS_WIDGET)
+        _, acc_d, seconds = p7.train_measured(live.trainer, X_test, y_test, p7.CONV_DIGITS_EPOCHS)
         digits.append(seconds)
         net = p7.make_conv(p7.CONV_SHAPES, (3, SHAPE_SIZE, SHAPE_SIZE), len(p7.SHAPES))
-        _, acc_s, seconds = p7.train_measured(net, p7.channels_first(train_images), train_labels,
-                                              p7.channels_first(test_images), test_labels, p7.CONV_SHAPES)
+        trainer = p7.adam_trainer(net, p7.channels_first(train_images), train_labels, p7.CONV_SHAPES)
+        _, acc_s, seconds = p7.train_measured(trainer, p7.channels_first(test_images), test_labels,
+                                              p7.CONV_SHAPES["epochs"])
         shapes.append(seconds)
-    return [row(f"conv network, digits ({p7.CONV_DIGITS['epochs']} epochs), training", digits, "s", "", None,
+    return [row(f"conv network, digits ({p7.CONV_DIGITS_EPOCHS} epochs), training", digits, "s", "", None,
                 f"test accuracy {acc_d[-1]:.4f}"),
             row(f"conv network, shapes ({p7.CONV_SHAPES['epochs']} epochs, {p7.SHAPES_DATA['n_train']} pictures), "
                 "training", shapes, "s", "", None, f"test accuracy {acc_s[-1]:.4f}")]

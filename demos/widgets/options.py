@@ -35,4 +35,6 @@ LEARNING_RATE = {"number": [0, 10], "low_open": True, "menu": [0.001, 0.003, 0.0
                  "help": "step size of each weight update"}
 ACTIVATION = {"choice": [name for name, a in ACTIVATIONS.items() if a.hidden],
               "labels": {name: a.label for name, a in ACTIVATIONS.items() if a.label != name}}
+L2 = {"number": [0, 1], "menu": [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1],
+      "help": "weight decay: pulls every weight towards zero"}
 OPTIMIZER = {"choice": list(OPTIMIZERS), "labels": {name: optimizer.__name__ for name, optimizer in OPTIMIZERS.items()}}

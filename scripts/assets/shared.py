@@ -3,6 +3,7 @@
 - The digits network of post 5, which post 7 sets its convolutional network beside
   (and the bench times): how it is trained, and the data as it reads it.
 - The coloured shapes of post 6 as a dense network reads them; post 7 reads them too.
+- A live widget's own model, made from the options a recipe draws its fallback with.
 - The playground's fallback figure (posts 3 and 4): the live widget's own model,
   trained with the options its block starts from; and a toy set's training and test
   points, as posts 3 and 4 draw them.
@@ -89,6 +90,14 @@ def architecture_name(hidden):
     return " → ".join(str(n) for n in hidden) if hidden else "none"
 
 
+def widget_model(drawn_with):
+    """A live widget's own model, made as the page makes it from a block with the options in
+    ``drawn_with`` (``{"name", "options"}``, a recipe's ``widget`` param; the block takes them)."""
+    declared = widget(drawn_with["name"])
+    defaults = {name: option["default"] for name, option in declared.options.items() if not option["required"]}
+    return declared.model(**{**defaults, **drawn_with["options"]})
+
+
 def playground_figure(drawn_with, epochs, path):
     """Train the live playground's own model (``demos.widgets.playground``) for ``epochs``
     epochs with the options in ``drawn_with`` (``{"name": "playground", "options": {...}}``,
@@ -96,11 +105,9 @@ def playground_figure(drawn_with, epochs, path):
     what it then shows: the regions, the training points (large) and the test points
     (small, faint). This is the picture a reader sees before the live widget has loaded.
     Returns metrics."""
-    declared = widget(drawn_with["name"])
-    defaults = {name: option["default"] for name, option in declared.options.items() if not option["required"]}
-    settings = {**defaults, **drawn_with["options"]}
     started = time.perf_counter()
-    model = declared.model(**settings)
+    model = widget_model(drawn_with)
+    settings = model.settings
     state = model.step(epochs)
     seconds_training = time.perf_counter() - started
     fig = plt.figure(figsize=(4.8, 5.0))

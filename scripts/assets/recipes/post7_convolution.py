@@ -33,8 +33,8 @@ from demos.widgets.filters import KERNEL_NAMES as FILTER_NAMES  # how the figure
 from scripts.assets import plotting
 from scripts.assets.frames import freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.shared import (DIGITS_TRAINING, N_CLASSES, SHAPE_INPUTS, SIDE, as_colours, digits_data,
-                                   digits_network, flatten)
+from scripts.assets.shared import (DIGITS_TRAINING, SHAPE_INPUTS, SIDE, as_colours, digits_data, digits_network,
+                                   flatten, widget_model)
 
 LOSS = "categorical_cross_entropy"
 # What a positive and a negative sum of an edge filter mean on a digit (ink is the large value).
@@ -43,11 +43,14 @@ SIGNS = {"vertical_edge": ("more ink to the right", "less ink to the right"),
 # Feature maps after ReLU are never negative: the blue half of the series' diverging map.
 POSITIVE_CMAP = LinearSegmentedColormap.from_list("positive", list(plotting.DIVERGING[2:]))
 
-# The two convolutional networks. Digits: one layer of eight 3x3 filters (padding 1,
-# so the maps stay 8x8), pooled to 4x4, then straight to the ten softmax outputs;
-# trained with post 5's optimiser, learning rate, batches, l2, epochs and seed.
-CONV_DIGITS = {"conv": [[8, 3, 1, 1]], "pool": 2, "dense": [], "activation": "relu",
-               **{key: DIGITS_TRAINING[key] for key in ("learning_rate", "batch_size", "l2", "epochs", "seed")}}
+# The two convolutional networks. Digits: the live widget's own model (demos/widgets/
+# convnet.py: one layer of eight 3x3 filters, padding 1 so the maps stay 8x8, pooled to
+# 4x4, then straight to the ten softmax outputs), trained with post 5's optimiser, learning
+# rate, batches, l2, epochs and seed. The post's block of that widget, whose fallback is the
+# figure of learned filters drawn here, takes these options (see scripts/site/blocks.py).
+CONV_DIGITS_WIDGET = {"name": "convnet", "options": {key: DIGITS_TRAINING[key]
+                                                     for key in ("learning_rate", "batch_size", "l2", "seed")}}
+CONV_DIGITS_EPOCHS = DIGITS_TRAINING["epochs"]
 # Shapes: eight filters, then sixteen that look at the first eight's maps, each
 # followed by 2x2 pooling (16 -> 8 -> 4), then the three shape outputs.
 CONV_SHAPES = {"conv": [[8, 3, 1, 1], [16, 3, 1, 1]], "pool": 2, "dense": [], "activation": "relu",
@@ -159,16 +162,21 @@ def make_conv(settings, input_shape, n_classes):
                        n_classes=n_classes, activation=settings["activation"], seed=settings["seed"])
 
 
-def train_measured(net, X, labels, X_test, test_labels, settings):
-    """Train ``net`` with Adam on rows ``X`` and class ``labels`` for ``settings["epochs"]``
-    epochs, measuring the test accuracy before training and after each epoch.
+def adam_trainer(net, X, labels, settings):
+    """How every network here trains: Adam on rows ``X`` and class ``labels`` with the
+    ``settings``' learning rate, batch size, l2 and seed."""
+    return Trainer(net, X, one_hot(labels, net.sizes[-1]), loss=LOSS,
+                   optimizer=make_optimizer("adam", settings["learning_rate"]),
+                   batch_size=settings["batch_size"], l2=settings["l2"], seed=settings["seed"])
+
+
+def train_measured(trainer, X_test, test_labels, epochs):
+    """Train ``trainer`` for ``epochs`` epochs, measuring its network's test accuracy before
+    training and after each epoch.
 
     Returns ``(trainer, accuracies, seconds)``: ``accuracies`` ``(epochs + 1,)`` and the
     seconds spent training (the measuring is not counted)."""
-    n_classes = net.sizes[-1]
-    trainer = Trainer(net, X, one_hot(labels, n_classes), loss=LOSS,
-                      optimizer=make_optimizer("adam", settings["learning_rate"]),
-                      batch_size=settings["batch_size"], l2=settings["l2"], seed=settings["seed"])
+    net = trainer.network
     accuracies = [net.accuracy(X_test, test_labels)]
     clock = {"seconds": 0.0, "since": time.perf_counter()}
 
@@ -177,7 +185,7 @@ def train_measured(net, X, labels, X_test, test_labels, settings):
         accuracies.append(net.accuracy(X_test, test_labels))
         clock["since"] = time.perf_counter()
 
-    trainer.run(settings["epochs"], on_epoch=measure)
+    trainer.run(epochs, on_epoch=measure)
     return trainer, np.array(accuracies), clock["seconds"]
 
 
@@ -626,19 +634,17 @@ def pooling(out, params):
 # --- Recipes: networks that learn their own filters.
 
 
-def train_digit_nets(conv_settings):
-    """Post 5's dense network and a convolutional one on the digits, trained the same
-    way. Returns ``{"dense": run, "conv": run}``, each run ``(net, trainer, accuracies,
+def train_digit_nets(drawn_with, epochs):
+    """Post 5's dense network, trained as post 5 trains it, and the convolutional one on the
+    same digits for ``epochs`` epochs: the live widget's model made with the options in
+    ``drawn_with`` (``{"name": "convnet", "options": {...}}``), trained by its own trainer.
+    Returns ``{"dense": run, "conv": run}``, each run ``(net, trainer, accuracies,
     seconds)`` (see ``train_measured``)."""
     X_train, X_test, y_train, y_test = digits_data()
-    dense_settings = {key: DIGITS_TRAINING[key]
-                      for key in ("learning_rate", "batch_size", "l2", "epochs", "seed")}
-    runs = {}
-    for name, net, settings in (("dense", digits_network(DIGITS_TRAINING), dense_settings),
-                                ("conv", make_conv(conv_settings, (1, SIDE, SIDE), N_CLASSES),
-                                 conv_settings)):
-        runs[name] = (net, *train_measured(net, X_train, y_train, X_test, y_test, settings))
-    return runs
+    dense = adam_trainer(digits_network(DIGITS_TRAINING), X_train, y_train, DIGITS_TRAINING)
+    runs = {"dense": (dense, DIGITS_TRAINING["epochs"]), "conv": (widget_model(drawn_with).trainer, epochs)}
+    return {name: (trainer.network, *train_measured(trainer, X_test, y_test, n))
+            for name, (trainer, n) in runs.items()}
 
 
 def make_dense_shapes(settings):
@@ -655,10 +661,10 @@ def train_shape_nets(conv_settings, dense_settings, data):
     runs = {
         # The dense network reads a picture as post 6's did (pixel by pixel, R, G, B each);
         # the convolutional one wants it channel by channel.
-        "dense": (dense, *train_measured(dense, flatten(train_images), train_labels,
-                                         flatten(test_images), test_labels, dense_settings)),
-        "conv": (conv, *train_measured(conv, channels_first(train_images), train_labels,
-                                       channels_first(test_images), test_labels, conv_settings)),
+        "dense": (dense, *train_measured(adam_trainer(dense, flatten(train_images), train_labels, dense_settings),
+                                         flatten(test_images), test_labels, dense_settings["epochs"])),
+        "conv": (conv, *train_measured(adam_trainer(conv, channels_first(train_images), train_labels, conv_settings),
+                                       channels_first(test_images), test_labels, conv_settings["epochs"])),
     }
     return runs, test_images, test_labels
 
@@ -763,7 +769,7 @@ def draw_learned_filters(path, digit_net, digits, shape_net, shapes):
     plotting.save_figure(fig, path)
 
 
-COMPARE_PARAMS = {"conv_digits": CONV_DIGITS, "conv_shapes": CONV_SHAPES, "dense_shapes": DENSE_SHAPES,
+COMPARE_PARAMS = {"widget": CONV_DIGITS_WIDGET, "conv_digits_epochs": CONV_DIGITS_EPOCHS, "conv_shapes": CONV_SHAPES, "dense_shapes": DENSE_SHAPES,
                   "shapes_data": SHAPES_DATA, "digit_examples": [0, 4],
                   "shape_examples": ["triangle", "circle"]}
 FILTERS_FILES = widget("filters").files  # what the Filters widget's model is made from
@@ -773,7 +779,7 @@ COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.webp", FI
 
 @recipe(outputs=COMPARE_OUTPUTS, params=COMPARE_PARAMS)
 def conv_vs_dense(out, params):
-    digits = train_digit_nets(params["conv_digits"])
+    digits = train_digit_nets(params["widget"], params["conv_digits_epochs"])
     shapes, test_images, test_labels = train_shape_nets(params["conv_shapes"], params["dense_shapes"],
                                                         params["shapes_data"])
     out[FILTERS_FILES["digits_json"]].write_text(digits["conv"][0].to_json())
