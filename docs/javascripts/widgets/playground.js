@@ -9,7 +9,8 @@
 
 import {
   el, slider, select, buttonRow, latest as newest, trainingControls, inOrder, LineChart, COLOURS, css,
-  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, choicesOf,
+  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, choicesOf, seedInput, settingsFromHash,
+  hashFromSettings,
 } from "./ui.js";
 
 const PLANE = 400; // canvas pixels of the decision-region picture
@@ -46,56 +47,6 @@ const HASH_KEYS = {
   dataset: "pg.dataset", noise: "pg.noise", hidden: "pg.hidden", activation: "pg.activation", learning_rate: "pg.lr",
   batch_size: "pg.batch", optimizer: "pg.optimizer", l2: "pg.l2", split: "pg.split", seed: "pg.seed",
 };
-const number = (low, high, whole = false) => (text) => {
-  const v = Number(text);
-  if (text === "" || !Number.isFinite(v) || v < low || v > high || (whole && !Number.isInteger(v))) return undefined;
-  return v;
-};
-
-// How an option's value is read from a link (undefined: not one the controls offer), from its
-// declaration: a menu's own choices only (a link cannot add one), a slider's value in range and
-// on one of its steps, a list of layer widths within the limits.
-export function parser(spec) {
-  if (spec.choice) return (text) => (spec.choice.includes(text) ? text : undefined);
-  if (spec.widths) {
-    const [maxLayers, maxWidth] = spec.widths;
-    const width = number(1, maxWidth, true);
-    return (text) => {
-      if (text === "") return [];
-      const widths = text.split(",").map(width);
-      return widths.length <= maxLayers && widths.every((w) => w !== undefined) ? widths : undefined;
-    };
-  }
-  if (spec.menu) return (text) => (text !== "" && spec.menu.includes(Number(text)) ? Number(text) : undefined);
-  const inRange = number(...spec.number, spec.whole);
-  if (!spec.step) return inRange;
-  return (text) => {
-    const v = inRange(text);
-    return v !== undefined && Math.abs(v / spec.step - Math.round(v / spec.step)) < 1e-9 ? v : undefined;
-  };
-}
-
-export function settingsFromHash(hash, spec) {
-  const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const settings = {};
-  for (const [name, key] of Object.entries(HASH_KEYS)) {
-    if (params.has(key)) {
-      const value = parser(spec[name])(params.get(key));
-      if (value !== undefined) settings[name] = value;
-    }
-  }
-  return settings;
-}
-
-function hashFromSettings(settings, hash) {
-  // Keep whatever else the hash holds (a heading's anchor has no "=", and stays as it is).
-  const params = new URLSearchParams(hash.includes("=") ? hash.replace(/^#/, "") : "");
-  for (const [name, key] of Object.entries(HASH_KEYS)) {
-    const value = settings[name];
-    params.set(key, Array.isArray(value) ? value.join(",") : String(value));
-  }
-  return "#" + params.toString().replaceAll("%2C", ",");
-}
 
 const withChoice = (list, value) => (list.includes(value) ? list : [...list, value].sort((a, b) => a - b));
 
@@ -105,7 +56,7 @@ export async function mount(container, api) {
   const spec = api.model.spec;
   const linked = !document.querySelector(".nn-widget[data-widget='playground'][data-nn-hash]");
   if (linked) api.root.dataset.nnHash = "";
-  const settings = { ...api.model.settings, ...(linked ? settingsFromHash(location.hash, spec) : {}) };
+  const settings = { ...api.model.settings, ...(linked ? settingsFromHash(location.hash, spec, HASH_KEYS) : {}) };
   const capped = capNetwork(settings);
   const model = JSON.stringify(settings) === JSON.stringify(api.model.settings)
     ? api.model : { ...api.model, ...(await api.call("configure", settings)) };
@@ -153,16 +104,7 @@ export async function mount(container, api) {
     label: "Optimiser", choices: choicesOf(spec.optimizer),
     value: settings.optimizer, onChange: (v) => change({ optimizer: v }),
   });
-  const seedId = newId("seed");
-  const seedInput = el("input", {
-    type: "number", id: seedId, min: spec.seed.number[0], max: spec.seed.number[1], step: 1, value: settings.seed,
-  });
-  seedInput.addEventListener("change", () => {
-    const v = parser(spec.seed)(seedInput.value);
-    if (v === undefined) seedInput.value = settings.seed;
-    else change({ seed: v });
-  });
-  const seed = el("div", { class: "nn-control" }, el("label", { for: seedId, text: "Seed" }), seedInput);
+  const seed = seedInput(spec.seed, () => settings.seed, (v) => change({ seed: v }));
 
   // --- Talking to Python: one call at a time, in order.
   const enqueue = inOrder();
@@ -346,7 +288,7 @@ export async function mount(container, api) {
   function change(update) {
     Object.assign(settings, update);
     const note = capNetwork(settings);
-    if (linked) history.replaceState(history.state, "", hashFromSettings(settings, location.hash));
+    if (linked) history.replaceState(history.state, "", hashFromSettings(settings, location.hash, HASH_KEYS));
     if ("hidden" in update || note) {
       if (settings.hidden.length !== widthSliders.length) buildWidths();
       else settings.hidden.forEach((width, i) => (widthSliders[i].value = width));

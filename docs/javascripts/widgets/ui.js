@@ -89,6 +89,76 @@ export function buttonRow(legend, buttons) {
     el("legend", { class: "nn-visually-hidden", text: legend }), ...buttons);
 }
 
+// --- Settings <-> URL hash, so a reader can share a run: `keys` maps each option a widget
+// keeps in the link to its key there ({seed: "pg.seed", ...}). Only those keys are read, each
+// checked against what the controls can show (a menu's choices, a slider's steps); anything
+// else is ignored.
+const number = (low, high, whole = false) => (text) => {
+  const v = Number(text);
+  if (text === "" || !Number.isFinite(v) || v < low || v > high || (whole && !Number.isInteger(v))) return undefined;
+  return v;
+};
+
+// How an option's value is read from a link (undefined: not one the controls offer), from its
+// declaration: a menu's own choices only (a link cannot add one), a slider's value in range and
+// on one of its steps, a list of layer widths within the limits.
+export function parser(spec) {
+  if (spec.choice) return (text) => (spec.choice.includes(text) ? text : undefined);
+  if (spec.widths) {
+    const [maxLayers, maxWidth] = spec.widths;
+    const width = number(1, maxWidth, true);
+    return (text) => {
+      if (text === "") return [];
+      const widths = text.split(",").map(width);
+      return widths.length <= maxLayers && widths.every((w) => w !== undefined) ? widths : undefined;
+    };
+  }
+  if (spec.menu) return (text) => (text !== "" && spec.menu.includes(Number(text)) ? Number(text) : undefined);
+  const inRange = number(...spec.number, spec.whole);
+  if (!spec.step) return inRange;
+  return (text) => {
+    const v = inRange(text);
+    return v !== undefined && Math.abs(v / spec.step - Math.round(v / spec.step)) < 1e-9 ? v : undefined;
+  };
+}
+
+export function settingsFromHash(hash, spec, keys) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const settings = {};
+  for (const [name, key] of Object.entries(keys)) {
+    if (params.has(key)) {
+      const value = parser(spec[name])(params.get(key));
+      if (value !== undefined) settings[name] = value;
+    }
+  }
+  return settings;
+}
+
+export function hashFromSettings(settings, hash, keys) {
+  // Keep whatever else the hash holds (a heading's anchor has no "=", and stays as it is).
+  const params = new URLSearchParams(hash.includes("=") ? hash.replace(/^#/, "") : "");
+  for (const [name, key] of Object.entries(keys)) {
+    const value = settings[name];
+    params.set(key, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return "#" + params.toString().replaceAll("%2C", ",");
+}
+
+// A number input for a seed (its declaration `spec` gives the range): a value it cannot take
+// puts back the current one (`current()`); a good one goes to onChange(value).
+export function seedInput(spec, current, onChange) {
+  const id = newId("seed");
+  const input = el("input", { type: "number", id, min: spec.number[0], max: spec.number[1], step: 1, value: current() });
+  input.addEventListener("change", () => {
+    const v = parser(spec)(input.value);
+    if (v === undefined) input.value = current();
+    else onChange(v);
+  });
+  const element = el("div", { class: "nn-control" }, el("label", { for: id, text: "Seed" }), input);
+  element.input = input;
+  return element;
+}
+
 // --- Calls into Python, one after another in the order asked: enqueue(async () => ...).
 
 export function inOrder() {
@@ -140,6 +210,7 @@ export class TrainingLoop {
     this.running = false;
     this.onStop = onStop;
     this.run = 0; // a stop and a quick start must not leave two loops running
+    this.delay = 0; // ms to wait before each call: a slow speed, for watching each step
   }
 
   start() {
@@ -159,6 +230,8 @@ export class TrainingLoop {
     // (no animation frames) stops training instead of burning the reader's battery.
     let drawn = Promise.resolve();
     while (run === this.run) {
+      if (this.delay) await new Promise((resolve) => setTimeout(resolve, this.delay));
+      if (run !== this.run) return;
       const started = performance.now();
       let more;
       try {
@@ -384,6 +457,19 @@ export function inkOf(ctx, width, height) {
   return ink;
 }
 
+// Put one colour per cell, [r, g, b] = colour(i) for cell i row by row, on a canvas of
+// `width` x `height` pixels (the page scales it up without smoothing).
+export function paintPixels(canvas, width, height, colour) {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  const image = new ImageData(width, height);
+  for (let i = 0; i < width * height; i++) {
+    const [r, g, b] = colour(i);
+    image.data.set([r, g, b, 255], 4 * i);
+  }
+  canvas.getContext("2d").putImageData(image, 0, 0);
+}
+
 // A canvas with a text alternative: role="img" and an aria-label kept up to date.
 export function figureCanvas(width, height, label, className = "") {
   return el("canvas", { width, height, role: "img", "aria-label": label, class: `nn-canvas ${className}` });
@@ -393,8 +479,9 @@ export function figureCanvas(width, height, label, className = "") {
 
 export class LineChart {
   // firstX: the x of each series' first value (0 when it starts before any training).
+  // xStep: how far apart the values are on the x axis (in xLabel's units); it may change.
   constructor({ width = 320, height = 180, yLabel = "loss", xLabel = "epoch", series, yMin = null, yMax = null,
-                firstX = 1, format = formatNumber }) {
+                firstX = 1, xStep = 1, format = formatNumber }) {
     this.canvas = figureCanvas(width, height, `${yLabel} per ${xLabel}: no data yet`, "nn-chart");
     this.yLabel = yLabel;
     this.xLabel = xLabel;
@@ -402,6 +489,7 @@ export class LineChart {
     this.yMin = yMin;
     this.yMax = yMax;
     this.firstX = firstX;
+    this.xStep = xStep;
     this.format = format;
     this.draw();
   }
@@ -458,7 +546,8 @@ export class LineChart {
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     const count = Math.max(0, ...this.series.map((s) => s.values.length));
-    const lastX = count ? this.firstX + count - 1 : 0;
+    const last = count ? (this.firstX + count - 1) * this.xStep : 0;
+    const lastX = Number.isInteger(last) ? last : last.toFixed(1);
     ctx.fillText(`${this.xLabel} (${lastX})`, (pad.left + w - pad.right) / 2, h - pad.bottom + 14);
     let legendX = pad.left + 8;
     for (const s of this.series) {
