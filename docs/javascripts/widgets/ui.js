@@ -546,8 +546,8 @@ export class LineChart {
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     const count = Math.max(0, ...this.series.map((s) => s.values.length));
-    const last = count ? (this.firstX + count - 1) * this.xStep : 0;
-    const lastX = Number.isInteger(last) ? last : last.toFixed(1);
+    const end = count ? (this.firstX + count - 1) * this.xStep : 0;
+    const lastX = Number.isInteger(end) ? end : end.toFixed(1);
     ctx.fillText(`${this.xLabel} (${lastX})`, (pad.left + w - pad.right) / 2, h - pad.bottom + 14);
     let legendX = pad.left + 8;
     for (const s of this.series) {
