@@ -30,7 +30,7 @@ ARCHITECTURE = {"input_shape": (1, 8, 8), "conv": [[8, 3, 1, 1]], "pool": 2, "de
 OPTIMIZER = "adam"
 LOSS = "categorical_cross_entropy"
 POINTS_PER_EPOCH = 3  # the curves' points: often enough to show the first epoch, where most happens
-MAX_POINTS = 300  # per curve; then neighbouring points merge in pairs
+MAX_POINTS = 300  # per curve, an even number: reached, neighbouring points merge in pairs
 # Training accuracy is followed on every TRAIN_SAMPLE-th training digit, as many as the test
 # digits: a whole pass over the training digits three times an epoch would cost the browser
 # half as much again as the training itself.
@@ -151,7 +151,7 @@ class ConvTrainingModel:
         self.curve["loss"].append(loss)
         self.curve["train_accuracy"].append(train)
         self.curve["test_accuracy"].append(test)
-        if len(self.curve["loss"]) > MAX_POINTS:
+        if len(self.curve["loss"]) >= MAX_POINTS:
             self._merge()
 
     def _merge(self):
