@@ -26,6 +26,7 @@ export const SPEEDS = {
 const SPEED = "steady";
 
 const percent = (v) => `${Math.round(v * 100)} %`;
+const batches = (n) => `${n} mini-batch${n === 1 ? "" : "es"}`;
 const withChoice = (list, value) => (list.includes(value) ? list : [...list, value].sort((a, b) => a - b));
 
 export async function mount(container, api) {
@@ -48,7 +49,7 @@ export async function mount(container, api) {
       return true;
     },
     resetSays: () => `Reset: the same starting weights again (seed ${settings.seed}).`,
-    paused: () => `Paused after ${state.steps} mini-batches (epoch ${state.epoch.toFixed(2)}).`,
+    paused: () => `Paused after ${batches(state.steps)} (epoch ${state.epoch.toFixed(2)}).`,
     failed: (error) => {
       if (error.type !== "TrainingDiverged") return api.fail(error);
       api.status(`Training stopped: ${error.message}`);
@@ -173,7 +174,7 @@ export async function mount(container, api) {
 
   function show(answer, fresh = false) {
     state = { ...state, ...answer };
-    readout.textContent = `${state.steps} mini-batches, epoch ${state.epoch.toFixed(2)} · ` +
+    readout.textContent = `${batches(state.steps)}, epoch ${state.epoch.toFixed(2)} · ` +
       `filters moved ${percent(state.moved)} from their start · ` + accuracyWords();
     if (fresh) showing = showing === "drawing" ? "drawing" : "sample";
     if (!frame) frame = requestAnimationFrame(draw);
