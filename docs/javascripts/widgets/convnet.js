@@ -130,6 +130,7 @@ export async function mount(container, api) {
       if (showing !== "drawing") {
         ctx.clearRect(0, 0, SIDE, SIDE); // a test digit is shown: drawing starts a new picture
         showing = "drawing";
+        paintedPicture = null;
       }
       return { colour: "black", width: PEN };
     },
@@ -163,6 +164,7 @@ export async function mount(container, api) {
   function clearDrawing() {
     ctx.clearRect(0, 0, SIDE, SIDE);
     showing = "drawing";
+    paintedPicture = null;
     prediction.textContent = "Draw a digit on the picture; the network reads it as it stands.";
     bars.clear();
     drawing.setAttribute("aria-label", "The picture: empty. Draw a digit here.");
@@ -171,12 +173,14 @@ export async function mount(container, api) {
   // --- Showing an answer: the words at once, the pictures in the next animation frame.
   let state = model;
   let frame = 0;
+  let drawnCurves = ""; // what the charts show, as draw() tells it
+  let paintedPicture = null; // the test digit painted on the picture canvas
 
   function show(answer, fresh = false) {
     state = { ...state, ...answer };
     readout.textContent = `${batches(state.steps)}, epoch ${state.epoch.toFixed(2)} · ` +
       `filters moved ${percent(state.moved)} from their start · ` + accuracyWords();
-    if (fresh) showing = showing === "drawing" ? "drawing" : "sample";
+    if (fresh) drawnCurves = ""; // a new run: its curves, even if as long as the last one's
     if (!frame) frame = requestAnimationFrame(draw);
   }
 
@@ -191,13 +195,15 @@ export async function mount(container, api) {
     frame = 0;
     drawFilters(state);
     showPicture(state.picture);
+    // The curves change a few times an epoch: redrawn only then.
+    const curves = `${state.every} ${state.batches_per_epoch} ${state.test_accuracy.length}`;
+    if (curves === drawnCurves) return;
+    drawnCurves = curves;
     const step = state.every / state.batches_per_epoch; // epochs between two points
     lossChart.xStep = step;
     accuracyChart.xStep = step;
-    lossChart.clear();
-    lossChart.extend({ loss: state.loss });
-    accuracyChart.clear();
-    accuracyChart.extend({ train: state.train_accuracy, test: state.test_accuracy });
+    lossChart.replace({ loss: state.loss });
+    accuracyChart.replace({ train: state.train_accuracy, test: state.test_accuracy });
   }
 
   function makeTiles(n) {
@@ -248,7 +254,8 @@ export async function mount(container, api) {
     });
     const ink = (i) => Array(3).fill(Math.round((1 - picture.pixels[i]) * 255));
     paintPixels(seen, 8, 8, ink);
-    if (showing !== "drawing") {
+    if (showing !== "drawing" && paintedPicture !== picture.name) {
+      paintedPicture = picture.name;
       const small = document.createElement("canvas");
       paintPixels(small, 8, 8, ink);
       ctx.clearRect(0, 0, SIDE, SIDE);

@@ -499,6 +499,12 @@ export class LineChart {
     this.draw();
   }
 
+  // Put these values in place of each series' own: replace({train: [..], test: [..]}).
+  replace(points) {
+    for (const s of this.series) s.values = Array.from(points[s.key] || []);
+    this.draw();
+  }
+
   // Append the new points of each series: extend({train: [..], test: [..]}).
   extend(points) {
     for (const s of this.series) if (points[s.key]) s.values.push(...points[s.key]);
