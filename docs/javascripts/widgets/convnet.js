@@ -11,7 +11,7 @@
 
 import {
   el, button, buttonRow, select, inOrder, latest, trainingControls, LineChart, COLOURS, Bars, divergingTable,
-  figureCanvas, freehand, inkOf, paintPixels, formatNumber, seedInput, settingsFromHash, hashFromSettings,
+  figureCanvas, freehand, inkOf, paintPixels, formatNumber, seedInput, linkedSettings, numberMenu, hashFromSettings,
 } from "./ui.js";
 
 const SIDE = 168; // drawing canvas pixels
@@ -27,13 +27,10 @@ const SPEED = "steady";
 
 const percent = (v) => `${Math.round(v * 100)} %`;
 const batches = (n) => `${n} mini-batch${n === 1 ? "" : "es"}`;
-const withChoice = (list, value) => (list.includes(value) ? list : [...list, value].sort((a, b) => a - b));
 
 export async function mount(container, api) {
   const spec = api.model.spec;
-  const linked = !document.querySelector(".nn-widget[data-widget='convnet'][data-nn-hash]");
-  if (linked) api.root.dataset.nnHash = "";
-  const settings = { ...api.model.settings, ...(linked ? settingsFromHash(location.hash, spec, HASH_KEYS) : {}) };
+  const { settings, linked } = linkedSettings(api, "convnet", HASH_KEYS);
   let model = JSON.stringify(settings) === JSON.stringify(api.model.settings)
     ? api.model : { ...api.model, ...(await api.call("configure", settings)) };
   const table = divergingTable(0);
@@ -87,10 +84,7 @@ export async function mount(container, api) {
   const clearButton = button("Clear", () => clearDrawing());
 
   // --- Settings: each change starts a new run from its seed.
-  const numbers = (label, name) => select({
-    label, choices: withChoice(spec[name].menu, settings[name]).map((v) => [v, String(v)]), value: settings[name],
-    onChange: (v) => change({ [name]: Number(v) }),
-  });
+  const numbers = (label, name) => numberMenu(label, spec[name], settings[name], (v) => change({ [name]: v }));
   const rate = numbers("Learning rate", "learning_rate");
   const batch = numbers("Batch size", "batch_size");
   const l2 = numbers("L2", "l2");

@@ -9,7 +9,7 @@
 
 import {
   el, slider, select, buttonRow, latest as newest, trainingControls, inOrder, LineChart, COLOURS, css,
-  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, choicesOf, seedInput, settingsFromHash,
+  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, choicesOf, seedInput, linkedSettings, numberMenu,
   hashFromSettings,
 } from "./ui.js";
 
@@ -48,15 +48,10 @@ const HASH_KEYS = {
   batch_size: "pg.batch", optimizer: "pg.optimizer", l2: "pg.l2", split: "pg.split", seed: "pg.seed",
 };
 
-const withChoice = (list, value) => (list.includes(value) ? list : [...list, value].sort((a, b) => a - b));
 
 export async function mount(container, api) {
-  // The block's options (the model starts from them), then whatever a shared link says. Only
-  // the first playground of a page follows the URL, so two on one page do not fight over it.
   const spec = api.model.spec;
-  const linked = !document.querySelector(".nn-widget[data-widget='playground'][data-nn-hash]");
-  if (linked) api.root.dataset.nnHash = "";
-  const settings = { ...api.model.settings, ...(linked ? settingsFromHash(location.hash, spec, HASH_KEYS) : {}) };
+  const { settings, linked } = linkedSettings(api, "playground", HASH_KEYS);
   const capped = capNetwork(settings);
   const model = JSON.stringify(settings) === JSON.stringify(api.model.settings)
     ? api.model : { ...api.model, ...(await api.call("configure", settings)) };
@@ -93,10 +88,7 @@ export async function mount(container, api) {
   });
   // A number from the block (the author's choice) that is not among the usual ones is added
   // to them; a link can only pick one of them (see HASH_KEYS).
-  const numbers = (label, name) => select({
-    label, choices: withChoice(spec[name].menu, settings[name]).map((v) => [v, String(v)]), value: settings[name],
-    onChange: (v) => change({ [name]: Number(v) }),
-  });
+  const numbers = (label, name) => numberMenu(label, spec[name], settings[name], (v) => change({ [name]: v }));
   const rate = numbers("Learning rate", "learning_rate");
   const batch = numbers("Batch size", "batch_size");
   const l2 = numbers("L2", "l2");

@@ -144,6 +144,23 @@ export function hashFromSettings(settings, hash, keys) {
   return "#" + params.toString().replaceAll("%2C", ",");
 }
 
+// The settings a widget of `kind` starts from: the block's options (its model starts from
+// them), then whatever a shared link says (`keys`, as settingsFromHash takes them). Only the
+// first widget of its kind on a page follows the link, so two on one page do not fight over it.
+export function linkedSettings(api, kind, keys) {
+  const linked = !document.querySelector(`.nn-widget[data-widget='${kind}'][data-nn-hash]`);
+  if (linked) api.root.dataset.nnHash = "";
+  const settings = { ...api.model.settings, ...(linked ? settingsFromHash(location.hash, api.model.spec, keys) : {}) };
+  return { settings, linked };
+}
+
+// A menu of the numbers an option offers (its declaration's "menu"); a value from the block
+// (the author's choice) that is not among them is added to them. onChange gets a number.
+export function numberMenu(label, spec, value, onChange) {
+  const values = spec.menu.includes(value) ? spec.menu : [...spec.menu, value].sort((a, b) => a - b);
+  return select({ label, choices: values.map((v) => [v, String(v)]), value, onChange: (v) => onChange(Number(v)) });
+}
+
 // A number input for a seed (its declaration `spec` gives the range): a value it cannot take
 // puts back the current one (`current()`); a good one goes to onChange(value).
 export function seedInput(spec, current, onChange) {
