@@ -162,9 +162,11 @@ def cross_into_javascript_with_an_error():
 
 def worker_memory_report():
     """What worker.js runs for its memory message."""
+    import gc
     import tracemalloc
 
     tracemalloc.start()
+    gc.collect()
     json.dumps(tracemalloc.get_traced_memory()[0])
     tracemalloc.stop()
 
