@@ -39,7 +39,8 @@ def server(tmp_path_factory, httpd):
     project = copy_project(tmp_path_factory.mktemp("convnet"))
     # The fallback is listed under the recipe that draws it, with the options it drew it with.
     write_manifest(project, {})
-    add_stand_ins(project, [blocks.check("widget", post_block())["fallback"]])
+    fallback = blocks.check("widget", post_block())["fallback"]
+    add_stand_ins(project, [fallback, blocks.poster_for(fallback)])
     (project / "docs" / "convnet-check.md").write_text(f"# Training live\n\n```widget\n{post_block()}```\n")
     (project / "mkdocs-convnet.yml").write_text(site_config(project / "mkdocs.yml", ["convnet-check.md"]))
     build_site(project, httpd.folder, httpd.url, "--strict", "-f", "mkdocs-convnet.yml")

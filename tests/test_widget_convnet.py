@@ -71,13 +71,15 @@ def test_it_trains_exactly_what_the_recipe_trains():
 def test_the_posts_block_takes_the_options_the_figure_was_drawn_with():
     text = POST.read_text()
     body = next(part.split("```", 1)[0] for part in text.split("```widget\n")[1:] if "name: convnet" in part)
-    checked = blocks.check("widget", body, {"post7/learned-filters.webp": p7.CONV_DIGITS_WIDGET})
-    assert checked["fallback"] == "post7/learned-filters.webp"
+    # Both recipes that draw this network declare the same options: the figure and the video.
+    assert p7.FORMING_PARAMS["widget"] is p7.CONV_DIGITS_WIDGET
+    checked = blocks.check("widget", body, {"post7/filters-forming.mp4": p7.CONV_DIGITS_WIDGET})
+    assert checked["fallback"] == "post7/filters-forming.mp4"
     for key, value in p7.CONV_DIGITS_WIDGET["options"].items():
         assert checked["options"][key] == value
     # A block that says otherwise stops the build.
     with pytest.raises(blocks.BlockError, match="was drawn with learning_rate"):
-        blocks.check("widget", body + "learning_rate: 0.1\n", {"post7/learned-filters.webp": p7.CONV_DIGITS_WIDGET})
+        blocks.check("widget", body + "learning_rate: 0.1\n", {"post7/filters-forming.mp4": p7.CONV_DIGITS_WIDGET})
 
 
 # --- Training, reset and the curves.
@@ -188,6 +190,21 @@ def test_a_drawing_is_read_as_the_digit_widget_reads_it(model):
     assert model.step(1)["picture"]["name"] == "your drawing"
     empty = model.draw(np.zeros(SIDE * SIDE, np.uint8), SIDE, SIDE)
     assert empty["empty"] and empty["message"]
+
+
+def test_the_video_records_the_widgets_own_training():
+    """The fallback video's frames are the widget model's state after the mini-batches each names."""
+    model = shared.widget_model(p7.CONV_DIGITS_WIDGET)
+    record = p7.record_training(model, [0, 0, 3, 10], sample=4)
+    assert record["filters"].shape == (4, 8, 3, 3) and record["maps"].shape == (4, 8, 8, 8)
+    fresh = shared.widget_model(p7.CONV_DIGITS_WIDGET)
+    assert np.array_equal(record["filters"][0], fresh.network.layers[0]["W"][:, 0])
+    assert np.array_equal(record["filters"][1], record["filters"][0])
+    fresh.step(10)
+    assert np.array_equal(record["filters"][3], fresh.network.layers[0]["W"][:, 0])
+    assert np.array_equal(record["maps"][3], fresh.pick(4)["maps"])
+    assert record["epoch"][3] == pytest.approx(10 / fresh.batches_per_epoch)
+    assert record["test_accuracy"][3] == fresh.network.accuracy(fresh.X_test, fresh.y_test)
 
 
 def test_filters_are_told_in_words():

@@ -31,7 +31,7 @@ from demos.nn import Network, Trainer, make_optimizer
 from demos.widgets import widget
 from demos.widgets.filters import KERNEL_NAMES as FILTER_NAMES  # how the figures call each kernel
 from scripts.assets import plotting
-from scripts.assets.frames import freeze_static
+from scripts.assets.frames import frame_steps, freeze_static
 from scripts.assets.recipe import recipe
 from scripts.assets.shared import (DIGITS_TRAINING, SHAPE_INPUTS, SIDE, as_colours, digits_data, digits_network,
                                    flatten, widget_model)
@@ -836,6 +836,92 @@ def conv_vs_dense(out, params):
         "conv_digits_output": "softmax over the digits 0..9",
         "conv_shapes_output": "softmax over " + ", ".join(SHAPES),
     }
+
+
+# --- Recipe: the filters forming, the live widget's fallback.
+
+
+def record_training(model, steps, sample):
+    """Train the live widget's ``model`` and keep what it shows at each of ``steps``
+    (mini-batches done, never decreasing, from 0): the first layer's ``filters`` ``(n, filters,
+    3, 3)``, their feature ``maps`` of the first test digit with label ``sample`` ``(n, filters,
+    8, 8)``, the ``test_accuracy`` ``(n,)`` and the ``epoch`` ``(n,)`` reached."""
+    model.pick(sample)
+    record = {"filters": [], "maps": [], "test_accuracy": [], "epoch": []}
+    for step in steps:
+        if step > model.trainer.steps:
+            model.step(step - model.trainer.steps)
+        record["filters"].append(model.network.layers[0]["W"][:, 0].copy())
+        record["maps"].append(model.read()["maps"])
+        record["test_accuracy"].append(model.network.accuracy(model.X_test, model.y_test))
+        record["epoch"].append(model.trainer.steps / model.batches_per_epoch)
+    return {key: np.array(values) for key, values in record.items()}
+
+
+FORMING_PARAMS = {"widget": CONV_DIGITS_WIDGET, "epochs": 3, "frames": 120, "fps": 20, "hold_frames": 20,
+                  "sample": 0}
+
+
+@recipe(outputs=["post7/filters-forming.mp4", "post7/filters-forming-poster.webp"], params=FORMING_PARAMS)
+def filters_forming_video(out, params):
+    """The live widget's network training on the digits, as the widget shows it: its eight
+    filters (each to its own scale) above the maps they make of a test zero, and the test
+    accuracy so far. Frames close together at first, where the filters change most."""
+    model = widget_model(params["widget"])
+    n_steps = params["epochs"] * model.batches_per_epoch
+    steps = frame_steps(n_steps, params["frames"], hold_start=True)
+    record = record_training(model, steps, params["sample"])
+    frames = np.concatenate([np.arange(len(steps)), np.full(params["hold_frames"], len(steps) - 1)])
+    n_filters = record["filters"].shape[1]
+
+    fig = plt.figure(figsize=plotting.FIGSIZE, layout="none")
+    width = 0.9 / n_filters
+    filter_axes = [fig.add_axes([0.05 + f * width + 0.01, 0.67, width - 0.02, width * 16 / 9 - 0.035])
+                   for f in range(n_filters)]
+    map_axes = [fig.add_axes([0.05 + f * width + 0.01, 0.39, width - 0.02, width * 16 / 9 - 0.035])
+                for f in range(n_filters)]
+    filter_images, map_images = [], []
+    for f, (ax_filter, ax_map) in enumerate(zip(filter_axes, map_axes)):
+        filter_images.append(ax_filter.imshow(np.zeros((3, 3)), cmap=plotting.DIVERGING_CMAP, vmin=-1, vmax=1,
+                                              interpolation="nearest"))
+        map_images.append(ax_map.imshow(np.zeros((8, 8)), cmap=POSITIVE_CMAP, vmin=0, vmax=1,
+                                        interpolation="nearest"))
+        for ax in (ax_filter, ax_map):
+            clean(ax)
+        ax_filter.set_title(f"filter {f + 1}", fontsize=10)
+    fig.text(0.95, 0.585, "filters' weights: orange −, blue +", ha="right", fontsize=10, color=plotting.AXES)
+    fig.text(0.05, 0.585, f"their feature maps of a test {params['sample']} (after ReLU)", fontsize=10,
+             color=plotting.AXES)
+    ax_curve = fig.add_axes([0.12, 0.14, 0.83, 0.14])
+    ax_curve.set_xlim(0, params["epochs"])
+    ax_curve.set_ylim(0, 1)
+    ax_curve.set_yticks([0, 1])
+    ax_curve.set_yticklabels(["0", "100%"])
+    ax_curve.set_xticks(range(params["epochs"] + 1))
+    ax_curve.set_xlabel("epoch", fontsize=10, labelpad=1)
+    ax_curve.set_title("test accuracy", loc="left", fontsize=10, color=plotting.AXES)
+    curve, = ax_curve.plot([], [], color=plotting.BLUE, lw=2)
+    caption = fig.text(0.05, 0.955, "", fontsize=11)
+    top = max(float(record["maps"].max()), 1e-9)  # one scale for every frame: maps grow as they learn
+    freeze_static(fig, moving=[*filter_images, *map_images, curve, caption])
+
+    def draw_frame(i):
+        k = frames[i]
+        for f in range(n_filters):
+            weights = record["filters"][k, f]
+            filter_images[f].set_data(weights / max(float(np.abs(weights).max()), 1e-9))
+            map_images[f].set_data(record["maps"][k, f] / top)
+        curve.set_data(record["epoch"][: k + 1], record["test_accuracy"][: k + 1])
+        caption.set_text(f"after {steps[k]} mini-batches (epoch {record['epoch'][k]:.1f}): "
+                         f"{record['test_accuracy'][k]:.0%} of test digits right")
+
+    plotting.write_video(fig, draw_frame, len(frames), out["post7/filters-forming.mp4"], fps=params["fps"],
+                         poster_path=out["post7/filters-forming-poster.webp"])
+    plt.close(fig)
+    moved = np.sqrt(np.mean((record["filters"][-1] - record["filters"][0]) ** 2) / np.mean(record["filters"][0] ** 2))
+    return {"mini_batches": int(steps[-1]), "epochs": params["epochs"],
+            "test_accuracy_start": float(record["test_accuracy"][0]),
+            "test_accuracy_end": float(record["test_accuracy"][-1]), "filters_moved": round(float(moved), 3)}
 
 
 @recipe(outputs=["thumbs/post7.webp", "cards/post7.png"], params={"label": 0, "shape": "triangle", "shape_seed": 4,
