@@ -502,6 +502,9 @@ CONVNET_RUN = """async ([speed, seconds]) => {
     let counting = true;
     const count = () => { if (counting) { frames++; requestAnimationFrame(count); } };
     requestAnimationFrame(count);
+    await new Promise((resolve) => setTimeout(resolve, 2000));  // the same page, not training
+    const idle = frames / 2;
+    frames = 0;
     const start = performance.now();
     button.click();
     const first = await changed;
@@ -512,7 +515,7 @@ CONVNET_RUN = """async ([speed, seconds]) => {
     button.click();
     const [, batches, epoch] = /^(\\d+) mini-batch\\S*, epoch ([\\d.]+)/.exec(text);
     const [, test] = /test (\\d+) %/.exec(text);
-    return { first: (first - start) / 1000, frames: frames / elapsed, batches: Number(batches) / elapsed,
+    return { first: (first - start) / 1000, frames: frames / elapsed, idle, batches: Number(batches) / elapsed,
              epochs: Number(epoch) / elapsed, test: Number(test) };
 }"""
 CONVNET_RESET = """async () => {
@@ -553,7 +556,8 @@ def convnet_rows(browser, base, path, repeat, seconds=10):
             statistics.median(pick(steady, "first")) < 0.5, "default speed"),
         row(f"{CONVNET}: page frames/s while training, default speed", pick(steady, "frames"), "frames/s",
             ">= 55", statistics.median(pick(steady, "frames")) >= 55,
-            f"{statistics.median(pick(steady, 'batches')):.0f} mini-batches/s"),
+            f"{statistics.median(pick(steady, 'batches')):.0f} mini-batches/s; the same page idle: "
+            f"{statistics.median(pick(steady, 'idle')):.0f} frames/s"),
         row(f"{CONVNET}: page frames/s while training, full speed", pick(fast, "frames"), "frames/s",
             ">= 55", statistics.median(pick(fast, "frames")) >= 55),
         row(f"{CONVNET}: test accuracy after {seconds} s of training, default speed", pick(steady, "test"), "%",

@@ -24,6 +24,7 @@ export const SPEEDS = {
   fast: { text: "fast: as many mini-batches as fit in a picture", most: 200, delay: 0 },
 };
 const SPEED = "steady";
+const WORDS_EVERY = 250; // ms between two writings of the words while training runs
 
 const percent = (v) => `${Math.round(v * 100)} %`;
 const batches = (n) => `${n} mini-batch${n === 1 ? "" : "es"}`;
@@ -46,7 +47,10 @@ export async function mount(container, api) {
       return true;
     },
     resetSays: () => `Reset: the same starting weights again (seed ${settings.seed}).`,
-    paused: () => `Paused after ${batches(state.steps)} (epoch ${state.epoch.toFixed(2)}).`,
+    paused: () => {
+      writeWords(); // the last answer's, as the pause lands
+      return `Paused after ${batches(state.steps)} (epoch ${state.epoch.toFixed(2)}).`;
+    },
     failed: (error) => {
       if (error.type !== "TrainingDiverged") return api.fail(error);
       api.status(`Training stopped: ${error.message}`);
@@ -170,12 +174,27 @@ export async function mount(container, api) {
   let drawnCurves = ""; // what the charts show, as draw() tells it
   let paintedPicture = null; // the test digit painted on the picture canvas
 
+  let wordsAt = -Infinity; // when the words were last written
+
   function show(answer, fresh = false) {
     state = { ...state, ...answer };
-    readout.textContent = `${batches(state.steps)}, epoch ${state.epoch.toFixed(2)} · ` +
-      `filters moved ${percent(state.moved)} from their start · ` + accuracyWords();
     if (fresh) drawnCurves = ""; // a new run: its curves, even if as long as the last one's
     if (!frame) frame = requestAnimationFrame(draw);
+  }
+
+  // The words (readout, prediction, bars): every new text lays out the whole page again, which
+  // costs more than drawing every canvas, so while training runs they follow a few times a
+  // second; the canvases follow every answer.
+  function writeWords() {
+    wordsAt = performance.now();
+    readout.textContent = `${batches(state.steps)}, epoch ${state.epoch.toFixed(2)} · ` +
+      `filters moved ${percent(state.moved)} from their start · ` + accuracyWords();
+    filtersText.textContent = `${state.edge_like} of the ${state.filters.length / 9} filters look like an edge ` +
+      "filter now.";
+    const picture = state.picture;
+    prediction.textContent = `The network as it stands reads ${picture.name} as ${model.samples[picture.answer]}, ` +
+      `with ${percent(picture.probability)} probability.`;
+    bars.show(picture.probabilities, [picture.answer]);
   }
 
   function accuracyWords() {
@@ -187,8 +206,9 @@ export async function mount(container, api) {
 
   function draw() {
     frame = 0;
-    drawFilters(state);
-    showPicture(state.picture);
+    const words = !training.loop.running || performance.now() - wordsAt >= WORDS_EVERY;
+    drawFilters(state, words);
+    showPicture(state.picture, words);
     // The curves change a few times an epoch: redrawn only then.
     const curves = `${state.every} ${state.batches_per_epoch} ${state.test_accuracy.length}`;
     if (curves === drawnCurves) return;
@@ -220,7 +240,8 @@ export async function mount(container, api) {
     return [table[j], table[j + 1], table[j + 2]];
   };
 
-  function drawFilters(now) {
+  // The filters; `words` their text alternatives too.
+  function drawFilters(now, words = true) {
     const n = now.filters.length / 9;
     makeTiles(n);
     parts.forEach((part, f) => {
@@ -228,14 +249,15 @@ export async function mount(container, api) {
       const limit = Math.max(...weights.map(Math.abs), 1e-9);
       paintPixels(part.weights, 3, 3, (i) => colourAt(weights[i] / limit));
       part.weights.dataset.values = Array.from(weights, (v) => String(Math.round(v * 1e4) / 1e4)).join(" ");
+      if (!words) return;
       const rows = [0, 1, 2].map((r) => Array.from(weights.subarray(3 * r, 3 * r + 3), formatNumber).join(", "));
       part.weights.setAttribute("aria-label",
         `Filter ${f + 1}: ${now.filter_descriptions[f]}; its weights row by row: ${rows.join("; ")}`);
     });
-    filtersText.textContent = `${now.edge_like} of the ${n} filters look like an edge filter now.`;
   }
 
-  function showPicture(picture) {
+  // The picture's maps; `words` their text alternatives and the words too.
+  function showPicture(picture, words = true) {
     state.picture = picture;
     const n = picture.maps.length / 64;
     makeTiles(n);
@@ -243,7 +265,7 @@ export async function mount(container, api) {
     parts.forEach((part, f) => {
       const map = picture.maps.subarray(64 * f, 64 * f + 64);
       paintPixels(part.map, 8, 8, (i) => colourAt(Math.max(0, map[i]) / top));
-      part.map.setAttribute("aria-label",
+      if (words) part.map.setAttribute("aria-label",
         `Feature map of filter ${f + 1} over ${picture.name}: ${picture.map_descriptions[f]}`);
     });
     const ink = (i) => Array(3).fill(Math.round((1 - picture.pixels[i]) * 255));
@@ -256,12 +278,11 @@ export async function mount(container, api) {
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(small, 0, 0, SIDE, SIDE);
     }
+    if (!words) return;
     const best = model.samples[picture.answer];
     drawing.setAttribute("aria-label", `The picture: ${picture.name}, which the network reads as ${best}`);
     seen.setAttribute("aria-label", `The 8 by 8 picture the network reads: ${picture.name}`);
-    prediction.textContent = `The network as it stands reads ${picture.name} as ${best}, ` +
-      `with ${percent(picture.probability)} probability.`;
-    bars.show(picture.probabilities, [picture.answer]);
+    writeWords();
   }
 
   function setSpeed(name) {
