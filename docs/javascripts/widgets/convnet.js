@@ -42,8 +42,8 @@ export async function mount(container, api) {
   const training = trainingControls({
     api, enqueue, show,
     names: { step: "Step one mini-batch" },
-    step: async (batches) => {
-      show(await api.call("step", { batches }));
+    step: async (n) => {
+      show(await api.call("step", { batches: n }));
       return true;
     },
     resetSays: () => `Reset: the same starting weights again (seed ${settings.seed}).`,
@@ -265,8 +265,10 @@ export async function mount(container, api) {
     parts.forEach((part, f) => {
       const map = picture.maps.subarray(64 * f, 64 * f + 64);
       paintPixels(part.map, 8, 8, (i) => colourAt(Math.max(0, map[i]) / top));
-      if (words) part.map.setAttribute("aria-label",
-        `Feature map of filter ${f + 1} over ${picture.name}: ${picture.map_descriptions[f]}`);
+      if (words) {
+        part.map.setAttribute("aria-label",
+          `Feature map of filter ${f + 1} over ${picture.name}: ${picture.map_descriptions[f]}`);
+      }
     });
     const ink = (i) => Array(3).fill(Math.round((1 - picture.pixels[i]) * 255));
     paintPixels(seen, 8, 8, ink);
