@@ -155,8 +155,9 @@ def test_tab_reaches_every_widget_before_it_loads(browser, server, screen, schem
         assert root.get_attribute("data-state") == "idle", name
         page.locator(".md-content").get_by_role("link", name=f"Before the {name} widget").focus()
         page.keyboard.press("Tab")
-        focused = page.evaluate("() => [document.activeElement.className, document.activeElement.textContent]")
-        assert focused == ["nn-widget-start", blocks.START_LABEL], (name, focused)
+        focused = page.evaluate("() => [document.activeElement.classList.contains('nn-widget-start'), "
+                                "document.activeElement.textContent]")
+        assert focused == [True, blocks.START_LABEL], (name, focused)
         assert root.get_attribute("data-state") in ("loading", "ready"), name
     # The last one kept the focus on its button while loading; live, the focus is on its first control.
     assert_ready(page, "shapes")
@@ -209,7 +210,8 @@ def test_every_training_widget_has_slow_normal_and_fast(wide):
         assert_ready(wide, name)
         speed = widget(wide, name).get_by_label("Speed")
         assert speed.input_value() == "normal", name
-        assert [o.split(":")[0] for o in speed.locator("option").all_text_contents()] == ["slow", "normal", "fast"]
+        assert [o.split(" ")[0] for o in speed.locator("option").all_text_contents()] == ["slow", "normal", "fast"]
+        assert "a second" in speed.get_attribute("title")
 
 
 def test_slow_trains_at_its_pace_and_fast_outruns_it(wide):
@@ -219,7 +221,7 @@ def test_slow_trains_at_its_pace_and_fast_outruns_it(wide):
     root.get_by_role("button", name="Reset").click()
     page.wait_for_function("e => e.textContent.startsWith('Epoch 0')", arg=root.locator(".nn-readout").element_handle())
     root.get_by_label("Speed").select_option("slow")
-    rate = int(re.search(r"slow: (\d+)", root.get_by_label("Speed").locator("option").first.text_content())[1])
+    rate = int(re.search(r"slow \((\d+)/s\)", root.get_by_label("Speed").locator("option").first.text_content())[1])
     started = page.evaluate("performance.now()")
     root.get_by_role("button", name="Train").click()
     page.wait_for_timeout(3000)
@@ -330,8 +332,13 @@ def test_the_neuron_output_fills_as_it_grows_and_its_figure_stays(wide):
     page.keyboard.press("Home")  # the lowest bias: the neuron is off for every colour
     page.wait_for_function("e => e.textContent.includes('(off)')", arg=text.element_handle())
     assert share() < 0.02
-    lamps = root.locator(".nn-swatch .nn-lamp-fill").evaluate_all("ls => ls.map((l) => l.getBoundingClientRect().width)")
-    assert max(lamps) < 2
+    # Every colour's lamp is filled as far as the neuron's output for it.
+    lamps = root.locator(".nn-swatch").evaluate_all("""ss => ss.map((s) => [
+        s.querySelector(".nn-lamp-fill").getBoundingClientRect().width / s.querySelector(".nn-lamp").clientWidth,
+        Number(/output (\\S+)$/.exec(s.querySelector("input").getAttribute("aria-label"))[1])])""")
+    assert len(lamps) == 13 and any(a < 0.05 for _, a in lamps) and any(a > 0.5 for _, a in lamps), lamps
+    for filled, output in lamps:
+        assert filled == pytest.approx(output, abs=0.05), lamps
     # The fallback figure, with its insight, and the block's caption stay below the live widget.
     for name in ("neuron", "labels"):
         assert_ready(page, name)
@@ -400,17 +407,21 @@ def test_memorising_shuffled_labels_reaches_the_figures_accuracy(browser, server
 # --- 2. The posts' "things to try", done as the text says, do what it promises.
 
 
-def train_to(page, root, epoch, index):
-    """Train the `index`-th playground at normal speed until `epoch`, then pause; the readout."""
+def train_to(page, root, epoch):
+    """Train a playground to exactly `epoch` (the epochs the post quotes): at normal speed to a
+    few epochs short of it, then a Step at a time. Returns the readout and its two accuracies."""
+    text = root.locator(".nn-readout")
     root.get_by_role("button", name="Train").click()
-    page.wait_for_function(
-        "([i, epoch]) => Number(/Epoch (\\d+)/.exec(document.querySelectorAll("
-        "\".nn-widget[data-widget='playground'] .nn-readout\")[i].textContent)[1]) >= epoch",
-        arg=[index, epoch], timeout=300_000)
+    page.wait_for_function("([e, epoch]) => Number(/Epoch (\\d+)/.exec(e.textContent)[1]) >= epoch",
+                           arg=[text.element_handle(), epoch - 15], timeout=300_000)
     root.get_by_role("button", name="Pause").click()
     page.wait_for_function("e => e.textContent.startsWith('Paused')", arg=root.locator(".nn-widget-status").element_handle())
-    text = root.locator(".nn-readout").text_content()
-    return text, [int(v) / 100 for v in re.findall(r"(\d+)\s%", text)]
+    reached = int(re.match(r"Epoch (\d+)", text.text_content())[1])
+    assert reached <= epoch, f"training ran past epoch {epoch} before it paused: {text.text_content()}"
+    for n in range(reached + 1, epoch + 1):
+        root.get_by_role("button", name="Step").click()
+        page.wait_for_function("([e, n]) => e.textContent.startsWith(`Epoch ${n} `)", arg=[text.element_handle(), n])
+    return text.text_content(), [int(v) / 100 for v in re.findall(r"(\d+)\s%", text.text_content())]
 
 
 def set_range(locator, value):
@@ -454,8 +465,9 @@ def test_post3_things_to_try(browser, server):
     for name, change in settings.items():
         change()
         reset(page, root)
-        text, (train, test) = train_to(page, root, epochs, 0)
-        assert test == pytest.approx(quoted[f"{name}_test_accuracy"], abs=0.06), (name, text)
+        text, (train, test) = train_to(page, root, epochs)
+        # The browser's NumPy rounds a little differently: the same run, to a point or two.
+        assert test == pytest.approx(quoted[f"{name}_test_accuracy"], abs=0.02), (name, text)
     assert "No hidden layers" not in root.locator(".nn-units").text_content()
     root.get_by_label("Hidden layers").select_option("0")
     assert "straight line" in root.locator(".nn-units").text_content()
@@ -475,8 +487,8 @@ def test_post4_things_to_try(browser, server):
     # "Set the learning rate to 0.01 and watch nothing happen for a long time."
     menu.select_option(str(quoted["slow_learning_rate"]))
     reset(page, root)
-    text, (train, test) = train_to(page, root, epochs, 1)
-    assert test == pytest.approx(quoted["slow_test_accuracy"], abs=0.06), text
+    text, (train, test) = train_to(page, root, epochs)
+    assert test == pytest.approx(quoted["slow_test_accuracy"], abs=0.02), text
     assert test < 0.6
     # "Set it to 10 and watch the regions flip while the loss jumps around."
     assert str(quoted["wild_learning_rate"]) in menu.locator("option").all_text_contents()
@@ -497,7 +509,7 @@ def test_post4_things_to_try(browser, server):
             window.seen.push([loss, classes.join("")]);
         }).observe(root.querySelector(".nn-readout"), {childList: true, characterData: true, subtree: true});
     }""", root.element_handle())
-    train_to(page, root, epochs, 1)
+    train_to(page, root, epochs)
     seen = page.evaluate("window.seen")
     losses = [loss for loss, _ in seen if loss == loss]
     rises = sum(b > a for a, b in zip(losses, losses[1:]))

@@ -197,8 +197,7 @@ export async function mount(container, api) {
   const readout = el("p", { class: "nn-readout" });
   const legend = el("span", {},
     el("span", { class: "nn-key nn-key-0", "aria-hidden": "true" }), " class 0,",
-    el("span", { class: "nn-key nn-key-1", "aria-hidden": "true" }), " class 1: the points, and behind them, paler, the class the network answers there. " +
-    "Test points have a dark ring. ");
+    el("span", { class: "nn-key nn-key-1", "aria-hidden": "true" }), " class 1; shaded behind them, the class the network answers there. Test points are ringed. ");
 
   // The plane, the buttons, the main settings and the loss sit together in one screen: side by
   // side on a wide screen; on a narrow one the plane stays on screen (sticky) above the
@@ -209,12 +208,12 @@ export async function mount(container, api) {
         el("figure", { class: "nn-pg-plane" }, plane,
           el("figcaption", {}, legend, el("label", { class: "nn-check" }, showTest, "Show the test points"))),
         el("div", { class: "nn-pg-side" },
-          buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton, training.speed.element]),
+          buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton]),
           readout,
-          el("div", { class: "nn-controls nn-pg-settings" },
-            dataset.element, layers.element, widthBox, activation.element, rate.element),
-          el("figure", {}, chart.canvas,
-            el("figcaption", { text: "Loss per epoch on the training points (solid) and the test points (dashed)" })))),
+          el("div", { class: "nn-controls nn-pg-settings" }, training.speed.element,
+            dataset.element, layers.element, widthBox, activation.element, rate.element)),
+        el("figure", { class: "nn-pg-chart" }, chart.canvas,
+          el("figcaption", { text: "Loss per epoch on the training points (solid) and the test points (dashed)" }))),
       el("div", { class: "nn-pg-more" },
         el("fieldset", { class: "nn-controls" }, el("legend", { text: "Data" }),
           noise.element, split.element, seed),

@@ -243,12 +243,13 @@ export function trainingControls({ api, enqueue, show, resetSays, paused, failed
   const rates = { ...speeds, fast: Infinity };
   const speed = select({
     label: "Speed",
-    choices: Object.entries(rates).map(([name, rate]) =>
-      [name, rate === Infinity ? `${name}: as fast as it goes` : `${name}: ${rate} ${unit} a second`]),
+    choices: Object.entries(rates).map(([name, rate]) => [name, rate === Infinity ? name : `${name} (${rate}/s)`]),
     value: "normal",
     onChange: (name) => loop.setRate(rates[name]),
   });
   speed.element.classList.add("nn-speed");
+  speed.input.title = Object.entries(rates).map(([name, rate]) =>
+    `${name}: ${rate === Infinity ? "as fast as the browser can" : `${rate} ${unit} a second`}`).join("; ");
   const loop = new TrainingLoop((n) => enqueue(() => step(n)), {
     maxPerCall,
     rate: rates.normal,
