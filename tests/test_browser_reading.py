@@ -82,6 +82,7 @@ def site(tmp_path_factory, httpd):
         options = "\n".join(f"{k}: {json.dumps(v)}" for k, v in recipes[recipe]["params"]["widget"]["options"].items())
         prompts.append(f"## {post}\n\n{block('playground', options, fallback(post, 7))}")
     prompts.append(f"## labels\n\n{block('labels', '', fallback('labels-default', 8))}")
+    prompts.append(f"## xor\n\n{block('line', 'dataset: xor' + chr(10) + 'points: 200', fallback('xor', 9))}")
     for path in {path for name in READING_BLOCKS for path in widgets.widget(name).files.values()}:
         (generated / path).parent.mkdir(parents=True, exist_ok=True)
         (generated / path).write_text(made(path))
@@ -577,3 +578,65 @@ def test_neurons_firing_are_purple_never_a_class_colour(wide):
     page.keyboard.press("c")
     assert "an orange point" in line.get_attribute("aria-label") or "a blue point" in line.get_attribute("aria-label")
     assert "a orange" not in line.get_attribute("aria-label")
+
+
+def test_post2_one_neuron_cannot_separate_xor(browser, server):
+    # "Try it in the live version below, which starts with XOR points: train, then drag points
+    # around. As long as the blue points sit in opposite corners, the line cannot separate them."
+    best_line = manifest()["line_xor"]["metrics"]["best_line_accuracy"]
+    page = open_page(browser, server, PROMPTS)
+    assert_ready(page, "line")
+    root = widget(page, "line")
+    fast(page, "line")
+    root.get_by_role("button", name="Train").click()
+    page.wait_for_function("e => Number(/Step (\\d+)/.exec(e.textContent)[1]) >= 300",
+                           arg=root.locator(".nn-readout").element_handle(), timeout=120_000)
+    pause(page, "line")
+    text = root.locator(".nn-readout").text_content()
+    # No straight line does better than the best one the post draws (a little more on these points).
+    assert int(re.search(r"accuracy (\d+)\s%", text)[1]) <= round(best_line * 100) + 5, text
+    # Drag a point across the plane: the line moves, and still cannot separate them.
+    plane = root.locator("canvas.nn-plane")
+    plane.focus()
+    page.keyboard.press("]")
+    for _ in range(5):
+        page.keyboard.press("Shift+ArrowRight")
+    root.get_by_role("button", name="Train").click()
+    page.wait_for_timeout(1500)
+    pause(page, "line")
+    text = root.locator(".nn-readout").text_content()
+    assert int(re.search(r"accuracy (\d+)\s%", text)[1]) <= round(best_line * 100) + 5, text
+    page.context.close()
+
+
+def test_post6_moving_or_shrinking_a_triangle_makes_the_shape_answer_waver(wide):
+    # "Keep the colour and move a triangle from the middle into a corner, or shrink it, and watch
+    # the shape answer waver." And: "keep the shape and change only its colour, and the colour
+    # answer follows at once."
+    page = wide
+    assert_ready(page, "shapes")
+    root = widget(page, "shapes")
+    root.get_by_label("picking a shape", exact=True).check()
+    root.get_by_label("Shape", exact=True).select_option("circle")
+    values = root.locator(".nn-bars .nn-value")
+    answer = root.locator(".nn-prediction")
+
+    def triangle_after(change):
+        before = answer.text_content() + "|" + "".join(values.all_text_contents())
+        change()
+        page.wait_for_function("([e, v, before]) => e.textContent + '|' + [...v].map((x) => x.textContent).join('')"
+                               " !== before", arg=[answer.element_handle(), values.element_handles(), before])
+        page.wait_for_timeout(300)
+        return float(values.nth(2).text_content().split()[0])
+
+    page.wait_for_timeout(500)
+    centre = triangle_after(lambda: root.get_by_label("Shape", exact=True).select_option("triangle"))
+    small = triangle_after(lambda: set_range(root.get_by_label("Size"), 0.25))
+    set_range(root.get_by_label("Size"), 0.6)
+    corner = triangle_after(lambda: (set_range(root.get_by_label("Across"), 0.15), set_range(root.get_by_label("Down"), 0.15)))
+    assert centre > 0.8 and min(small, corner) < centre - 0.3, (centre, small, corner)
+    for colour in ("blue", "green"):
+        root.get_by_role("button", name=f"Colour: {colour}").click()
+        page.wait_for_function("([e, c]) => e.textContent.includes(` ${c} `)", arg=[answer.element_handle(), colour])
+    set_range(root.get_by_label("Across"), 0.5)
+    set_range(root.get_by_label("Down"), 0.5)
