@@ -219,8 +219,7 @@ def test_slow_trains_at_its_pace_and_fast_outruns_it(wide):
     page = wide
     assert_ready(page, "playground")
     root = widget(page, "playground")
-    root.get_by_role("button", name="Reset").click()
-    page.wait_for_function("e => e.textContent.startsWith('Epoch 0')", arg=root.locator(".nn-readout").element_handle())
+    reset(page, root)
     root.get_by_label("Speed").select_option("slow")
     rate = int(re.search(r"slow \((\d+)/s\)", root.get_by_label("Speed").locator("option").first.text_content())[1])
     started = page.evaluate("performance.now()")
@@ -231,8 +230,7 @@ def test_slow_trains_at_its_pace_and_fast_outruns_it(wide):
     slow = readout(page)[0]
     # Never more than the pace allows (a late frame may catch up a quarter second), and moving.
     assert 1 <= slow <= rate * (seconds + 0.25) + 1, (slow, seconds)
-    root.get_by_role("button", name="Reset").click()
-    page.wait_for_function("e => e.textContent.startsWith('Epoch 0')", arg=root.locator(".nn-readout").element_handle())
+    reset(page, root)
     fast(page, "playground")
     root.get_by_role("button", name="Train").click()
     page.wait_for_timeout(3000)
@@ -306,7 +304,10 @@ def test_on_a_phone_the_picture_stays_above_the_control_being_changed(browser, s
             page.wait_for_timeout(100)
             assert on_screen(page, control), (name, label, box(control))
             assert on_screen(page, root.locator(picture)), (name, label, box(root.locator(picture)))
-            # The picture does not cover the control.
+            # Nothing covers the control: a finger or a click at its middle reaches it.
+            assert control.evaluate("""e => { const b = e.getBoundingClientRect();
+                const hit = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
+                return hit === e || e.contains(hit) || (e.labels && [...e.labels].includes(hit)); }"""), (name, label)
             assert box(root.locator(picture))["y"] + box(root.locator(picture))["height"] <= box(control)["y"] + 1
     page.context.close()
 
@@ -533,6 +534,11 @@ def test_canvases_are_drawn_at_the_screens_pixel_ratio(phone):
         assert sizes, name
         for cls, pixels, width in sizes:
             assert pixels >= 3 * width - 1, (name, cls, pixels, width)
+        # A chart is laid out at the width it is shown at: its 11 px text is 11 px on the phone.
+        charts = widget(page, name).locator("canvas.nn-chart").evaluate_all(
+            "cs => cs.map((c) => [c.width / 3, c.getBoundingClientRect().width])")
+        for drawn, shown in charts:
+            assert drawn == pytest.approx(shown, abs=1), (name, drawn, shown)
 
 
 def test_a_long_formula_scrolls_with_a_visible_cue(browser, server):

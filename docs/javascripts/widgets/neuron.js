@@ -76,21 +76,21 @@ export async function mount(container, api) {
   const outputLamp = el("span", { class: "nn-lamp-fill" });
   const outputText = el("p", { class: "nn-output-text" });
 
-  // What the neuron does (the colours and its answers) beside the sliders that change it; on a
-  // narrow screen the first stays on screen above the second (widgets.css).
+  // The colours and the neuron's answers beside the sliders that change them; on a narrow
+  // screen the colours stay on screen above the sliders (widgets.css).
   container.append(
     el(
       "div",
       { class: "nn-neuron" },
       el(
+        "fieldset",
+        { class: "nn-swatches" },
+        el("legend", {}, "Input colours; under each, the neuron's output: ", outputKey()),
+        ...swatches.map((s) => s.label),
+      ),
+      el(
         "div",
         { class: "nn-neuron-view" },
-        el(
-          "fieldset",
-          { class: "nn-swatches" },
-          el("legend", {}, "Input colours; under each, the neuron's output: ", outputKey()),
-          ...swatches.map((s) => s.label),
-        ),
         el(
           "div",
           { class: "nn-neuron-sum" },

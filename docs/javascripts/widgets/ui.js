@@ -478,6 +478,12 @@ export class LineChart {
   constructor({ width = 320, height = 180, yLabel = "loss", xLabel = "epoch", series, yMin = null, yMax = null,
                 firstX = 1, format = formatNumber, logX = false, span = 10, guides = [] }) {
     this.canvas = figureCanvas(width, height, `${yLabel} per ${xLabel}: no data yet`, "nn-chart", { sharp: true });
+    // A narrow screen gets a narrower chart, not a smaller one: its text keeps its size.
+    this.widest = width;
+    if ("ResizeObserver" in globalThis) {
+      this.resizing = new ResizeObserver(() => this.fit());
+      queueMicrotask(() => this.canvas.parentElement && this.resizing.observe(this.canvas.parentElement));
+    }
     this.logX = logX;
     this.span = span;
     this.guides = guides;
@@ -493,6 +499,19 @@ export class LineChart {
 
   clear() {
     for (const s of this.series) s.values = [];
+    this.draw();
+  }
+
+  // Take the width the page gives the chart (up to the width it was made with), in as many
+  // device pixels, and draw again.
+  fit() {
+    const { canvas } = this;
+    if (!canvas.isConnected) return this.resizing.disconnect();
+    const width = Math.max(200, Math.min(this.widest, Math.floor(canvas.parentElement.clientWidth)));
+    if (width === canvas.size.width) return;
+    canvas.size.width = width;
+    canvas.width = Math.round(width * canvas.size.scale);
+    canvas.style.setProperty("--nn-width", `${width}px`);
     this.draw();
   }
 
