@@ -39,7 +39,7 @@ MATHS = "maths/"
 READING_BLOCKS = {
     "neuron": "preset: purple",
     "line": "dataset: blobs\npoints: 40",
-    "playground": "dataset: circles\nhidden: [4]\nlearning_rate: 0.3",
+    "playground": "dataset: circles\nhidden: [4]\nlearning_rate: 0.3\ncaption: What the block's author says of it.",
     "labels": "epochs: 3\nhidden: 16",
     "digit": "",
     "shapes": "",
@@ -181,7 +181,7 @@ def test_a_finger_scrolls_the_line_plane_and_a_tap_adds_a_point(phone):
     assert_ready(page, "line")
     root = widget(page, "line")
     plane = root.locator("canvas.nn-plane")
-    help_text = root.locator("figcaption").first.text_content()
+    help_text = root.locator(".nn-widget-live figcaption").first.text_content()
     assert "Tap" in help_text and "click" not in help_text.lower(), help_text
     assert plane.evaluate("e => getComputedStyle(e).touchAction") != "none"
     count = lambda: sum(map(int, re.search(r"(\d+) orange and (\d+) blue", plane.get_attribute("aria-label")).groups()))  # noqa: E731
@@ -199,7 +199,7 @@ def test_a_finger_scrolls_the_line_plane_and_a_tap_adds_a_point(phone):
 
 def test_the_desktop_help_speaks_of_the_mouse(wide):
     assert_ready(wide, "line")
-    help_text = widget(wide, "line").locator("figcaption").first.text_content()
+    help_text = widget(wide, "line").locator(".nn-widget-live figcaption").first.text_content()
     assert "shift-click" in help_text and "Tap" not in help_text
 
 
@@ -348,6 +348,14 @@ def test_the_neuron_output_fills_as_it_grows_and_its_figure_stays(wide):
         assert figure.locator("img").is_visible(), name
         live = widget(page, name).locator(".nn-widget-live")
         assert box(figure)["y"] >= box(live)["y"] + box(live)["height"] - 1, name
+    # A widget whose figure is only a picture of itself keeps the block's caption alone.
+    assert_ready(page, "playground")
+    playground = widget(page, "playground")
+    assert not playground.locator(".nn-widget-fallback img").is_visible()
+    caption = playground.locator(".nn-widget-fallback figcaption")
+    assert caption.is_visible() and caption.text_content() == "What the block's author says of it."
+    live = playground.locator(".nn-widget-live")
+    assert box(caption)["y"] >= box(live)["y"] + box(live)["height"] - 1
     root.get_by_role("button", name="Looks for purple").click()
 
 

@@ -127,7 +127,7 @@ def test_a_widget_is_ready_and_reports_its_stages(ready_page):
     # The live widget replaced the figure; only one worker serves the page.
     root = widget(page, "neuron")
     # The live widget took the figure's place, unless its figure shows more (then it stays below).
-    assert root.locator(".nn-widget-fallback").is_visible() == widgets.widget("neuron").keeps_figure
+    assert root.locator(".nn-widget-fallback img").is_visible() == widgets.widget("neuron").keeps_figure
     assert root.locator(".nn-widget-live").is_visible()
 
 
