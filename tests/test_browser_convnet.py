@@ -163,13 +163,13 @@ def test_the_live_network_reads_a_drawn_digit(ready):
     model = ConvTrainingModel()
     model.step(done)
     answer = model.draw(ink, SIDE, SIDE)
-    assert f"with {round(answer['probability'] * 100)} % probability" in prediction
+    assert f"with {round(answer['probability'] * 100)}\u00a0% probability" in prediction
     assert canvas.get_attribute("aria-label") == "The picture: your drawing, which the network reads as 1"
     # A test digit again, by its button.
     root.get_by_role("button", name="Test digit 7").click()
     page.wait_for_function("e => e.textContent.includes('test digit 7')",
                            arg=root.locator(".nn-prediction").element_handle())
-    root.get_by_label("Speed").select_option("steady")
+    root.get_by_label("Speed").select_option("normal")
     assert not page.problems, page.problems
 
 

@@ -5,8 +5,9 @@
 - The coloured shapes of post 6 as a dense network reads them; post 7 reads them too.
 - A live widget's own model, made from the options a recipe draws its fallback with.
 - The playground's fallback figure (posts 3 and 4): the live widget's own model,
-  trained with the options its block starts from; and a toy set's training and test
-  points, as posts 3 and 4 draw them.
+  trained with the options its block starts from; what the posts' "things to try" promise
+  of it, measured on the same model; and a toy set's training and test points, as posts 3
+  and 4 draw them.
 """
 
 import time
@@ -96,6 +97,31 @@ def widget_model(drawn_with):
     declared = widget(drawn_with["name"])
     defaults = {name: option["default"] for name, option in declared.options.items() if not option["required"]}
     return declared.model(**{**defaults, **drawn_with["options"]})
+
+
+def playground_prompts(drawn_with, epochs, prompts):
+    """What a post's "things to try" promise of its playground, measured on the live widget's
+    own model. ``prompts`` maps a name to the settings the text asks the reader to change
+    (``{"tanh": {"activation": "tanh"}}``); each is trained ``epochs`` epochs from the block's
+    options (``drawn_with``, as in :func:`playground_figure`) and the same seed, as the reader's
+    browser does after the change. Returns metrics for each NAME: ``NAME_test_accuracy``,
+    ``NAME_train_loss`` (the last epoch's), ``NAME_loss_rises`` (epochs whose training loss rose)
+    and ``NAME_OPTION``, the value the text asks for, so the post quotes the very value tested
+    (for ``hidden``, a list: ``NAME_layers`` and ``NAME_neurons``, the first layer's width)."""
+    metrics = {}
+    for name, changes in prompts.items():
+        changed = {"name": drawn_with["name"], "options": {**drawn_with["options"], **changes}}
+        state = widget_model(changed).step(epochs)
+        losses = np.array(state["train_loss"])
+        for option, value in changes.items():
+            if option == "hidden":
+                metrics.update({f"{name}_layers": len(value), f"{name}_neurons": value[0] if value else 0})
+            else:
+                metrics[f"{name}_{option}"] = value
+        metrics.update({f"{name}_test_accuracy": state["test_accuracy"],
+                        f"{name}_train_loss": round(float(losses[-1]), 4),
+                        f"{name}_loss_rises": int(np.sum(np.diff(losses) > 0))})
+    return metrics
 
 
 def playground_figure(drawn_with, epochs, path):

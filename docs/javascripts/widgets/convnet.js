@@ -10,23 +10,17 @@
 // canvas a text alternative that says what it shows: for tests and for readers who cannot see it.
 
 import {
-  el, button, buttonRow, select, inOrder, latest, trainingControls, LineChart, COLOURS, Bars, divergingTable,
-  figureCanvas, freehand, inkOf, paintPixels, formatNumber, seedInput, linkedSettings, numberMenu, hashFromSettings,
+  el, button, buttonRow, inOrder, latest, trainingControls, LineChart, COLOURS, Bars, divergingTable,
+  figureCanvas, freehand, inkOf, paintPixels, formatNumber, percent, seedInput, linkedSettings, numberMenu, hashFromSettings,
 } from "./ui.js";
 
 const SIDE = 168; // drawing canvas pixels
 const PEN = 14; // pen width in canvas pixels
 const HASH_KEYS = { seed: "cn.seed", learning_rate: "cn.lr", batch_size: "cn.batch", l2: "cn.l2" };
-// How fast training goes: mini-batches per call at most, and a wait before each call.
-export const SPEEDS = {
-  slow: { text: "slow: one mini-batch at a time, five a second", most: 1, delay: 200 },
-  steady: { text: "steady: one mini-batch per picture", most: 1, delay: 0 },
-  fast: { text: "fast: as many mini-batches as fit in a picture", most: 200, delay: 0 },
-};
-const SPEED = "steady";
+// Mini-batches a second at the speeds one can follow; "fast" trains as fast as the browser can.
+export const SPEEDS = { slow: 5, normal: 20 };
 const WORDS_EVERY = 250; // ms between two writings of the words while training runs
 
-const percent = (v) => `${Math.round(v * 100)} %`;
 const batches = (n) => `${n} mini-batch${n === 1 ? "" : "es"}`;
 
 export async function mount(container, api) {
@@ -42,6 +36,9 @@ export async function mount(container, api) {
   const training = trainingControls({
     api, enqueue, show,
     names: { step: "Step one mini-batch" },
+    speeds: SPEEDS,
+    unit: "mini-batches",
+    maxPerCall: 200,
     step: async (n) => {
       show(await api.call("step", { batches: n }));
       return true;
@@ -56,10 +53,6 @@ export async function mount(container, api) {
       api.status(`Training stopped: ${error.message}`);
       training.resetButton.classList.add("nn-attention");
     },
-  });
-  const speed = select({
-    label: "Speed", choices: Object.entries(SPEEDS).map(([name, s]) => [name, s.text]), value: SPEED,
-    onChange: (name) => setSpeed(name),
   });
 
   // --- Pictures.
@@ -97,7 +90,7 @@ export async function mount(container, api) {
   container.append(
     el("div", { class: "nn-convnet" },
       buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton]),
-      speed.element,
+      training.speed.element,
       readout,
       el("div", { class: "nn-panels" },
         el("figure", { class: "nn-convnet-filters" }, tiles,
@@ -287,13 +280,6 @@ export async function mount(container, api) {
     writeWords();
   }
 
-  function setSpeed(name) {
-    const chosen = SPEEDS[name];
-    training.loop.maxPerCall = chosen.most;
-    training.loop.perCall = Math.min(training.loop.perCall, chosen.most);
-    training.loop.delay = chosen.delay;
-  }
-
   // A setting changed: a new run from its seed; training that was running goes on.
   function change(update) {
     Object.assign(settings, update);
@@ -312,7 +298,6 @@ export async function mount(container, api) {
     });
   });
 
-  setSpeed(SPEED);
   show(model, true);
   draw();
   return {

@@ -9,12 +9,14 @@
 
 import {
   el, slider, select, buttonRow, latest as newest, trainingControls, inOrder, LineChart, COLOURS, css,
-  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, choicesOf, seedInput, linkedSettings, numberMenu,
-  hashFromSettings,
+  divergingTable, activityTable, activityKey, drawHeatmap, figureCanvas, sharpCanvas, context2d, formatNumber, newId,
+  choicesOf, percent, seedInput, linkedSettings, numberMenu, hashFromSettings,
 } from "./ui.js";
 
-const PLANE = 400; // canvas pixels of the decision-region picture
-const UNIT = 56; // canvas pixels of one hidden unit's picture
+const PLANE = 400; // CSS pixels of the decision-region picture (it shrinks to fit a narrow screen)
+const UNIT = 28; // CSS pixels of one hidden unit's picture
+// Epochs a second at the speeds one can follow; "fast" trains as fast as the browser can.
+export const SPEEDS = { slow: 5, normal: 30 };
 
 // What the browser trains smoothly. An epoch costs about one pass through every hidden
 // neuron per weight update (Python's overhead per update outweighs the arithmetic at these
@@ -69,7 +71,7 @@ export async function mount(container, api) {
   const split = slider({
     label: "Training share", min: spec.split.number[0], max: spec.split.number[1], step: spec.split.step,
     value: settings.split,
-    format: (v) => `${Math.round(v * 100)} %`, onInput: (v) => change({ split: v }),
+    format: percent, onInput: (v) => change({ split: v }),
   });
   const layers = select({
     label: "Hidden layers",
@@ -110,14 +112,15 @@ export async function mount(container, api) {
       training.resetButton.classList.add("nn-attention");
     },
     maxPerCall: 100,
+    speeds: SPEEDS,
   });
   const showTest = el("input", { type: "checkbox", id: newId("test") });
   showTest.addEventListener("change", () => drawPlane());
 
   // --- Pictures.
-  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane");
+  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane", { sharp: true });
   const chart = new LineChart({
-    width: 360, height: 170, yLabel: "loss",
+    width: 360, height: 170, yLabel: "loss", logX: true,
     series: [
       { key: "train", name: "train", colour: COLOURS.text },
       { key: "test", name: "test", colour: COLOURS.neutral, dashed: true },
@@ -127,27 +130,33 @@ export async function mount(container, api) {
   const readout = el("p", { class: "nn-readout" });
   const legend = el("span", {},
     el("span", { class: "nn-key nn-key-0", "aria-hidden": "true" }), " class 0,",
-    el("span", { class: "nn-key nn-key-1", "aria-hidden": "true" }), " class 1; test points have a dark ring");
+    el("span", { class: "nn-key nn-key-1", "aria-hidden": "true" }), " class 1; shaded behind them, the class the network answers there. Test points are ringed. ");
 
+  // The plane, the buttons, the main settings and the loss sit together in one screen: side by
+  // side on a wide screen; on a narrow one the plane stays on screen (sticky) above the
+  // controls that change it. Everything else follows in sections (`more`) that can grow.
   container.append(
     el("div", { class: "nn-playground" },
-      buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton,
-        el("label", { class: "nn-check" }, showTest, "Show the test points")]),
-      readout,
-      el("div", { class: "nn-panels" },
-        el("figure", {}, plane, el("figcaption", {}, legend)),
-        el("div", { class: "nn-side" },
-          el("figure", {}, chart.canvas,
-            el("figcaption", { text: "Loss per epoch on the training and the test points" })),
-          el("figure", {}, units,
-            el("figcaption", { text: "What each hidden neuron responds to, over the same plane" })))),
-      el("fieldset", { class: "nn-controls" }, el("legend", { text: "Data" }),
-        dataset.element, noise.element, split.element, seed),
-      el("fieldset", { class: "nn-controls" }, el("legend", { text: "Network" }),
-        layers.element, widthBox, activation.element, rate.element, batch.element, optimizer.element, l2.element)));
+      el("div", { class: "nn-pg-main" },
+        el("figure", { class: "nn-pg-plane" }, plane,
+          el("figcaption", {}, legend, el("label", { class: "nn-check" }, showTest, "Show the test points"))),
+        el("div", { class: "nn-pg-side" },
+          buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton]),
+          readout,
+          el("div", { class: "nn-controls nn-pg-settings" }, training.speed.element,
+            dataset.element, layers.element, widthBox, activation.element, rate.element)),
+        el("figure", { class: "nn-pg-chart" }, chart.canvas,
+          el("figcaption", { text: "Loss per epoch on the training points (solid) and the test points (dashed)" }))),
+      el("div", { class: "nn-pg-more" },
+        el("fieldset", { class: "nn-controls" }, el("legend", { text: "Data" }),
+          noise.element, split.element, seed),
+        el("fieldset", { class: "nn-controls" }, el("legend", { text: "Training" }),
+          batch.element, optimizer.element, l2.element),
+        el("figure", { class: "nn-pg-units" }, units,
+          el("figcaption", {}, "What each hidden neuron responds to, over the same plane: ", activityKey())))));
 
   const outputTable = divergingTable(0.35);
-  const unitTable = divergingTable(0);
+  const unitTable = activityTable();
   let latest = model;
   let unitCanvases = [];
   let widthSliders = [];
@@ -173,12 +182,12 @@ export async function mount(container, api) {
       if (values.length) lastLoss[key] = formatNumber(values[values.length - 1]);
     }
     readout.textContent = `Epoch ${latest.epoch} · loss: train ${lastLoss.train}, test ${lastLoss.test} · ` +
-      `accuracy: train ${Math.round(latest.train_accuracy * 100)} %, test ${Math.round(latest.test_accuracy * 100)} %`;
+      `accuracy: train ${percent(latest.train_accuracy)}, test ${percent(latest.test_accuracy)}`;
     plane.setAttribute("aria-label",
       `Decision regions of the network after ${latest.epoch} epochs on the ${settings.dataset} data: ` +
       `orange where it answers class 0, blue where class 1. It classifies ` +
-      `${Math.round(latest.train_accuracy * 100)} % of the ${latest.train_labels.length} training points ` +
-      `and ${Math.round(latest.test_accuracy * 100)} % of the ${latest.test_labels.length} test points correctly.`);
+      `${percent(latest.train_accuracy)} of the ${latest.train_labels.length} training points ` +
+      `and ${percent(latest.test_accuracy)} of the ${latest.test_labels.length} test points correctly.`);
     if (!drawing) drawing = setTimeout(draw);
   }
 
@@ -199,15 +208,17 @@ export async function mount(container, api) {
   function drawPlane() {
     drawHeatmap(plane, latest.output, latest.grid, latest.grid, outputTable);
     if (dots.points !== latest.train_points || dots.test !== showTest.checked) {
-      dots = { canvas: dots.canvas || el("canvas", { width: PLANE, height: PLANE }), points: latest.train_points,
+      dots = { canvas: dots.canvas || sharpCanvas(PLANE, PLANE), points: latest.train_points,
         test: showTest.checked };
       drawDots(dots.canvas);
     }
-    plane.getContext("2d").drawImage(dots.canvas, 0, 0);
+    const ctx = plane.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(dots.canvas, 0, 0, plane.width, plane.height);
   }
 
   function drawDots(canvas) {
-    const ctx = canvas.getContext("2d");
+    const ctx = context2d(canvas);
     ctx.clearRect(0, 0, PLANE, PLANE);
     const scale = PLANE / (2 * latest.extent);
     const dot = (x, y, label, test) => {
@@ -239,7 +250,7 @@ export async function mount(container, api) {
       const row = el("div", { class: "nn-unit-row" },
         el("span", { class: "nn-unit-label", text: `Layer ${layer + 1}` }));
       for (let j = 0; j < width; j++) {
-        const canvas = figureCanvas(UNIT, UNIT, `Layer ${layer + 1}, neuron ${j + 1}`, "nn-unit");
+        const canvas = figureCanvas(UNIT, UNIT, `Layer ${layer + 1}, neuron ${j + 1}`, "nn-unit", { sharp: true });
         unitCanvases.push(canvas);
         row.append(canvas);
       }
