@@ -19,6 +19,8 @@ const PEN = 14; // pen width in canvas pixels
 const HASH_KEYS = { seed: "cn.seed", learning_rate: "cn.lr", batch_size: "cn.batch", l2: "cn.l2" };
 // Mini-batches a second at the speeds one can follow; "fast" trains as fast as the browser can.
 export const SPEEDS = { slow: 5, normal: 20 };
+// The two charts sit side by side in the post's column (about 650 CSS pixels wide).
+const CHART_WIDTH = 300;
 const WORDS_EVERY = 250; // ms between two writings of the words while training runs
 
 const batches = (n) => `${n} mini-batch${n === 1 ? "" : "es"}`;
@@ -66,11 +68,11 @@ export async function mount(container, api) {
   const readout = el("p", { class: "nn-readout" });
   const filtersText = el("p", { class: "nn-readout" });
   const lossChart = new LineChart({
-    width: 320, height: 160, yLabel: "training loss",
+    width: CHART_WIDTH, height: 160, yLabel: "training loss",
     series: [{ key: "loss", name: "training loss", colour: COLOURS.text }],
   });
   const accuracyChart = new LineChart({
-    width: 320, height: 160, yLabel: "accuracy", yMin: 0, yMax: 1, firstX: 0, format: percent,
+    width: CHART_WIDTH, height: 160, yLabel: "accuracy", yMin: 0, yMax: 1, firstX: 0, format: percent,
     series: [
       { key: "train", name: "training digits", colour: COLOURS.text },
       { key: "test", name: "test digits", colour: COLOURS.blue, dashed: true },
@@ -89,8 +91,7 @@ export async function mount(container, api) {
 
   container.append(
     el("div", { class: "nn-convnet" },
-      buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton]),
-      training.speed.element,
+      buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton, training.speed.element]),
       readout,
       el("div", { class: "nn-panels" },
         el("figure", { class: "nn-convnet-filters" }, tiles,
@@ -107,7 +108,7 @@ export async function mount(container, api) {
       el("div", { class: "nn-panels" },
         el("figure", {}, seen, el("figcaption", { text: "What the network reads (8×8)" })),
         el("div", { class: "nn-side" }, prediction, bars.element)),
-      el("div", { class: "nn-panels" },
+      el("div", { class: "nn-panels nn-convnet-charts" },
         el("figure", {}, lossChart.canvas,
           el("figcaption", { text: "Training loss, the mean over the mini-batches between two points" })),
         el("figure", {}, accuracyChart.canvas,
