@@ -385,6 +385,8 @@ def batch_sizes(out, params):
         metrics[f"batch{size}_updates"] = len(loss) - 1
         reached = np.flatnonzero(loss <= p["target_loss"])
         metrics[f"batch{size}_epochs_to_target"] = round(float(seen[reached[0]] / len(X)), 2) if len(reached) else None
+        # Per update, not per example: does the noisier walk leave the flat stretch sooner?
+        metrics[f"batch{size}_updates_to_target"] = int(reached[0]) if len(reached) else None
         metrics[f"batch{size}_final_loss"] = round(float(loss[-1]), 5)
         # How bumpy the last epoch was: the largest rise of the loss from one update to the next.
         last_epoch = loss[-(len(X) // size) - 1:]
