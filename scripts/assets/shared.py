@@ -23,9 +23,12 @@ from scripts.assets.draw_regions import draw_points, draw_regions
 
 SIDE = 8  # pictures are SIDE x SIDE
 N_CLASSES = 10
-# One set of training parameters for every recipe that trains it. Seed 1 is one of the
-# better starts; post 5's `digits_model` also trains other seeds and reports their range,
-# so the post can say how typical it is.
+# One set of training parameters for every recipe that trains it. The seed is the start,
+# of the eight post 5's `digits_model` tries, with the best accuracy on a validation split
+# carved from the training digits (VALIDATION); the test digits play no part in the
+# choice. `digits_model` reports every start's validation and test accuracy, and a test
+# checks that this seed is still the one the validation split picks.
+VALIDATION = {"fraction": 0.2, "seed": 0}
 DIGITS_TRAINING = {
     "hidden": 32,
     "activation": "tanh",
@@ -33,7 +36,7 @@ DIGITS_TRAINING = {
     "batch_size": 32,
     "l2": 0.001,
     "epochs": 30,
-    "seed": 1,
+    "seed": 3,
 }
 
 
@@ -46,6 +49,15 @@ def digits_data():
     """The fixed split, scaled: X_train, X_test ``(n, 64)`` in [0, 1]; y_train, y_test ``(n,)``."""
     X_train, X_test, y_train, y_test = digits_split()
     return scale_pixels(X_train), scale_pixels(X_test), y_train, y_test
+
+
+def carve_validation(n_train, fraction, seed):
+    """Split the rows of a training set of ``n_train`` into ``(fit, validation)`` index
+    arrays: a random ``fraction`` held out to choose between settings, so the test set
+    never decides anything."""
+    order = np.random.default_rng(seed).permutation(int(n_train))
+    n_validation = int(round(n_train * fraction))
+    return np.sort(order[n_validation:]), np.sort(order[:n_validation])
 
 
 def digits_network(training):

@@ -258,6 +258,7 @@ def shapes_model(out, params):
         "activations": [a.name for a in net.activations],
         "n_parameters": net.n_parameters,
         "n_hidden": training["hidden"],
+        "learning_rate": training["learning_rate"],
         "n_train": training["n_train"],
         "n_test": training["n_test"],
         "epochs": trainer.epoch,

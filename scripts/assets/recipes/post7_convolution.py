@@ -663,10 +663,12 @@ def train_shape_nets(conv_settings, dense_settings, data):
     return runs, test_images, test_labels
 
 
-def run_metrics(prefix, run):
+def run_metrics(prefix, run, test_count):
+    """The numbers the post quotes about one network's run, ``test_count`` test pictures."""
     net, trainer, accuracies, seconds = run
     return {
         f"{prefix}_accuracy": float(accuracies[-1]),
+        f"{prefix}_errors": int(round((1 - accuracies[-1]) * test_count)),
         f"{prefix}_parameters": net.n_parameters,
         f"{prefix}_seconds": round(seconds, 2),
         f"{prefix}_epochs": trainer.epoch,
@@ -776,6 +778,14 @@ def conv_vs_dense(out, params):
     digits = train_digit_nets(params["conv_digits"])
     shapes, test_images, test_labels = train_shape_nets(params["conv_shapes"], params["dense_shapes"],
                                                         params["shapes_data"])
+    # The dense network again with the convolutional one's learning rate and activation: does
+    # the gap come from the layer, or from the settings each was given?
+    (train_images, train_labels), _ = shapes_data(params["shapes_data"])
+    same_settings = {**params["dense_shapes"], "learning_rate": params["conv_shapes"]["learning_rate"],
+                     "activation": params["conv_shapes"]["activation"]}
+    dense_same = make_dense_shapes(same_settings)
+    _, same_accuracies, _ = train_measured(dense_same, flatten(train_images), train_labels,
+                                           flatten(test_images), test_labels, same_settings)
     out[FILTERS_FILES["digits_json"]].write_text(digits["conv"][0].to_json())
     out[FILTERS_FILES["shapes_json"]].write_text(shapes["conv"][0].to_json())
 
@@ -790,9 +800,11 @@ def conv_vs_dense(out, params):
                          shapes["conv"][0], test_images[shape_examples])
 
     metrics = {}
-    for prefix, run in (("conv_digits", digits["conv"]), ("dense_digits", digits["dense"]),
-                        ("conv_shapes", shapes["conv"]), ("dense_shapes", shapes["dense"])):
-        metrics.update(run_metrics(prefix, run))
+    for prefix, run, test_count in (("conv_digits", digits["conv"], len(y_test)),
+                                    ("dense_digits", digits["dense"], len(y_test)),
+                                    ("conv_shapes", shapes["conv"], len(test_labels)),
+                                    ("dense_shapes", shapes["dense"], len(test_labels))):
+        metrics.update(run_metrics(prefix, run, test_count))
     conv_digits, conv_shapes = digits["conv"][0], shapes["conv"][0]
 
     def ratio(name, top, bottom, digits_kept):
@@ -800,6 +812,11 @@ def conv_vs_dense(out, params):
 
     return {
         **metrics,
+        "dense_shapes_learning_rate": params["dense_shapes"]["learning_rate"],
+        "dense_shapes_activation": params["dense_shapes"]["activation"],
+        "conv_shapes_learning_rate": params["conv_shapes"]["learning_rate"],
+        "conv_shapes_activation": params["conv_shapes"]["activation"],
+        "dense_shapes_conv_settings_accuracy": float(same_accuracies[-1]),
         "digits_accuracy_gain": metrics["conv_digits_accuracy"] - metrics["dense_digits_accuracy"],
         "shapes_accuracy_gain": metrics["conv_shapes_accuracy"] - metrics["dense_shapes_accuracy"],
         # How many times fewer weights the convolutional network has, and how many times longer it trained.

@@ -1,0 +1,99 @@
+"""What the posts say, held against the network and the manifest: the code a post shows runs
+and agrees with ``demos``, and the sentences that describe a figure hold for the numbers the
+recipe that drew it reported."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from demos.nn import Network
+from scripts.assets.build import ASSETS_ROOT
+
+POSTS = Path(__file__).parent.parent / "docs" / "posts"
+MANIFEST = ASSETS_ROOT / "manifest.json"
+
+
+def python_blocks(post):
+    """The ```python blocks of ``post`` (a file name in docs/posts), in order."""
+    return re.findall(r"^```python\n(.*?)^```", (POSTS / post).read_text(), flags=re.S | re.M)
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    if not MANIFEST.exists():
+        pytest.skip("no asset manifest: run `make assets` (make test does) to check the posts' claims")
+    recipes = json.loads(MANIFEST.read_text())["recipes"]
+    return {name: recipe["metrics"] for name, recipe in recipes.items()}
+
+
+def test_post4s_backward_pass_gives_the_networks_own_gradients():
+    [code] = [block for block in python_blocks("04-how-a-network-learns.md") if "def gradients" in block]
+    lines = [line for line in code.strip().splitlines() if line.strip()]
+    assert len(lines) <= 12, "the post promises a backward pass of about ten lines"
+    namespace = {}
+    exec(code, namespace)
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(7, 2)), rng.integers(0, 2, (7, 1)).astype(float)
+    net = Network([2, 5, 1], ["tanh", "sigmoid"], seed=2)
+    _, grads = net.gradients(X, y, "binary_cross_entropy")
+    theirs = namespace["gradients"](X, y, net.layers[0]["W"], net.layers[0]["b"], net.layers[1]["W"],
+                                    net.layers[1]["b"])
+    ours = [grads[0]["W"], grads[0]["b"], grads[1]["W"], grads[1]["b"]]
+    for got, expected in zip(theirs, ours):
+        assert got.shape == expected.shape
+        assert np.allclose(got, expected, atol=1e-12)
+
+
+def test_post1s_sentences_hold(metrics):
+    neuron = metrics["neuron_video"]
+    # "no blue at all, so the rule says no, yet ... the neuron answers" more than a half.
+    assert not neuron["false_positive_is_purple"] and neuron["false_positive_blue"] == 0
+    assert neuron["false_positive_output"] > 0.5
+    labels = metrics["real_vs_random"]
+    assert abs(labels["shuffled_test_accuracy"] - 0.1) < 0.05  # "about what guessing gives"
+    assert (labels["hidden"], labels["activation"]) != (metrics["simple_nodes"]["hidden"], "relu")
+
+
+def test_post3s_sentences_hold(metrics):
+    sweep = metrics["width_depth"]
+    assert sweep["weights_two_32"] > 2 * sweep["weights_one_32"]  # "more than twice the weights"
+    for n in (4, 8, 16):  # the figure's alt text: "well below the other at 4, 8 and 16 neurons"
+        assert sweep[f"accuracy_two_{n}"] < sweep[f"accuracy_one_{n}"] - 0.05
+    assert abs(sweep["accuracy_two_32"] - sweep["accuracy_one_32"]) < 0.02  # "catches up only at 32"
+
+
+def test_post4s_sentences_hold(metrics):
+    batches = metrics["batch_sizes"]
+    # "This figure does not show it": single examples took more updates to leave the flat stretch.
+    assert batches["batch1_updates_to_target"] > batches["batch10_updates_to_target"]
+    assert batches["batch1_epochs_to_target"] < batches["batch10_epochs_to_target"]
+
+
+def test_post5s_network_is_chosen_on_validation_digits_not_test_digits(metrics):
+    from scripts.assets.shared import DIGITS_TRAINING
+
+    digits = metrics["digits_model"]
+    assert digits["seed"] == DIGITS_TRAINING["seed"] == digits["seed_best_on_validation"]
+    assert digits["seeds"][int(np.argmax(digits["seeds_validation_accuracy"]))] == digits["seed"]
+    # The confusion matrix's sentences: the most-missed digit's row has the fewest right answers.
+    assert digits["most_missed_right"] == digits["diagonal_min"]
+    assert digits["most_missed_errors"] * 3 > digits["test_errors"]  # "not spread evenly"
+
+
+def test_post6s_sentences_hold(metrics):
+    shapes = metrics["shapes_model"]
+    assert shapes["shape_train_accuracy"] < 0.9  # "underfitting": short of its own training pictures
+    assert abs(metrics["shapes_shift"]["shape_accuracy_unseen"] - 1 / 3) < 0.05
+
+
+def test_post7s_sentences_hold(metrics):
+    compared = metrics["conv_vs_dense"]
+    assert compared["conv_digits_errors"] < compared["dense_digits_errors"]
+    assert compared["conv_digits_parameters"] < compared["dense_digits_parameters"]
+    # "Trained with the convolutional network's settings, the dense network does worse, not better."
+    assert compared["dense_shapes_conv_settings_accuracy"] < compared["dense_shapes_accuracy"]
+    assert (compared["dense_shapes_learning_rate"], compared["dense_shapes_activation"]) != (
+        compared["conv_shapes_learning_rate"], compared["conv_shapes_activation"])
