@@ -97,3 +97,40 @@ def test_post7s_sentences_hold(metrics):
     assert compared["dense_shapes_conv_settings_accuracy"] < compared["dense_shapes_accuracy"]
     assert (compared["dense_shapes_learning_rate"], compared["dense_shapes_activation"]) != (
         compared["conv_shapes_learning_rate"], compared["conv_shapes_activation"])
+
+
+def prose_words(markdown):
+    """The words a reader reads as running text: without the front matter, fenced blocks
+    (code, videos, widgets), display maths, pictures' alt text and HTML tags; a quoted
+    number counts as one word."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
+    text = re.sub(r"^(```+|~~~+).*?^\1\s*$", "", text, flags=re.S | re.M)
+    text = re.sub(r"\$\$.*?\$\$", "", text, flags=re.S)
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"\{\{.*?\}\}", "N", text)
+    return len(re.findall(r"[A-Za-z0-9][\w'’.,%-]*", text))
+
+
+def test_prose_words_count_running_text_only():
+    assert prose_words("---\ndate: 2026\n---\n# A title\n\nTwo words {{ a.b:.1% }}.\n"
+                       "```widget\nname: line\n```\n![alt text here](x.svg)\n$$a + b$$\n") == 5
+
+
+def test_every_post_reads_between_1200_and_2800_words():
+    for post in sorted(POSTS.glob("*.md")):
+        assert 1200 <= prose_words(post.read_text()) <= 2800, post.name
+
+
+def test_post4s_question_about_a_gradients_sign_holds_for_the_widgets_start():
+    from demos.widgets import widget
+    from scripts.assets.recipes.post4_learning import BACKPROP_PARAMS
+
+    drawn_with = BACKPROP_PARAMS["widget"]
+    model = widget(drawn_with["name"]).model(**drawn_with["options"])
+    names = model.describe()["parameters"]
+    gradient = dict(zip(names, model.backward()["gradients"]))
+    weights = dict(zip(names, model.weights()))
+    assert model.forward()["p"] < model.y[0, 0] and model.x[0, 1] < 0 and weights["W2[1]"] < 0
+    assert gradient["W1[2][1]"] < 0
+    assert model.nudge("W1[2][1]", 0.01)["change"] < 0  # "Lower it."
