@@ -104,9 +104,11 @@ def prose_words(markdown):
     (code, videos, widgets), display maths, pictures' alt text and HTML tags; a quoted
     number counts as one word."""
     text = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
+    text = re.sub(r"^## References\n.*?(?=^## |^---$|\Z)", "", text, flags=re.S | re.M)  # a list, not prose
     text = re.sub(r"^(```+|~~~+).*?^\1\s*$", "", text, flags=re.S | re.M)
     text = re.sub(r"\$\$.*?\$\$", "", text, flags=re.S)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # a link reads as its text
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"\{\{.*?\}\}", "N", text)
     return len(re.findall(r"[A-Za-z0-9][\w'’.,%-]*", text))

@@ -13,7 +13,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from demos.datasets import PIXEL_MAX, SHAPE_SIZE, digits_split, toy
+from demos.datasets import BACKGROUND, PIXEL_MAX, SHAPE_SIZE, digits_split, toy
 from demos.nn import Network
 from demos.widgets import widget
 from scripts.assets import plotting
@@ -76,6 +76,15 @@ def flatten(images):
     red-green-blue within each pixel (index ``(16 * row + column) * 3 + channel``)."""
     images = np.asarray(images, dtype=float)
     return images.reshape(len(images), -1)
+
+
+def ink_centre_x(images):
+    """Horizontal centre of each shape in ``images`` ``(n, 16, 16, 3)``, in pixels from the
+    left edge ``(n,)``: the mean column, weighted by how far each pixel is from the
+    background grey. Posts 6 and 7 train on shapes left of the middle and test on the rest."""
+    ink = np.abs(np.asarray(images) - BACKGROUND).max(axis=-1)  # (n, 16, 16)
+    columns = np.arange(SHAPE_SIZE) + 0.5
+    return (ink.sum(axis=1) * columns).sum(axis=1) / ink.sum(axis=(1, 2))
 
 
 def as_colours(picture):
