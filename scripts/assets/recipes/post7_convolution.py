@@ -972,7 +972,8 @@ def multichannel(out, params):
 # longer say where anything was) before the three outputs read them.
 SHIFT_NETS = {"conv": CONV_SHAPES, "global": {**CONV_SHAPES, "pool": [2, 8]}}
 SHIFT_DATA = {"n_pool": 10000, "n_test": 3000, "train_seed": 0, "test_seed": 1, "left_of": 8.0}
-SHIFT_PARAMS = {"nets": SHIFT_NETS, "data": SHIFT_DATA, "example": "triangle", "shift": 5, "filter": 0}
+# The moved example: an even shift, so the 2 x 2 pooling windows see the same pixels as before.
+SHIFT_PARAMS = {"nets": SHIFT_NETS, "data": SHIFT_DATA, "example": "triangle", "shift": 4}
 SHIFT_LOOK = {"conv": ("convolutional, last maps read cell by cell", plotting.BLUE),
               "global": ("convolutional, global max pooling", plotting.GREEN)}
 
@@ -1046,7 +1047,10 @@ def conv_shift(out, params):
                    < SHAPE_SIZE - 1)
     pair = np.stack([test_images[example], shifted(test_images[example], params["shift"])])
     X_pair = channels_first(pair)
-    first_maps = first_layer_maps(nets["global"], X_pair)[:, params["filter"]]  # (2, 16, 16)
+    all_maps = first_layer_maps(nets["global"], X_pair)  # (2, filters, 16, 16)
+    # The filter that picks the shape out most clearly: the largest spread between its answers.
+    shown = int(np.argmax(np.ptp(all_maps[0].reshape(len(all_maps[0]), -1), axis=1)))
+    first_maps = all_maps[:, shown]
     pooled = global_features(nets["global"], X_pair)  # (2, 16)
     top = max(float(first_maps.max()), 1e-9)
     fig = plt.figure(figsize=(6.0, 4.4))
@@ -1066,11 +1070,12 @@ def conv_shift(out, params):
         ax.set_yticks([])
         if row == 0:
             fig.axes[-3].set_title("input", fontsize=11)
-            fig.axes[-2].set_title(f"a first-layer map\n(filter {params['filter'] + 1})", fontsize=11)
+            fig.axes[-2].set_title(f"a first-layer map\n(filter {shown + 1})", fontsize=11)
             ax.set_title("after global max pooling\n(one bar per last filter)", fontsize=11)
     plotting.save_figure(fig, out["post7/equivariance.svg"])
-    # How far the moved map is from the first map moved (away from the borders, where padding differs).
-    inner = slice(2, SHAPE_SIZE - 2)
+    # How far the moved map is from the first map moved, where neither wraps round nor meets
+    # the padding of the left and right borders.
+    inner = slice(params["shift"] + 1, SHAPE_SIZE - 1)
     map_gap = np.abs(first_maps[1][:, inner] - np.roll(first_maps[0], params["shift"], axis=1)[:, inner]).max()
 
     metrics = {"n_train": len(train_labels), "left_of": data["left_of"], "shift": params["shift"],
