@@ -136,3 +136,24 @@ def test_post4s_question_about_a_gradients_sign_holds_for_the_widgets_start():
     assert model.forward()["p"] < model.y[0, 0] and model.x[0, 1] < 0 and weights["W2[1]"] < 0
     assert gradient["W1[2][1]"] < 0
     assert model.nudge("W1[2][1]", 0.01)["change"] < 0  # "Lower it."
+
+
+def test_every_widget_is_preceded_by_a_question_with_its_answer_folded_away():
+    for post in sorted(POSTS.glob("*.md")):
+        text = post.read_text()
+        starts = [m.start() for m in re.finditer(r"^```widget\n", text, flags=re.M)]
+        for before, start in zip([0, *starts], starts):
+            between = text[before:start]
+            assert '??? note "Check your answer"' in between[-1200:], f"{post.name}: a widget without a question"
+
+
+def test_every_post_ends_with_references_and_its_glossary_links_land_on_a_term():
+    glossary = (POSTS.parent / "glossary.md").read_text()
+    terms = {re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
+             for heading in re.findall(r"^### (.+)$", glossary, flags=re.M)}
+    linked = set()
+    for post in sorted(POSTS.glob("*.md")):
+        text = post.read_text()
+        assert re.search(r"^## References\n\n- ", text, flags=re.M), f"{post.name}: no references"
+        linked |= set(re.findall(r"\]\(\.\./glossary\.md#([a-z0-9-]+)\)", text))
+    assert linked and linked <= terms, sorted(linked - terms)
