@@ -157,3 +157,20 @@ def test_every_post_ends_with_references_and_its_glossary_links_land_on_a_term()
         assert re.search(r"^## References\n\n- ", text, flags=re.M), f"{post.name}: no references"
         linked |= set(re.findall(r"\]\(\.\./glossary\.md#([a-z0-9-]+)\)", text))
     assert linked and linked <= terms, sorted(linked - terms)
+
+
+def test_post5s_templates_sentences_hold(metrics):
+    votes = metrics["digits_templates"]
+    assert votes["units_for"] > votes["n_hidden"] * 3 / 4  # "almost all of them"
+    assert votes["top3_share"] < 0.4  # "the three largest bring only" a small part
+
+
+def test_post7s_shift_test_sentences_hold(metrics):
+    shift = metrics["conv_shift"]
+    # Shared filters alone do not carry a shape to the unseen half; global max pooling does.
+    assert shift["conv_accuracy_seen"] > 0.95 and shift["conv_accuracy_unseen"] < 0.6
+    assert shift["global_accuracy_unseen"] > 0.95 and shift["global_parameters"] < shift["conv_parameters"]
+    # Equivariance: the moved map is the map moved; invariance: the pooled numbers barely move.
+    assert shift["map_shift_gap"] < 1e-6 * shift["map_largest"]
+    assert shift["pooled_gap"] < 0.1 * shift["pooled_largest"]
+    assert metrics["multichannel"]["weights"] == 27

@@ -546,3 +546,67 @@ def thumb_post5(out, params):
                      color=plotting.BLUE if said == y_test[k] else plotting.ORANGE, pad=2)
     plotting.save_thumbnail(fig, out["thumbs/post5.webp"], out["cards/post5.png"])
     return {"shown": len(picks), "right": int(np.sum(probabilities.argmax(axis=1) == y_test[picks]))}
+
+
+# --- The hidden layer, read per digit: what each digit's score looks for, and who answers.
+
+
+def digit_templates(net):
+    """Each digit's template ``(10, 8, 8)``: the hidden units' weight pictures added up,
+    each times that unit's weight to the digit's output (``W1 @ W2[:, k]``). It is what the
+    digit's score would respond to if the tanh were a straight line: a pixel's ink adds
+    its value there to the score."""
+    return (net.layers[0]["W"] @ net.layers[1]["W"]).T.reshape(N_CLASSES, SIDE, SIDE)
+
+
+def unit_shares(net, image, digit):
+    """How much each hidden unit adds to ``digit``'s score for ``image`` ``(64,)``: its
+    activation times its weight to that output, ``(n_hidden,)``."""
+    hidden = net.forward_all(image[None, :]).activations[1][0]
+    return hidden * net.layers[1]["W"][:, digit]
+
+
+TEMPLATE_PARAMS = {**TRAINING, "example_digit": 3, "example": 0}
+
+
+@recipe(outputs=["post5/templates.svg"], params=TEMPLATE_PARAMS)
+def digits_templates(out, params):
+    training = {key: params[key] for key in TRAINING}
+    net, _ = train_digits(training)
+    _, X_test, _, y_test = digits_data()
+    templates = digit_templates(net)
+    digit = params["example_digit"]
+    image = X_test[np.flatnonzero(y_test == digit)[params["example"]]]
+    shares = unit_shares(net, image, digit)
+    order = np.argsort(-shares, kind="stable")
+    positive = shares[shares > 0]
+    top3_share = float(np.sort(positive)[::-1][:3].sum() / positive.sum())
+
+    fig = plt.figure(figsize=(6.0, 5.0))
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.15, 1.0])
+    axes = top.subplots(2, 5, gridspec_kw={"wspace": 0.1, "hspace": 0.35})
+    top.subplots_adjust(top=0.8)
+    limit = weight_scale(templates)
+    for k, ax in enumerate(axes.flat):
+        ax.imshow(templates[k], cmap=weights_cmap(), vmin=-limit, vmax=limit, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        frame(ax)
+        ax.set_title(str(k), fontsize=11)
+    top.suptitle("(a) each digit's template: the stencils added up, weighted by their vote", fontsize=11.5,
+                 x=0.02, ha="left")
+    ax_digit, ax_bars = bottom.subplots(1, 2, gridspec_kw={"width_ratios": [1, 4.2], "wspace": 0.15})
+    bottom.subplots_adjust(top=0.8)
+    draw_digit(ax_digit, image * PIXEL_MAX, grid=False)
+    frame(ax_digit)
+    colours = [plotting.BLUE if v > 0 else plotting.ORANGE for v in shares[order]]
+    ax_bars.bar(np.arange(len(shares)), shares[order], color=colours, width=0.8)
+    ax_bars.axhline(0, color=plotting.AXES, lw=0.8)
+    ax_bars.set_xticks([])
+    ax_bars.set_xlabel(f"the {len(shares)} hidden units, largest vote first", fontsize=10.5)
+    bottom.suptitle(f"(b) what each hidden unit adds to the score for “{digit}” on this test {digit}", fontsize=11.5,
+                    x=0.02, ha="left")
+    plotting.save_figure(fig, out["post5/templates.svg"])
+    return {"example_digit": digit, "units_for": int(np.sum(shares > 0)), "units_against": int(np.sum(shares < 0)),
+            "top3_share": round(top3_share, 2), "n_hidden": len(shares),
+            "probability": round(float(net.forward(image[None, :])[0, digit]), 3)}

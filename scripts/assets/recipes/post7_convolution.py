@@ -786,7 +786,7 @@ def draw_second_layer(path, net, images, labels, shown=5):
     favour = means / np.maximum(means.sum(axis=0, keepdims=True), 1e-9)
     chosen = [int(np.argmax(favour[k])) for k in range(len(SHAPES))]
     (_, k1, _, padding1), (_, k2, _, p2), pool = net.conv[0], net.conv[1], net.pool[0]
-    fig, axes = plt.subplots(len(chosen), shown, figsize=(6.0, 4.2), gridspec_kw={"wspace": 0.08, "hspace": 0.45})
+    fig, axes = plt.subplots(len(chosen), shown, figsize=(6.0, 3.9), gridspec_kw={"wspace": 0.08, "hspace": 0.3})
     for row, f in enumerate(chosen):
         for column, i in enumerate(np.argsort(-peaks[:, f], kind="stable")[:shown]):
             ax = axes[row, column]
@@ -798,7 +798,8 @@ def draw_second_layer(path, net, images, labels, shown=5):
             left = (columns[i, f] - p2) * pool - padding1
             side = k2 * pool + k1 - 1
             ax.add_patch(Rectangle((left - 0.5, top - 0.5), side, side, fill=False, ec="white", lw=1.6))
-        axes[row, 0].set_title(f"filter {f + 1}: fires most for {SHAPES[row]}s", fontsize=10.5, loc="left")
+        axes[row, 0].set_title(f"second-layer filter {f + 1}: the {shown} pictures it answers most strongly",
+                               fontsize=10.5, loc="left")
     plotting.save_figure(fig, path)
     # Per shape: which filter was shown, and the share of its average answers that shape gets.
     return {key: value for k, f in enumerate(chosen) for key, value in (
