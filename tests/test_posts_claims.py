@@ -171,6 +171,6 @@ def test_post7s_shift_test_sentences_hold(metrics):
     assert shift["conv_accuracy_seen"] > 0.95 and shift["conv_accuracy_unseen"] < 0.6
     assert shift["global_accuracy_unseen"] > 0.95 and shift["global_parameters"] < shift["conv_parameters"]
     # Equivariance: the moved map is the map moved; invariance: the pooled numbers barely move.
-    assert shift["map_shift_gap"] < 1e-6 * shift["map_largest"]
+    assert shift["map_shift_gap"] <= 1e-9 * shift["map_largest"]  # "exactly"
     assert shift["pooled_gap"] < 0.1 * shift["pooled_largest"]
     assert metrics["multichannel"]["weights"] == 27
