@@ -150,7 +150,7 @@ def test_every_widget_is_preceded_by_a_question_with_its_answer_folded_away():
 def test_every_post_ends_with_references_and_its_glossary_links_land_on_a_term():
     glossary = (POSTS.parent / "glossary.md").read_text()
     terms = {re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
-             for heading in re.findall(r"^### (.+)$", glossary, flags=re.M)}
+             for heading in re.findall(r"^## (.+)$", glossary, flags=re.M)}
     linked = set()
     for post in sorted(POSTS.glob("*.md")):
         text = post.read_text()
