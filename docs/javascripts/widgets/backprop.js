@@ -20,8 +20,8 @@ export async function mount(container, api) {
   let grads = null; // the last backward pass, for the same weights
 
   const status = el("p", { class: "nn-output-text", role: "status" });
-  const forwardList = el("dl", { class: "nn-backprop-steps" });
-  const backwardList = el("dl", { class: "nn-backprop-steps" });
+  const forwardList = el("div");
+  const backwardList = el("div");
   const table = el("table", { class: "nn-backprop-table" });
   const nudgeText = el("p", { class: "nn-output-text", role: "status" });
 
@@ -111,10 +111,10 @@ export async function mount(container, api) {
     backwardButton.disabled = pass === null;
     updateButton.disabled = grads === null;
     const w = (name) => weights[names.indexOf(name)];
-    forwardList.replaceChildren(...(pass ? forwardSteps(w) : [el("dd", { text: "Press Forward." })]));
-    backwardList.replaceChildren(...(grads ? backwardSteps(w) : [el("dd", {
+    forwardList.replaceChildren(pass ? forwardSteps(w) : el("p", { text: "Press Forward." }));
+    backwardList.replaceChildren(grads ? backwardSteps(w) : el("p", {
       text: pass ? "Press Backward." : "After the forward pass.",
-    })]));
+    }));
     drawTable(w);
   }
 
@@ -171,5 +171,6 @@ export async function mount(container, api) {
 }
 
 function definitions(rows) {
-  return rows.flatMap(([term, value]) => [el("dt", { text: term }), el("dd", { text: value })]);
+  return el("dl", { class: "nn-backprop-steps" },
+    ...rows.flatMap(([term, value]) => [el("dt", { text: term }), el("dd", { text: value })]));
 }

@@ -798,8 +798,9 @@ def draw_second_layer(path, net, images, labels, shown=5):
             left = (columns[i, f] - p2) * pool - padding1
             side = k2 * pool + k1 - 1
             ax.add_patch(Rectangle((left - 0.5, top - 0.5), side, side, fill=False, ec="white", lw=1.6))
+        # Outside the layout, so the long line does not widen the first column.
         axes[row, 0].set_title(f"second-layer filter {f + 1}: the {shown} pictures it answers most strongly",
-                               fontsize=10.5, loc="left")
+                               fontsize=10.5, loc="left").set_in_layout(False)
     plotting.save_figure(fig, path)
     # Per shape: which filter was shown, and the share of its average answers that shape gets.
     return {key: value for k, f in enumerate(chosen) for key, value in (
