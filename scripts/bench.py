@@ -128,6 +128,7 @@ def epochs_per_second(page, url, seconds):
     page.reload()  # the hash is read when the widget starts
     seconds_to_ready(page)
     root = page.locator(".nn-widget[data-widget='playground']")
+    root.get_by_label("Speed").select_option("fast")  # the rate the browser sustains, not a chosen pace
     root.get_by_role("button", name="Train").click()
     page.wait_for_function(f"() => ({EPOCH})() >= 20", timeout=120_000)  # past the start-up frames
     start_epoch, start = page.evaluate(EPOCH), time.perf_counter()
@@ -364,20 +365,26 @@ def weight_rows(site):
     return rows
 
 
-def playground_cpython(seconds, budget=0.030, max_per_call=100):
-    """Epochs per second of the playground model driven as the page drives it: calls of
-    `step(n)` (each computes the 100x100 decision regions), n adapted towards 30 ms a call."""
+def driven(step, seconds, budget=0.030, max_per_call=100):
+    """Units (epochs, mini-batches) per second of `step(n)` called as the page's training loop
+    calls a model: n adapted towards `budget` seconds a call."""
+    per_call, units, started = 1, 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        t = time.perf_counter()
+        step(per_call)
+        units += per_call
+        took = time.perf_counter() - t
+        per_call = max(1, min(max_per_call, round(per_call * min(2, max(0.5, budget / max(took, 1e-3))))))
+    return units / (time.perf_counter() - started)
+
+
+def playground_cpython(seconds):
+    """Epochs per second of the playground model driven as the page drives it (each call
+    computes the 100x100 decision regions)."""
     from demos.widgets.playground import PlaygroundModel
     model = PlaygroundModel(dataset="spirals", noise=0.1, hidden=(8, 8), activation="tanh", learning_rate=0.03,
                             batch_size=10, optimizer="sgd", l2=0.0, split=0.5)
-    per_call, epochs, started = 1, 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        t = time.perf_counter()
-        model.step(per_call)
-        epochs += per_call
-        took = time.perf_counter() - t
-        per_call = max(1, min(max_per_call, round(per_call * min(2, max(0.5, budget / max(took, 1e-3))))))
-    return epochs / (time.perf_counter() - started)
+    return driven(model.step, seconds)
 
 
 def digits_rows(repeat):
@@ -419,21 +426,28 @@ def conv_rows(repeat):
     from demos.datasets import SHAPE_SIZE
     from scripts.assets import shared
     from scripts.assets.recipes import post7_convolution as p7
-    X_train, X_test, y_train, y_test = shared.digits_data()
+    _, X_test, _, y_test = shared.digits_data()
     (train_images, train_labels), (test_images, test_labels) = p7.shapes_data(p7.SHAPES_DATA)
     digits, shapes = [], []
     for _ in range(repeat):
-        net = p7.make_conv(p7.CONV_DIGITS, (1, shared.SIDE, shared.SIDE), shared.N_CLASSES)
-        _, acc_d, seconds = p7.train_measured(net, X_train, y_train, X_test, y_test, p7.CONV_DIGITS)
+        live = shared.widget_model(p7.CONV_DIGITS_WIDGET)
+        _, acc_d, seconds = p7.train_measured(live.trainer, X_test, y_test, p7.CONV_DIGITS_EPOCHS)
         digits.append(seconds)
         net = p7.make_conv(p7.CONV_SHAPES, (3, SHAPE_SIZE, SHAPE_SIZE), len(p7.SHAPES))
-        _, acc_s, seconds = p7.train_measured(net, p7.channels_first(train_images), train_labels,
-                                              p7.channels_first(test_images), test_labels, p7.CONV_SHAPES)
+        trainer = p7.adam_trainer(net, p7.channels_first(train_images), train_labels, p7.CONV_SHAPES)
+        _, acc_s, seconds = p7.train_measured(trainer, p7.channels_first(test_images), test_labels,
+                                              p7.CONV_SHAPES["epochs"])
         shapes.append(seconds)
-    return [row(f"conv network, digits ({p7.CONV_DIGITS['epochs']} epochs), training", digits, "s", "", None,
+    rows = [row(f"conv network, digits ({p7.CONV_DIGITS_EPOCHS} epochs), training", digits, "s", "", None,
                 f"test accuracy {acc_d[-1]:.4f}"),
             row(f"conv network, shapes ({p7.CONV_SHAPES['epochs']} epochs, {p7.SHAPES_DATA['n_train']} pictures), "
                 "training", shapes, "s", "", None, f"test accuracy {acc_s[-1]:.4f}")]
+    # Post 7's live network as its widget drives it: the curves' points and the picture included.
+    live = [driven(shared.widget_model(p7.CONV_DIGITS_WIDGET).step, 5, max_per_call=200) for _ in range(repeat)]
+    per_epoch = shared.widget_model(p7.CONV_DIGITS_WIDGET).batches_per_epoch
+    return rows + [row(f"{CONVNET} in CPython, driven as the page drives it", live, "mini-batches/s"),
+                   row(f"{CONVNET} in CPython, driven as the page drives it", [r / per_epoch for r in live],
+                       "epochs/s", "", None, f"{per_epoch} mini-batches an epoch")]
 
 
 FILTERS_RATE = """async (seconds) => {
@@ -467,6 +481,91 @@ FILTERS_RATE = """async (seconds) => {
     pointer("pointerup", 0);
     return { editing, drawing };
 }"""
+CONVNET = "live conv network (post 7)"
+# Press Train at a speed and watch for `seconds`: when the first filter's drawing first changes,
+# how many frames the page draws meanwhile, and where training stands at the end; then Pause.
+CONVNET_RUN = """async ([speed, seconds]) => {
+    const root = document.querySelector(".nn-widget[data-widget='convnet']");
+    const readout = root.querySelector(".nn-readout");
+    const menu = [...root.querySelectorAll("select")].find((s) => s.labels[0]?.textContent === "Speed");
+    menu.value = speed;
+    menu.dispatchEvent(new Event("change"));
+    const button = root.querySelector("button[aria-pressed]");
+    const filter = root.querySelector("canvas.nn-filter-weights");
+    const before = filter.dataset.values;
+    const changed = new Promise((resolve) => {
+        const watch = new MutationObserver(() => {
+            if (filter.dataset.values !== before) { watch.disconnect(); resolve(performance.now()); }
+        });
+        watch.observe(filter, { attributes: true, attributeFilter: ["data-values"] });
+    });
+    let frames = 0;
+    let counting = true;
+    const count = () => { if (counting) { frames++; requestAnimationFrame(count); } };
+    requestAnimationFrame(count);
+    await new Promise((resolve) => setTimeout(resolve, 2000));  // the same page, not training
+    const idle = frames / 2;
+    frames = 0;
+    const start = performance.now();
+    button.click();
+    const first = await changed;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000 - (performance.now() - start)));
+    counting = false;
+    const elapsed = (performance.now() - start) / 1000;
+    const text = readout.textContent;
+    button.click();
+    const [, batches, epoch] = /^(\\d+) mini-batch\\S*, epoch ([\\d.]+)/.exec(text);
+    const [, test] = /test (\\d+) %/.exec(text);
+    return { first: (first - start) / 1000, frames: frames / elapsed, idle, batches: Number(batches) / elapsed,
+             epochs: Number(epoch) / elapsed, test: Number(test) };
+}"""
+CONVNET_RESET = """async () => {
+    const root = document.querySelector(".nn-widget[data-widget='convnet']");
+    await new Promise((resolve) => setTimeout(resolve, 300));  // the pause lands
+    [...root.querySelectorAll("button")].find((b) => b.textContent === "Reset").click();
+    const readout = root.querySelector(".nn-readout");
+    while (!readout.textContent.startsWith("0 mini-batches")) await new Promise((r) => setTimeout(r, 50));
+}"""
+
+
+def convnet_rows(browser, base, path, repeat, seconds=10):
+    """Post 7's live network in Chromium: at its default speed (what a reader sees on pressing
+    Train) and at full speed."""
+    context = new_context(browser, base, width=1100)
+    page = context.new_page()
+    page.goto(base + path)
+    root = page.locator(".nn-widget[data-widget='convnet']")
+    root.scroll_into_view_if_needed()
+    page.wait_for_function("(root) => ['ready', 'fallback', 'error'].includes(root.dataset.state)",
+                           arg=root.element_handle(), timeout=300_000)
+    if root.get_attribute("data-state") != "ready":
+        raise SystemExit("the convnet widget did not become ready: " + root.locator(".nn-widget-status").text_content())
+    runs = {}
+    for speed in ("normal", "fast"):
+        runs[speed] = []
+        for _ in range(repeat):
+            runs[speed].append(page.evaluate(CONVNET_RUN, [speed, seconds]))
+            page.evaluate(CONVNET_RESET)
+    close_checked(context)
+    normal, fast = runs["normal"], runs["fast"]
+    pick = lambda runs, key: [run[key] for run in runs]  # noqa: E731
+    return [
+        row(f"{CONVNET} in Chromium, full speed", pick(fast, "batches"), "mini-batches/s", "", None,
+            f"over {seconds} s from Train"),
+        row(f"{CONVNET} in Chromium, full speed", pick(fast, "epochs"), "epochs/s"),
+        row(f"{CONVNET}: Train to the first filter redrawn", pick(normal, "first"), "s", "< 0.5 s",
+            statistics.median(pick(normal, "first")) < 0.5, "default speed"),
+        row(f"{CONVNET}: page frames/s while training, default speed", pick(normal, "frames"), "frames/s",
+            ">= 55", statistics.median(pick(normal, "frames")) >= 55,
+            f"{statistics.median(pick(normal, 'batches')):.0f} mini-batches/s; the same page idle: "
+            f"{statistics.median(pick(normal, 'idle')):.0f} frames/s"),
+        row(f"{CONVNET}: page frames/s while training, full speed", pick(fast, "frames"), "frames/s",
+            ">= 55", statistics.median(pick(fast, "frames")) >= 55),
+        row(f"{CONVNET}: test accuracy after {seconds} s of training, default speed", pick(normal, "test"), "%",
+            "", None, f"full speed: {statistics.median(pick(fast, 'test')):.0f} %"),
+    ]
+
+
 FIRST_PAINT = "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
 
 
@@ -520,6 +619,10 @@ def browser_rows(site, repeat, seconds, quick):
                 rows.append(row("filters widget: feature maps/s, a weight edited every frame", editing, "maps/s"))
                 rows.append(row("filters widget: feature maps/s, drawing (a pointer move every frame)", drawing,
                                 "maps/s"))
+            convnet_page = next((p for p in post_pages(site)
+                                 if "data-widget=\"convnet\"" in p.read_text(encoding="utf-8")), None)
+            if convnet_page is not None:
+                rows += convnet_rows(browser, base, convnet_page.parent.relative_to(site).as_posix() + "/", repeat)
             browser.close()
     finally:
         server.shutdown()

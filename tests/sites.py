@@ -158,7 +158,7 @@ def new_page(browser, server, block=(), axe=None, **options):
     and from the console), none of which a page of the site may have. Requests are routed here,
     which a service worker would bypass: pages run without one (tests/test_browser_loading.py is
     where the service worker is tried)."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block", **options)
+    context = browser.new_context(**{"viewport": {"width": 1100, "height": 900}, "service_workers": "block", **options})
     problems = []
 
     def route(request_route):

@@ -31,6 +31,7 @@ from demos.widgets import create, call
 from demos.widgets.playground import PlaygroundModel
 from demos.widgets.labels import LabelsModel
 from demos.widgets.line import LineModel
+from demos.widgets.convnet import ConvTrainingModel
 
 
 def weights(network):
@@ -81,6 +82,19 @@ out["backprop"] = {"losses": [steps[0]["loss"], steps[1]["loss"], steps[2]["loss
 # The data the widgets train on, and the preprocessing of a drawing.
 y, x = np.mgrid[0:140, 0:140]
 stroke = ((np.abs(x - 70 - 0.2 * (y - 70)) < 9) & (y > 15) & (y < 125)).astype(float)
+
+# Post 7's convolutional network trained live: convolutions, pooling, Adam, the curves' points
+# and the feature maps of a drawing read by the network as it stands.
+convnet = ConvTrainingModel(batch_size=64, seed=3)  # 22 mini-batches an epoch: a point every 7
+steps = [convnet.step(n) for n in (1, 4, 10)]
+drawn = convnet.draw((stroke * 255).astype(np.uint8).ravel(), 140, 140)
+out["convnet"] = {
+    "curves": [steps[-1][key].astype(float).tolist() for key in ("loss", "train_accuracy", "test_accuracy")],
+    "filters": [answer["filters"].astype(float).ravel().tolist() for answer in steps],
+    "weights": weights(convnet.network),
+    "maps": drawn["maps"].astype(float).ravel().tolist()[::3],
+    "probabilities": drawn["probabilities"].astype(float).tolist(),
+}
 out["data"] = {
     "toy": [datasets.toy(name, 30, 0.2, seed=5)[0].ravel().tolist() for name in datasets.TOY_DATASETS],
     "drawing": datasets.drawing_to_digit(stroke).tolist(),
@@ -142,6 +156,8 @@ def test_pyodide_in_node_matches_cpython(served):
     assert build["labels"]["runs"][-1] == [[]] * 6  # the last call found training done
     assert build["backprop"]["losses"][2] < build["backprop"]["losses"][0]
     assert len(build["backprop"]["backward"]) == 4  # the hidden errors, slopes, z1 errors and gradients
+    loss = build["convnet"]["curves"][0]
+    assert len(loss) == 2 and loss[1] < loss[0]
 
 
 def test_comparison_catches_a_difference():

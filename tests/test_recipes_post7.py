@@ -130,7 +130,7 @@ def test_channels_first_matches_the_documented_layout():
 
 
 def test_the_dense_digits_network_is_post_5s_and_the_convolutional_one_learns_with_fewer_weights():
-    runs = p7.train_digit_nets({**p7.CONV_DIGITS, "epochs": 6})
+    runs = p7.train_digit_nets(p7.CONV_DIGITS_WIDGET, 6)
     dense, dense_trainer, dense_curve, _ = runs["dense"]
     post5, _ = p5.train_digits(p5.TRAINING)
     assert np.array_equal(dense.layers[0]["W"], post5.layers[0]["W"])

@@ -92,4 +92,4 @@ class NeuronModel:
 WIDGET = Widget(NeuronModel, post=1, options={
     "preset": {"choice": list(PRESETS), "help": "which colour the neuron's starting weights look for"},
     "activation": {**ACTIVATION, "help": "the neuron's activation function"},
-}, alt="A row of colours, each shaded by how strongly one neuron responds to it.")
+}, alt="A row of colours, each shaded by how strongly one neuron responds to it.", keeps_figure=True)

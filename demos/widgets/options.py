@@ -13,8 +13,12 @@ from demos.nn import ACTIVATIONS, OPTIMIZERS
 
 
 class Widget:
-    def __init__(self, model, post, alt, options=None, files=None):
+    """``keeps_figure``: the fallback figure shows what the live widget does not (the neuron's cut
+    through the colour cube, a full-length run), so it stays on the page below the live widget."""
+
+    def __init__(self, model, post, alt, options=None, files=None, keeps_figure=False):
         self.model, self.post, self.alt, self.files = model, post, alt, dict(files or {})
+        self.keeps_figure = keeps_figure
         self.name = model.__module__.rpartition(".")[2]
         code, defaults = model.__init__.__code__, model.__init__.__defaults__ or ()
         given = dict(zip(code.co_varnames[code.co_argcount - len(defaults):code.co_argcount], defaults))
@@ -31,8 +35,10 @@ def check_choice(option, value, name):
 
 # What several widgets offer alike.
 SEED = {"number": [0, 2**31 - 1], "whole": True, "help": "seed of the random start; Reset replays it"}
-LEARNING_RATE = {"number": [0, 10], "low_open": True, "menu": [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3],
+LEARNING_RATE = {"number": [0, 10], "low_open": True, "menu": [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
                  "help": "step size of each weight update"}
 ACTIVATION = {"choice": [name for name, a in ACTIVATIONS.items() if a.hidden],
               "labels": {name: a.label for name, a in ACTIVATIONS.items() if a.label != name}}
+L2 = {"number": [0, 1], "menu": [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1],
+      "help": "weight decay: pulls every weight towards zero"}
 OPTIMIZER = {"choice": list(OPTIMIZERS), "labels": {name: optimizer.__name__ for name, optimizer in OPTIMIZERS.items()}}

@@ -13,7 +13,7 @@ import numpy as np
 from demos import datasets
 from demos.checks import whole_number
 from demos.nn import ACTIVATIONS, Network, Trainer, TrainingDiverged, loss_function, make_optimizer
-from demos.widgets.options import ACTIVATION, LEARNING_RATE, OPTIMIZER, SEED, Widget
+from demos.widgets.options import ACTIVATION, L2, LEARNING_RATE, OPTIMIZER, SEED, Widget
 
 MAX_LAYERS, MAX_WIDTH = 4, 16
 MAX_EPOCHS_PER_CALL = 1000
@@ -165,8 +165,7 @@ WIDGET = Widget(PlaygroundModel, post=3, options={
     "batch_size": {"number": [1, 200], "whole": True, "menu": [1, 5, 10, 20, 50, 100, 200],
                    "help": "points per weight update"},
     "optimizer": {**OPTIMIZER, "help": "how the gradient becomes a step"},
-    "l2": {"number": [0, 1], "menu": [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1],
-           "help": "weight decay: pulls every weight towards zero"},
+    "l2": L2,
     "split": {"number": [0.1, 0.9], "step": 0.1, "help": "fraction of the points used for training; the rest test"},
     "seed": SEED,
 }, alt="Points of two classes and the regions a small network assigns to each.")

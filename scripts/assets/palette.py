@@ -4,7 +4,8 @@ widgets and their styles use the very same ones.
 
 Colours keep one meaning across the series: orange is class 0 and negative weights, blue is
 class 1 and positive weights (DIVERGING runs from one to the other through a light grey zero);
-red, green and blue are the three inputs of the colour neuron.
+red, green and blue are the three inputs of the colour neuron. Purple (ACTIVE) is how strongly
+a neuron fires, a class of its own: never a class, never a sign.
 """
 
 import json
@@ -18,11 +19,12 @@ CARD = "#f8f9fa"  # the background of every figure and video frame
 TEXT = "#202124"
 AXES = "#5f6368"  # spines, ticks and tick labels: mid-grey
 ZERO = "#eceff1"  # a light grey: zero, between negative and positive
+ACTIVE = "#8e24aa"  # how strongly a neuron fires: a purple that fills as its output grows
 # Dark orange, orange, zero, blue, dark blue: the stops of the diverging map.
 DIVERGING = ("#b3500a", ORANGE, ZERO, BLUE, "#0d47a1")
 
 NAMED = {"orange": ORANGE, "blue": BLUE, "red": RED, "green": GREEN, "neutral": NEUTRAL, "card": CARD,
-         "text": TEXT, "axes": AXES, "zero": ZERO}
+         "text": TEXT, "axes": AXES, "zero": ZERO, "active": ACTIVE}
 
 
 def rgb(colour):

@@ -3,9 +3,11 @@
 - The digits network of post 5, which post 7 sets its convolutional network beside
   (and the bench times): how it is trained, and the data as it reads it.
 - The coloured shapes of post 6 as a dense network reads them; post 7 reads them too.
+- A live widget's own model, made from the options a recipe draws its fallback with.
 - The playground's fallback figure (posts 3 and 4): the live widget's own model,
-  trained with the options its block starts from; and a toy set's training and test
-  points, as posts 3 and 4 draw them.
+  trained with the options its block starts from; what the posts' "things to try" promise
+  of it, measured on the same model; and a toy set's training and test points, as posts 3
+  and 4 draw them.
 """
 
 import time
@@ -110,6 +112,39 @@ def architecture_name(hidden):
     return " → ".join(str(n) for n in hidden) if hidden else "none"
 
 
+def widget_model(drawn_with):
+    """A live widget's own model, made as the page makes it from a block with the options in
+    ``drawn_with`` (``{"name", "options"}``, a recipe's ``widget`` param; the block takes them)."""
+    declared = widget(drawn_with["name"])
+    defaults = {name: option["default"] for name, option in declared.options.items() if not option["required"]}
+    return declared.model(**{**defaults, **drawn_with["options"]})
+
+
+def playground_prompts(drawn_with, epochs, prompts):
+    """What a post's "things to try" promise of its playground, measured on the live widget's
+    own model. ``prompts`` maps a name to the settings the text asks the reader to change
+    (``{"tanh": {"activation": "tanh"}}``); each is trained ``epochs`` epochs from the block's
+    options (``drawn_with``, as in :func:`playground_figure`) and the same seed, as the reader's
+    browser does after the change. Returns metrics for each NAME: ``NAME_test_accuracy``,
+    ``NAME_train_loss`` (the last epoch's), ``NAME_loss_rises`` (epochs whose training loss rose)
+    and ``NAME_OPTION``, the value the text asks for, so the post quotes the very value tested
+    (for ``hidden``, a list: ``NAME_layers`` and ``NAME_neurons``, the first layer's width)."""
+    metrics = {}
+    for name, changes in prompts.items():
+        changed = {"name": drawn_with["name"], "options": {**drawn_with["options"], **changes}}
+        state = widget_model(changed).step(epochs)
+        losses = np.array(state["train_loss"])
+        for option, value in changes.items():
+            if option == "hidden":
+                metrics.update({f"{name}_layers": len(value), f"{name}_neurons": value[0] if value else 0})
+            else:
+                metrics[f"{name}_{option}"] = value
+        metrics.update({f"{name}_test_accuracy": state["test_accuracy"],
+                        f"{name}_train_loss": round(float(losses[-1]), 4),
+                        f"{name}_loss_rises": int(np.sum(np.diff(losses) > 0))})
+    return metrics
+
+
 def playground_figure(drawn_with, epochs, path):
     """Train the live playground's own model (``demos.widgets.playground``) for ``epochs``
     epochs with the options in ``drawn_with`` (``{"name": "playground", "options": {...}}``,
@@ -117,11 +152,9 @@ def playground_figure(drawn_with, epochs, path):
     what it then shows: the regions, the training points (large) and the test points
     (small, faint). This is the picture a reader sees before the live widget has loaded.
     Returns metrics."""
-    declared = widget(drawn_with["name"])
-    defaults = {name: option["default"] for name, option in declared.options.items() if not option["required"]}
-    settings = {**defaults, **drawn_with["options"]}
     started = time.perf_counter()
-    model = declared.model(**settings)
+    model = widget_model(drawn_with)
+    settings = model.settings
     state = model.step(epochs)
     seconds_training = time.perf_counter() - started
     fig = plt.figure(figsize=(4.8, 5.0))

@@ -18,8 +18,9 @@ names (a JSON file holding a list of paths inside the archive, as
 ``module.pyc`` beside it (Python imports those when no source is present), compiled
 with the file name ``PREFIX + path`` that the runtime will see, so that tracebacks
 name real paths, at ``compile()``'s optimisation level N (default 0; 2 leaves out
-docstrings and assert statements; NumPy's ``DOCSTRINGS_ONLY`` modules then ship empty). Files only a compiler needs (type stubs, C headers and sources,
-static libraries) are left out. A wheel's ``RECORD`` is rewritten to list what the
+docstrings and assert statements; NumPy's ``DOCSTRINGS_ONLY`` modules then ship
+empty). Files only a compiler needs (type stubs, C headers and sources, static
+libraries) are left out. A wheel's ``RECORD`` is rewritten to list what the
 new wheel holds. Entries carry no timestamps and come in the source's order, so
 the same input gives the same bytes (with ``PYTHONHASHSEED=0``, which
 ``pyodide_run.mjs`` sets: set constants are ordered by hash).

@@ -100,6 +100,12 @@ def exercises():
             ("pick", {"sample": len(DIGIT_SAMPLES), "kernel": [0, 1, 0, 1, -4, 1, 0, 1, 0]}),
             ("draw", {"ink": stroke(168, 168), "width": 168, "height": 168, "kernel": kernel("blur")}),
             ("apply", {"kernel": kernel("sharpen")})]),
+        "convnet": ({"batch_size": 64, "seed": 2}, [
+            ("step", {"batches": 8}), ("pick", {"sample": 4}),
+            ("draw", {"ink": stroke(168, 168), "width": 168, "height": 168}),
+            ("draw", {"ink": np.zeros(168 * 168, np.uint8), "width": 168, "height": 168}),
+            ("step", {"batches": 3}), ("reset", {}), ("configure", {"learning_rate": 0.03, "batch_size": 16}),
+            ("step!", {"batches": 0})]),
     }
 
 
@@ -160,9 +166,11 @@ def cross_into_javascript_with_an_error():
 
 def worker_memory_report():
     """What worker.js runs for its memory message."""
+    import gc
     import tracemalloc
 
     tracemalloc.start()
+    gc.collect()
     json.dumps(tracemalloc.get_traced_memory()[0])
     tracemalloc.stop()
 

@@ -49,6 +49,8 @@ PYODIDE_URL = "@@NN_PYODIDE_URL@@"
 # Replaced in every page by the URL of the demos package's zip (see scripts.site.hooks.demos_bundle).
 DEMOS_URL = "@@NN_DEMOS_URL@@"
 GENERATED = "assets/generated/"
+# The button every placeholder holds until its live version is running.
+START_LABEL = "Start the live version"
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".webp")
 VIDEO_SUFFIX = ".mp4"
 
@@ -442,12 +444,16 @@ def render_widget(block):
     else:
         media = f'<img src="{_esc(asset_url(fallback))}" alt="{_esc(alt)}">'
     caption = f"<figcaption>{_esc(block['caption'])}</figcaption>" if block["caption"] else ""
+    keeps = " nn-keeps-figure" if demos.widgets.widget(block["name"]).keeps_figure else ""
     return (
-        f'<div class="nn-widget" data-widget="{block["name"]}" data-state="idle" '
+        f'<div class="nn-widget{keeps}" data-widget="{block["name"]}" data-state="idle" '
         f'data-root="{SITE_ROOT}" data-pyodide="{PYODIDE_URL}" data-demos="{DEMOS_URL}" '
         f"data-options='{json_attribute(block['options'])}' "
         f"data-files='{json_attribute({k: GENERATED + path for k, path in block['files'].items()})}'>\n"
         f'<figure class="nn-widget-fallback">{media}{caption}</figure>\n'
+        # In the tab order before anything has loaded: focusing or pressing it starts the live
+        # version (the runtime shows it; without JavaScript it would do nothing).
+        f'<button type="button" class="nn-widget-start" hidden>{START_LABEL}</button>\n'
         f'<p class="nn-widget-status" role="status" aria-live="polite"></p>\n'
         f'<noscript><p class="nn-widget-noscript">The live version of this figure needs JavaScript; '
         f"the picture shows what it does.</p></noscript>\n"

@@ -433,8 +433,8 @@ def on_page_context(context, page, config, nav):
 
 def on_page_content(html, page, config, files):
     root = get_relative_url(".", page.url) + "/"  # "./" for the home page, "../../" for a post
-    html = html.replace(blocks.PYODIDE_URL, browser_runtime.base_url(root, _build["runtime"]))
-    html = html.replace(blocks.DEMOS_URL, f"{root}py/{_build['demos'][0]}").replace(blocks.SITE_ROOT, root)
+    pyodide, demos = runtime_urls(root)
+    html = html.replace(blocks.PYODIDE_URL, pyodide).replace(blocks.DEMOS_URL, demos).replace(blocks.SITE_ROOT, root)
     html = pictures.size_and_defer(html, root, Path(config.docs_dir) / blocks.GENERATED)
     return typeset_maths(html, page, config, root)
 
@@ -468,7 +468,9 @@ def on_post_page(output, page, config):
     return csp.apply(output, serving=_build.get("serving", False))
 
 
-WIDGET_RUNTIME = re.compile(r'class="nn-widget"[^>]*?\sdata-pyodide="(?P<pyodide>[^"]*)"\sdata-demos="(?P<demos>[^"]*)"')
+def runtime_urls(root):
+    """The runtime's folder and the demos package, as a page at ``root`` (e.g. "../../") links them."""
+    return browser_runtime.base_url(root, _build["runtime"]), f"{root}py/{_build['demos'][0]}"
 
 
 def start_with_the_page(output, root, config):
@@ -476,12 +478,11 @@ def start_with_the_page(output, root, config):
     and naming the runtime (``data-pyodide``, ``data-demos``): on a revisit the module starts
     Python as the page begins, instead of after the page's other scripts (see startWithThePage
     in runtime.js). The module stays in ``extra_javascript`` for every page: a module runs once."""
-    found = WIDGET_RUNTIME.search(output)
-    if not found:
+    if 'class="nn-widget"' not in output:
         return output
+    pyodide, demos = runtime_urls(root)
     module = next(str(script) for script in config.extra_javascript if getattr(script, "type", "") == "module")
-    tag = (f'<script type="module" async src="{root}{module}" data-pyodide="{found["pyodide"]}" '
-           f'data-demos="{found["demos"]}"></script>\n')
+    tag = f'<script type="module" async src="{root}{module}" data-pyodide="{pyodide}" data-demos="{demos}"></script>\n'
     return output.replace("</head>", tag + "</head>", 1)
 
 

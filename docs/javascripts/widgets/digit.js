@@ -4,7 +4,8 @@
 // probabilities, and how strongly each hidden neuron responds.
 
 import {
-  el, button, latest, divergingTable, drawHeatmap, drawCells, CELL, freehand, figureCanvas, formatNumber, Bars, inkOf,
+  el, button, latest, activityTable, activityKey, drawHeatmap, drawCells, CELL, freehand, figureCanvas, formatNumber, Bars, inkOf,
+  percent,
 } from "./ui.js";
 
 const SIDE = 280; // drawing canvas pixels
@@ -18,7 +19,7 @@ export async function mount(container, api) {
   const drawing = figureCanvas(SIDE, SIDE, "Drawing area, empty", "nn-drawing nn-drawable");
   const seen = figureCanvas(SEEN, SEEN, "The 8 by 8 picture the network sees: nothing yet", "nn-seen");
   const hiddenCanvas = figureCanvas(8 * CELL, Math.ceil(nHidden / 8) * CELL, "Hidden neurons: nothing yet",
-    "nn-hidden-grid");
+    "nn-hidden-grid", { sharp: true });
   const readout = el("p", { class: "nn-readout nn-prediction", text: "Draw a digit first." });
   const bars = new Bars("Probability of each digit");
   bars.label(Array.from({ length: 10 }, (_, d) => String(d)));
@@ -37,12 +38,12 @@ export async function mount(container, api) {
           bars.element,
           el("div", { class: "nn-panels" },
             el("figure", {}, seen, el("figcaption", { text: "What the network sees (8x8)" })),
-            el("figure", {}, hiddenCanvas, el("figcaption", { text: `Its ${nHidden} hidden neurons` }))))),
+            el("figure", {}, hiddenCanvas, el("figcaption", {}, `Its ${nHidden} hidden neurons: `, activityKey()))))),
       firstOfEach.length
         ? el("fieldset", { class: "nn-buttons" }, el("legend", { text: "Or start from a test digit" }), ...firstOfEach)
         : null));
 
-  const table = divergingTable(0);
+  const table = activityTable();
   const ctx = freehand(drawing, { pen: () => ({ colour: "black", width: PEN }), drawn: () => classify() });
 
   // --- Reading the drawing: as often as Python keeps up, the newest drawing first.
@@ -63,9 +64,9 @@ export async function mount(container, api) {
       hiddenCanvas.getContext("2d").clearRect(0, 0, hiddenCanvas.width, hiddenCanvas.height);
       return;
     }
-    const percent = Math.round(answer.probability * 100);
-    readout.textContent = `Read as ${answer.digit}, with ${percent} % probability.`;
-    drawing.setAttribute("aria-label", `Your drawing, read as ${answer.digit} with ${percent} % probability`);
+    const probability = percent(answer.probability);
+    readout.textContent = `Read as ${answer.digit}, with ${probability} probability.`;
+    drawing.setAttribute("aria-label", `Your drawing, read as ${answer.digit} with ${probability} probability`);
     bars.show(answer.probabilities, [answer.digit]);
     // The 8x8 input: 16 (full ink) drawn black, 0 (paper) white, like the drawing.
     drawHeatmap(seen, answer.pixels, SEEN, SEEN, greyTable, 16, 0);
@@ -78,9 +79,9 @@ export async function mount(container, api) {
   function drawHidden(values) {
     drawCells(hiddenCanvas, values, table, model.hidden_low);
     let strongest = 0;
-    values.forEach((v, i) => Math.abs(v) > Math.abs(values[strongest]) && (strongest = i));
-    hiddenCanvas.setAttribute("aria-label", `${values.length} hidden neurons, blue for positive, orange for ` +
-      `negative; the strongest is number ${strongest + 1} at ${formatNumber(values[strongest])}`);
+    values.forEach((v, i) => v > values[strongest] && (strongest = i));
+    hiddenCanvas.setAttribute("aria-label", `${values.length} hidden neurons, the more purple the stronger it fires; ` +
+      `the strongest is number ${strongest + 1} at ${formatNumber(values[strongest])}`);
   }
 
   function clear() {

@@ -8,7 +8,7 @@
 // tests and for anyone inspecting the page; its text alternative says where they are large.
 
 import {
-  el, button, select, latest, divergingTable, figureCanvas, freehand, newId, formatNumber, Bars, inkOf,
+  el, button, select, latest, divergingTable, figureCanvas, freehand, newId, formatNumber, Bars, inkOf, paintPixels,
 } from "./ui.js";
 
 const SIDE = 280; // drawing canvas pixels: the model averages them into its grid of cells
@@ -286,17 +286,4 @@ export async function mount(container, api) {
   setWeights(model.kernels[model.kernel]);
   await pick(0);
   return { unmount() {} };
-}
-
-// Put one colour per cell, [r, g, b] = colour(i) for cell i row by row, on a canvas of
-// `width` x `height` pixels (the page scales it up without smoothing).
-function paintPixels(canvas, width, height, colour) {
-  if (canvas.width !== width) canvas.width = width;
-  if (canvas.height !== height) canvas.height = height;
-  const image = new ImageData(width, height);
-  for (let i = 0; i < width * height; i++) {
-    const [r, g, b] = colour(i);
-    image.data.set([r, g, b, 255], 4 * i);
-  }
-  canvas.getContext("2d").putImageData(image, 0, 0);
 }

@@ -3,21 +3,22 @@
 // shuffled. Both learn their training digits; only the first learns anything that holds
 // for digits it has never seen.
 
-import { el, buttonRow, trainingControls, inOrder, LineChart, COLOURS } from "./ui.js";
-
-const percent = (v) => `${Math.round(v * 100)} %`;
+import { el, buttonRow, trainingControls, inOrder, LineChart, COLOURS, percent } from "./ui.js";
 
 export async function mount(container, api) {
   const model = api.model;
   let latest = model;
 
+  // The colours mean what they mean in the figure above the widget: blue the training digits,
+  // orange new digits; the line style tells the real labels (solid) from the shuffled (dashed).
   const chart = new LineChart({
-    width: 480, height: 220, yLabel: "accuracy", yMin: 0, yMax: 1, firstX: 0, format: percent,
+    width: 480, height: 240, yLabel: "accuracy", yMin: 0, yMax: 1, firstX: 0, format: percent,
+    guides: [{ value: 1 / model.n_classes, name: `guessing: ${percent(1 / model.n_classes)}` }],
     series: [
-      { key: "real_train", name: "real, train", colour: COLOURS.blue },
-      { key: "real_test", name: "real, test", colour: COLOURS.blue, dashed: true },
-      { key: "shuffled_train", name: "shuffled, train", colour: COLOURS.orange },
-      { key: "shuffled_test", name: "shuffled, test", colour: COLOURS.orange, dashed: true },
+      { key: "real_train", name: "real labels, training digits", colour: COLOURS.blue },
+      { key: "real_test", name: "real labels, new digits", colour: COLOURS.orange },
+      { key: "shuffled_train", name: "shuffled, training digits", colour: COLOURS.blue, dashed: true },
+      { key: "shuffled_test", name: "shuffled, new digits", colour: COLOURS.orange, dashed: true },
     ],
   });
 
@@ -45,17 +46,22 @@ export async function mount(container, api) {
     },
     maxPerCall: 50,
     names: { step: "Step one epoch" },
+    // Batches a second: slow shows the real labels being learnt epoch by epoch (an epoch is a
+    // few dozen batches); memorising the shuffled ones takes the whole run, best watched fast.
+    speeds: { slow: 20, normal: 100 },
+    unit: "batches",
   });
   const readout = el("p", { class: "nn-readout" });
   const table = el("table", { class: "nn-accuracy-table" });
 
   container.append(
     el("div", { class: "nn-labels" },
-      buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton]),
+      buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton, training.speed.element]),
       readout,
       el("figure", {}, chart.canvas, el("figcaption", {
         text: `Accuracy per epoch of a network with ${model.hidden} hidden neurons: on the ${model.n_train} ` +
-          `training digits (solid) and the ${model.n_test} test digits (dashed). Chance is 10 %.`,
+          `training digits (blue) and ${model.n_test} new digits it never trains on (orange), with the real labels ` +
+          `(solid) and with shuffled ones (dashed). Guessing gets ${percent(1 / model.n_classes)} right.`,
       })),
       table));
 

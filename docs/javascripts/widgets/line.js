@@ -2,14 +2,16 @@
 // the neuron (demos/widgets/line.py) learns weights w1, w2 and a bias b, and answers
 // "class 1" where w1 x + w2 y + b > 0: one side of a straight line.
 //
-// Pointer: click to add a point of the chosen class (shift-click: the other class), drag a
-// point to move it, alt-click a point to remove it. Keyboard, with the plane focused: A adds
-// a point, [ and ] select the previous or next point, the arrow keys move it (Shift: further),
-// C changes its class, Delete removes it.
+// Mouse or pen: click to add a point of the chosen class (shift-click: the other class), drag a
+// point to move it, alt-click a point to remove it. Finger: the plane scrolls the page like the
+// text around it; a tap adds a point or selects the one under it (Remove takes it away).
+// Keyboard, with the plane focused: A adds a point, [ and ] select the previous or next point,
+// the arrow keys move it (Shift: further), C changes its class, Delete removes it.
+// The help under the plane speaks of the reader's own pointer.
 
 import {
   el, button, buttonRow, latest as newest, trainingControls, inOrder, LineChart, COLOURS, css,
-  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, signedSum,
+  divergingTable, drawHeatmap, figureCanvas, context2d, formatNumber, newId, signedSum, percent,
 } from "./ui.js";
 
 const PLANE = 400;
@@ -24,14 +26,14 @@ export async function mount(container, api) {
   let latest = model;
   let newClass = 1;
 
-  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane nn-drawable");
+  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane nn-editable", { sharp: true });
   // It takes keys of its own (arrows move a point), so screen readers must pass them on.
   plane.setAttribute("role", "application");
   plane.tabIndex = 0;
   const helpId = newId("help");
   plane.setAttribute("aria-describedby", helpId);
   const chart = new LineChart({
-    width: 360, height: 170, yLabel: "loss", xLabel: "step",
+    width: 360, height: 170, yLabel: "loss", xLabel: "step", logX: true,
     series: [{ key: "loss", name: "loss", colour: COLOURS.text }],
   });
   const readout = el("p", { class: "nn-readout" });
@@ -61,6 +63,8 @@ export async function mount(container, api) {
     },
     // Gradient steps are quick: only a few per call, so the line's glide can be watched.
     maxPerCall: 4,
+    speeds: { slow: 3, normal: 15 },
+    unit: "steps",
     names: { reset: "Reset the weights" },
   });
 
@@ -71,12 +75,11 @@ export async function mount(container, api) {
         training.stepButton,
         training.resetButton,
         button("Restore the points", () => restore()),
+        training.speed.element,
       ]),
       readout,
       el("div", { class: "nn-panels" },
-        el("figure", {}, plane, el("figcaption", { id: helpId, text:
-          "Click to add a point, shift-click for the other class, drag to move, alt-click to remove. " +
-          "Keys: A adds a point, [ and ] select one, arrows move it, C changes its class, Delete removes it." })),
+        el("figure", {}, plane, el("figcaption", { id: helpId, text: helpText() })),
         el("div", { class: "nn-side" },
           classChoice,
           removeButton,
@@ -102,7 +105,7 @@ export async function mount(container, api) {
     readout.textContent = latest.loss === null
       ? "No points: add some to train on."
       : `Step ${latest.epoch} · loss ${formatNumber(latest.loss)} · ` +
-        `accuracy ${Math.round(latest.accuracy * 100)} % · line ${line}`;
+        `accuracy ${percent(latest.accuracy)} · line ${line}`;
   }
 
   // --- Drawing.
@@ -110,8 +113,8 @@ export async function mount(container, api) {
   const toPlane = (px, py) => [(px / PLANE) * 2 * extent - extent, extent - (py / PLANE) * 2 * extent];
 
   function draw() {
-    const ctx = plane.getContext("2d");
     drawHeatmap(plane, latest.output, latest.grid, latest.grid, table);
+    const ctx = context2d(plane);
     // The boundary: where w1 x + w2 y + b = 0, drawn across the whole plane.
     const [w1, w2] = latest.weights;
     const b = latest.bias;
@@ -143,8 +146,8 @@ export async function mount(container, api) {
     plane.setAttribute("aria-label",
       `A plane with ${counts[0]} orange and ${counts[1]} blue points. ` +
       (latest.accuracy === null ? "" :
-        `The neuron's line puts ${Math.round(latest.accuracy * 100)} % of them on their own side. `) +
-      (chosen ? `Selected: a ${chosen.label ? "blue" : "orange"} point ` +
+        `The neuron's line puts ${percent(latest.accuracy)} of them on their own side. `) +
+      (chosen ? `Selected: ${chosen.label ? "a blue" : "an orange"} point ` +
         `at x ${chosen.x.toFixed(2)}, y ${chosen.y.toFixed(2)}.` : ""));
   }
 
@@ -205,6 +208,7 @@ export async function mount(container, api) {
 
   let dragging = false;
   plane.addEventListener("pointerdown", (event) => {
+    if (event.pointerType === "touch") return; // a finger scrolls; its tap arrives as a click
     const [px, py] = pointerPosition(event);
     const i = hit(px, py);
     if (i >= 0 && event.altKey) {
@@ -226,6 +230,17 @@ export async function mount(container, api) {
     points[selected].x = clamp(x);
     points[selected].y = clamp(y);
     edited();
+  });
+  plane.addEventListener("click", (event) => {
+    if (event.pointerType !== "touch") return;
+    const [px, py] = pointerPosition(event);
+    const i = hit(px, py);
+    if (i >= 0) {
+      select(i);
+      draw();
+    } else {
+      add(...toPlane(px, py), newClass);
+    }
   });
   const endDrag = () => (dragging = false);
   plane.addEventListener("pointerup", endDrag);
@@ -267,4 +282,14 @@ export async function mount(container, api) {
   setPointsFrom(model);
   show(model, true);
   return { unmount: () => training.loop.stop() };
+}
+
+// Help in the words of the reader's pointer: a touch screen has no shift-click.
+function helpText() {
+  const keys = "Keys: A adds a point, [ and ] select one, arrows move it, C changes its class, Delete removes it.";
+  if (matchMedia("(pointer: coarse)").matches) {
+    return "Tap to add a point of the chosen class, tap a point to select it; Remove takes it away. " +
+      `Swiping scrolls the page as usual. With a keyboard: ${keys.slice(6)}`;
+  }
+  return "Click to add a point, shift-click for the other class, drag to move, alt-click to remove. " + keys;
 }

@@ -57,13 +57,13 @@ export async function mount(container, api) {
     const input = el("input", { type: "radio", name: groupName, value: String(i), class: "nn-visually-hidden" });
     input.checked = i === selected;
     input.addEventListener("change", () => choose(i));
-    const lamp = el("span", { class: "nn-lamp", "aria-hidden": "true" });
+    const lamp = el("span", { class: "nn-lamp-fill" });
     const label = el(
       "label",
       { class: "nn-swatch" },
       input,
       swatchOf(colourOf(i)),
-      lamp,
+      el("span", { class: "nn-lamp", "aria-hidden": "true" }, lamp),
       el("span", { class: "nn-swatch-name", text: name }),
     );
     return { input, lamp, label };
@@ -72,9 +72,12 @@ export async function mount(container, api) {
   const inputSwatch = el("span", { class: "nn-big-swatch", "aria-hidden": "true" });
   const sumText = el("p", { class: "nn-formula" });
   const activationText = el("p", { class: "nn-formula" });
-  const outputLamp = el("span", { class: "nn-big-swatch nn-output-lamp", "aria-hidden": "true" });
+  // The output as a purple that fills the circle from the bottom as it grows, as in the video.
+  const outputLamp = el("span", { class: "nn-lamp-fill" });
   const outputText = el("p", { class: "nn-output-text" });
 
+  // The colours and the neuron's answers beside the sliders that change them; on a narrow
+  // screen the colours stay on screen above the sliders (widgets.css).
   container.append(
     el(
       "div",
@@ -82,25 +85,29 @@ export async function mount(container, api) {
       el(
         "fieldset",
         { class: "nn-swatches" },
-        el("legend", { text: "Input colour (the neuron's output is the grey bar under each)" }),
+        el("legend", {}, "Input colours; under each, the neuron's output: ", outputKey()),
         ...swatches.map((s) => s.label),
       ),
       el(
         "div",
-        { class: "nn-neuron-sum" },
-        el("div", { class: "nn-swatch-pair" }, el("span", { text: "input" }), inputSwatch),
-        el("div", {}, sumText, activationText),
-        el("div", { class: "nn-swatch-pair" }, el("span", { text: "output" }), outputLamp),
+        { class: "nn-neuron-view" },
+        el(
+          "div",
+          { class: "nn-neuron-sum" },
+          el("div", { class: "nn-swatch-pair" }, el("span", { text: "input" }), inputSwatch),
+          el("div", {}, sumText, activationText),
+          el("div", { class: "nn-swatch-pair" }, el("span", { text: "output" }),
+            el("span", { class: "nn-big-swatch nn-output-lamp", "aria-hidden": "true" }, outputLamp)),
+        ),
+        outputText,
       ),
-      outputText,
       el(
         "div",
-        { class: "nn-controls" },
-        ...weightSliders.map((s) => s.element),
-        biasSlider.element,
-        activation.element,
+        { class: "nn-neuron-controls" },
+        el("div", { class: "nn-controls" }, ...weightSliders.map((s) => s.element), biasSlider.element,
+          activation.element),
+        el("fieldset", { class: "nn-buttons" }, el("legend", { text: "Presets" }), ...presets),
       ),
-      el("fieldset", { class: "nn-buttons" }, el("legend", { text: "Presets" }), ...presets),
     ),
   );
 
@@ -121,12 +128,11 @@ export async function mount(container, api) {
     sumText.textContent = `z = ${sum} = ${formatNumber(z)}`;
     activationText.textContent = `a = ${act}(z) = ${formatNumber(a)}`;
     inputSwatch.style.background = hex(rgb);
-    const grey = (shade) => hex([shade, shade, shade]);
-    outputLamp.style.background = grey(answer.shade[selected]);
+    fill(outputLamp, answer.shade[selected], "height");
     outputText.textContent =
       `For ${names[selected]}, the neuron's output is ${formatNumber(a)} (${describe(answer.shade[selected])}).`;
     swatches.forEach((s, i) => {
-      s.lamp.style.background = grey(answer.shade[i]);
+      fill(s.lamp, answer.shade[i], "width");
       s.label.title = `${names[i]}: output ${formatNumber(answer.a[i])}`;
       s.input.setAttribute("aria-label", `${names[i]}, neuron output ${formatNumber(answer.a[i])}`);
     });
@@ -154,6 +160,21 @@ function swatchOf(rgb) {
   const swatch = el("span", { class: "nn-swatch-colour", "aria-hidden": "true" });
   swatch.style.background = hex(rgb);
   return swatch;
+}
+
+// A lamp filled to `shade` (0 off, 1 fully on) along `side` ("width" or "height").
+function fill(lamp, shade, side) {
+  lamp.style[side] = `${(Math.min(1, Math.max(0, shade)) * 100).toFixed(1)}%`;
+}
+
+// The key to the lamps: an empty one (off) and a full one (fully on).
+function outputKey() {
+  const lamp = (shade) => {
+    const inside = el("span", { class: "nn-lamp-fill" });
+    fill(inside, shade, "width");
+    return el("span", { class: "nn-lamp nn-lamp-key", "aria-hidden": "true" }, inside);
+  };
+  return el("span", { class: "nn-activity" }, lamp(0), "off, ", lamp(1), "fully on");
 }
 
 function describe(shade) {

@@ -9,11 +9,14 @@
 
 import {
   el, slider, select, buttonRow, latest as newest, trainingControls, inOrder, LineChart, COLOURS, css,
-  divergingTable, drawHeatmap, figureCanvas, formatNumber, newId, choicesOf,
+  divergingTable, activityTable, activityKey, drawHeatmap, figureCanvas, sharpCanvas, context2d, formatNumber, newId,
+  choicesOf, percent, seedInput, linkedSettings, numberMenu, hashFromSettings,
 } from "./ui.js";
 
-const PLANE = 400; // canvas pixels of the decision-region picture
-const UNIT = 56; // canvas pixels of one hidden unit's picture
+const PLANE = 400; // CSS pixels of the decision-region picture (it shrinks to fit a narrow screen)
+const UNIT = 28; // CSS pixels of one hidden unit's picture
+// Epochs a second at the speeds one can follow; "fast" trains as fast as the browser can.
+export const SPEEDS = { slow: 5, normal: 30 };
 
 // What the browser trains smoothly. An epoch costs about one pass through every hidden
 // neuron per weight update (Python's overhead per update outweighs the arithmetic at these
@@ -46,66 +49,11 @@ const HASH_KEYS = {
   dataset: "pg.dataset", noise: "pg.noise", hidden: "pg.hidden", activation: "pg.activation", learning_rate: "pg.lr",
   batch_size: "pg.batch", optimizer: "pg.optimizer", l2: "pg.l2", split: "pg.split", seed: "pg.seed",
 };
-const number = (low, high, whole = false) => (text) => {
-  const v = Number(text);
-  if (text === "" || !Number.isFinite(v) || v < low || v > high || (whole && !Number.isInteger(v))) return undefined;
-  return v;
-};
 
-// How an option's value is read from a link (undefined: not one the controls offer), from its
-// declaration: a menu's own choices only (a link cannot add one), a slider's value in range and
-// on one of its steps, a list of layer widths within the limits.
-export function parser(spec) {
-  if (spec.choice) return (text) => (spec.choice.includes(text) ? text : undefined);
-  if (spec.widths) {
-    const [maxLayers, maxWidth] = spec.widths;
-    const width = number(1, maxWidth, true);
-    return (text) => {
-      if (text === "") return [];
-      const widths = text.split(",").map(width);
-      return widths.length <= maxLayers && widths.every((w) => w !== undefined) ? widths : undefined;
-    };
-  }
-  if (spec.menu) return (text) => (text !== "" && spec.menu.includes(Number(text)) ? Number(text) : undefined);
-  const inRange = number(...spec.number, spec.whole);
-  if (!spec.step) return inRange;
-  return (text) => {
-    const v = inRange(text);
-    return v !== undefined && Math.abs(v / spec.step - Math.round(v / spec.step)) < 1e-9 ? v : undefined;
-  };
-}
-
-export function settingsFromHash(hash, spec) {
-  const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const settings = {};
-  for (const [name, key] of Object.entries(HASH_KEYS)) {
-    if (params.has(key)) {
-      const value = parser(spec[name])(params.get(key));
-      if (value !== undefined) settings[name] = value;
-    }
-  }
-  return settings;
-}
-
-function hashFromSettings(settings, hash) {
-  // Keep whatever else the hash holds (a heading's anchor has no "=", and stays as it is).
-  const params = new URLSearchParams(hash.includes("=") ? hash.replace(/^#/, "") : "");
-  for (const [name, key] of Object.entries(HASH_KEYS)) {
-    const value = settings[name];
-    params.set(key, Array.isArray(value) ? value.join(",") : String(value));
-  }
-  return "#" + params.toString().replaceAll("%2C", ",");
-}
-
-const withChoice = (list, value) => (list.includes(value) ? list : [...list, value].sort((a, b) => a - b));
 
 export async function mount(container, api) {
-  // The block's options (the model starts from them), then whatever a shared link says. Only
-  // the first playground of a page follows the URL, so two on one page do not fight over it.
   const spec = api.model.spec;
-  const linked = !document.querySelector(".nn-widget[data-widget='playground'][data-nn-hash]");
-  if (linked) api.root.dataset.nnHash = "";
-  const settings = { ...api.model.settings, ...(linked ? settingsFromHash(location.hash, spec) : {}) };
+  const { settings, linked } = linkedSettings(api, "playground", HASH_KEYS);
   const capped = capNetwork(settings);
   const model = JSON.stringify(settings) === JSON.stringify(api.model.settings)
     ? api.model : { ...api.model, ...(await api.call("configure", settings)) };
@@ -123,7 +71,7 @@ export async function mount(container, api) {
   const split = slider({
     label: "Training share", min: spec.split.number[0], max: spec.split.number[1], step: spec.split.step,
     value: settings.split,
-    format: (v) => `${Math.round(v * 100)} %`, onInput: (v) => change({ split: v }),
+    format: percent, onInput: (v) => change({ split: v }),
   });
   const layers = select({
     label: "Hidden layers",
@@ -142,10 +90,7 @@ export async function mount(container, api) {
   });
   // A number from the block (the author's choice) that is not among the usual ones is added
   // to them; a link can only pick one of them (see HASH_KEYS).
-  const numbers = (label, name) => select({
-    label, choices: withChoice(spec[name].menu, settings[name]).map((v) => [v, String(v)]), value: settings[name],
-    onChange: (v) => change({ [name]: Number(v) }),
-  });
+  const numbers = (label, name) => numberMenu(label, spec[name], settings[name], (v) => change({ [name]: v }));
   const rate = numbers("Learning rate", "learning_rate");
   const batch = numbers("Batch size", "batch_size");
   const l2 = numbers("L2", "l2");
@@ -153,16 +98,7 @@ export async function mount(container, api) {
     label: "Optimiser", choices: choicesOf(spec.optimizer),
     value: settings.optimizer, onChange: (v) => change({ optimizer: v }),
   });
-  const seedId = newId("seed");
-  const seedInput = el("input", {
-    type: "number", id: seedId, min: spec.seed.number[0], max: spec.seed.number[1], step: 1, value: settings.seed,
-  });
-  seedInput.addEventListener("change", () => {
-    const v = parser(spec.seed)(seedInput.value);
-    if (v === undefined) seedInput.value = settings.seed;
-    else change({ seed: v });
-  });
-  const seed = el("div", { class: "nn-control" }, el("label", { for: seedId, text: "Seed" }), seedInput);
+  const seed = seedInput(spec.seed, () => settings.seed, (v) => change({ seed: v }));
 
   // --- Talking to Python: one call at a time, in order.
   const enqueue = inOrder();
@@ -176,14 +112,15 @@ export async function mount(container, api) {
       training.resetButton.classList.add("nn-attention");
     },
     maxPerCall: 100,
+    speeds: SPEEDS,
   });
   const showTest = el("input", { type: "checkbox", id: newId("test") });
   showTest.addEventListener("change", () => drawPlane());
 
   // --- Pictures.
-  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane");
+  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane", { sharp: true });
   const chart = new LineChart({
-    width: 360, height: 170, yLabel: "loss",
+    width: 360, height: 170, yLabel: "loss", logX: true,
     series: [
       { key: "train", name: "train", colour: COLOURS.text },
       { key: "test", name: "test", colour: COLOURS.neutral, dashed: true },
@@ -193,27 +130,33 @@ export async function mount(container, api) {
   const readout = el("p", { class: "nn-readout" });
   const legend = el("span", {},
     el("span", { class: "nn-key nn-key-0", "aria-hidden": "true" }), " class 0,",
-    el("span", { class: "nn-key nn-key-1", "aria-hidden": "true" }), " class 1; test points have a dark ring");
+    el("span", { class: "nn-key nn-key-1", "aria-hidden": "true" }), " class 1; shaded behind them, the class the network answers there. Test points are ringed. ");
 
+  // The plane, the buttons, the main settings and the loss sit together in one screen: side by
+  // side on a wide screen; on a narrow one the plane stays on screen (sticky) above the
+  // controls that change it. Everything else follows in sections (`more`) that can grow.
   container.append(
     el("div", { class: "nn-playground" },
-      buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton,
-        el("label", { class: "nn-check" }, showTest, "Show the test points")]),
-      readout,
-      el("div", { class: "nn-panels" },
-        el("figure", {}, plane, el("figcaption", {}, legend)),
-        el("div", { class: "nn-side" },
-          el("figure", {}, chart.canvas,
-            el("figcaption", { text: "Loss per epoch on the training and the test points" })),
-          el("figure", {}, units,
-            el("figcaption", { text: "What each hidden neuron responds to, over the same plane" })))),
-      el("fieldset", { class: "nn-controls" }, el("legend", { text: "Data" }),
-        dataset.element, noise.element, split.element, seed),
-      el("fieldset", { class: "nn-controls" }, el("legend", { text: "Network" }),
-        layers.element, widthBox, activation.element, rate.element, batch.element, optimizer.element, l2.element)));
+      el("div", { class: "nn-pg-main" },
+        el("figure", { class: "nn-pg-plane" }, plane,
+          el("figcaption", {}, legend, el("label", { class: "nn-check" }, showTest, "Show the test points"))),
+        el("div", { class: "nn-pg-side" },
+          buttonRow("Training", [training.trainButton, training.stepButton, training.resetButton]),
+          readout,
+          el("div", { class: "nn-controls nn-pg-settings" }, training.speed.element,
+            dataset.element, layers.element, widthBox, activation.element, rate.element)),
+        el("figure", { class: "nn-pg-chart" }, chart.canvas,
+          el("figcaption", { text: "Loss per epoch on the training points (solid) and the test points (dashed)" }))),
+      el("div", { class: "nn-pg-more" },
+        el("fieldset", { class: "nn-controls" }, el("legend", { text: "Data" }),
+          noise.element, split.element, seed),
+        el("fieldset", { class: "nn-controls" }, el("legend", { text: "Training" }),
+          batch.element, optimizer.element, l2.element),
+        el("figure", { class: "nn-pg-units" }, units,
+          el("figcaption", {}, "What each hidden neuron responds to, over the same plane: ", activityKey())))));
 
   const outputTable = divergingTable(0.35);
-  const unitTable = divergingTable(0);
+  const unitTable = activityTable();
   let latest = model;
   let unitCanvases = [];
   let widthSliders = [];
@@ -239,12 +182,12 @@ export async function mount(container, api) {
       if (values.length) lastLoss[key] = formatNumber(values[values.length - 1]);
     }
     readout.textContent = `Epoch ${latest.epoch} · loss: train ${lastLoss.train}, test ${lastLoss.test} · ` +
-      `accuracy: train ${Math.round(latest.train_accuracy * 100)} %, test ${Math.round(latest.test_accuracy * 100)} %`;
+      `accuracy: train ${percent(latest.train_accuracy)}, test ${percent(latest.test_accuracy)}`;
     plane.setAttribute("aria-label",
       `Decision regions of the network after ${latest.epoch} epochs on the ${settings.dataset} data: ` +
       `orange where it answers class 0, blue where class 1. It classifies ` +
-      `${Math.round(latest.train_accuracy * 100)} % of the ${latest.train_labels.length} training points ` +
-      `and ${Math.round(latest.test_accuracy * 100)} % of the ${latest.test_labels.length} test points correctly.`);
+      `${percent(latest.train_accuracy)} of the ${latest.train_labels.length} training points ` +
+      `and ${percent(latest.test_accuracy)} of the ${latest.test_labels.length} test points correctly.`);
     if (!drawing) drawing = setTimeout(draw);
   }
 
@@ -265,15 +208,17 @@ export async function mount(container, api) {
   function drawPlane() {
     drawHeatmap(plane, latest.output, latest.grid, latest.grid, outputTable);
     if (dots.points !== latest.train_points || dots.test !== showTest.checked) {
-      dots = { canvas: dots.canvas || el("canvas", { width: PLANE, height: PLANE }), points: latest.train_points,
+      dots = { canvas: dots.canvas || sharpCanvas(PLANE, PLANE), points: latest.train_points,
         test: showTest.checked };
       drawDots(dots.canvas);
     }
-    plane.getContext("2d").drawImage(dots.canvas, 0, 0);
+    const ctx = plane.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(dots.canvas, 0, 0, plane.width, plane.height);
   }
 
   function drawDots(canvas) {
-    const ctx = canvas.getContext("2d");
+    const ctx = context2d(canvas);
     ctx.clearRect(0, 0, PLANE, PLANE);
     const scale = PLANE / (2 * latest.extent);
     const dot = (x, y, label, test) => {
@@ -305,7 +250,7 @@ export async function mount(container, api) {
       const row = el("div", { class: "nn-unit-row" },
         el("span", { class: "nn-unit-label", text: `Layer ${layer + 1}` }));
       for (let j = 0; j < width; j++) {
-        const canvas = figureCanvas(UNIT, UNIT, `Layer ${layer + 1}, neuron ${j + 1}`, "nn-unit");
+        const canvas = figureCanvas(UNIT, UNIT, `Layer ${layer + 1}, neuron ${j + 1}`, "nn-unit", { sharp: true });
         unitCanvases.push(canvas);
         row.append(canvas);
       }
@@ -346,7 +291,7 @@ export async function mount(container, api) {
   function change(update) {
     Object.assign(settings, update);
     const note = capNetwork(settings);
-    if (linked) history.replaceState(history.state, "", hashFromSettings(settings, location.hash));
+    if (linked) history.replaceState(history.state, "", hashFromSettings(settings, location.hash, HASH_KEYS));
     if ("hidden" in update || note) {
       if (settings.hidden.length !== widthSliders.length) buildWidths();
       else settings.hidden.forEach((width, i) => (widthSliders[i].value = width));

@@ -52,6 +52,7 @@ const STAGES = {
   model: "Loading this widget's network",
 };
 const FALLBACK_NOTE = "The figure shows what it would do.";
+const FOCUSABLE = "button:not([disabled]), input:not([disabled]), select:not([disabled]), [tabindex='0']";
 
 function megabytes(bytes) {
   return (bytes / 1e6).toFixed(1);
@@ -339,6 +340,13 @@ class Host {
     this.retry.hidden = true;
     this.retry.addEventListener("click", () => this.again());
     this.statusLine.after(this.retry);
+    // The placeholder's own button (scripts/site/blocks.py) puts the widget in the tab order
+    // before it has loaded: focusing or pressing it starts the live version (see watch()).
+    this.start = root.querySelector(".nn-widget-start");
+    if (this.start) {
+      this.start.hidden = false;
+      this.start.addEventListener("click", () => this.activate());
+    }
     this.live = null;
     this.view = null;
     this.run = 0; // bumped by every (re)start and unmount, so late answers of an old run are ignored
@@ -351,9 +359,20 @@ class Host {
   }
 
   setState(state, text) {
+    // A reader whose focus was on the start button (or the retry button) keeps the focus in the
+    // widget as that button goes: on the live widget's first control, or on the retry button.
+    const focused = this.root.contains(document.activeElement) &&
+      (document.activeElement === this.start || document.activeElement === this.retry);
     this.root.dataset.state = state;
     this.retry.hidden = !(state === "fallback" || state === "error");
+    if (this.start) {
+      this.start.hidden = state !== "idle" && state !== "loading";
+      this.start.setAttribute("aria-disabled", String(state === "loading"));
+    }
     if (text !== undefined) this.setStatus(text);
+    if (!focused || this.root.contains(document.activeElement) && !document.activeElement.hidden) return;
+    const next = state === "ready" ? this.live?.querySelector(FOCUSABLE) : this.retry.hidden ? null : this.retry;
+    next?.focus();
   }
 
   setStatus(text) {

@@ -3,8 +3,8 @@
 // which shape and which colour it sees, and which hidden neurons fire.
 
 import {
-  el, slider, select, button, latest, divergingTable, drawCells, CELL, freehand, figureCanvas, formatNumber, newId,
-  Bars,
+  el, slider, select, button, latest, activityTable, activityKey, drawCells, CELL, freehand, figureCanvas, formatNumber, newId,
+  Bars, percent,
 } from "./ui.js";
 
 const SIDE = 256; // drawing canvas pixels: 16 x 16 cells of 16 pixels
@@ -18,6 +18,7 @@ export async function mount(container, api) {
   const size = model.size;
   const background = Math.round(model.background * 255);
   let mode = "pick";
+  let inked = false; // anything drawn since the canvas was last cleared
 
   // --- Controls: the mode, then the shape's own settings, then the colour.
   const modeName = newId("mode");
@@ -35,7 +36,7 @@ export async function mount(container, api) {
   const y = slider({ label: "Down", min: 0.1, max: 0.9, step: 0.05, value: 0.5, onInput: () => update() });
   const extent = slider({
     label: "Size", min: 0.2, max: 1, step: 0.05, value: 0.6,
-    format: (v) => `${Math.round(v * 100)} %`, onInput: () => update(),
+    format: percent, onInput: () => update(),
   });
   const colourId = newId("colour");
   const colour = el("input", { type: "color", id: colourId, value: toHex(PRESETS.red) });
@@ -51,7 +52,7 @@ export async function mount(container, api) {
   const picture = figureCanvas(SIDE, SIDE, "", "nn-shape-picture");
   const seen = figureCanvas(size, size, "", "nn-seen");
   const nHidden = model.sizes.slice(1, -1).reduce((a, b) => a + b, 0);
-  const hiddenCanvas = figureCanvas(8 * CELL, Math.ceil(nHidden / 8) * CELL, "", "nn-hidden-grid");
+  const hiddenCanvas = figureCanvas(8 * CELL, Math.ceil(nHidden / 8) * CELL, "", "nn-hidden-grid", { sharp: true });
   const readout = el("p", { class: "nn-readout nn-prediction" });
   const outputs = new Bars("The network's six outputs");
   outputs.label([...model.shapes, ...model.colours]);
@@ -68,14 +69,17 @@ export async function mount(container, api) {
           outputs.element,
           el("div", { class: "nn-panels" },
             el("figure", {}, seen, el("figcaption", { text: `What the network sees (${size}x${size})` })),
-            el("figure", {}, hiddenCanvas, el("figcaption", { text: "Its hidden neurons" }))))),
+            el("figure", {}, hiddenCanvas, el("figcaption", {}, "Its hidden neurons: ", activityKey()))))),
       shapeControls,
       el("div", { class: "nn-buttons" }, el("label", { for: colourId, text: "Colour " }), colour, ...presets)));
 
-  const table = divergingTable(0);
+  const table = activityTable();
   const ctx = freehand(picture, {
     pen: () => (mode === "draw" ? { colour: colour.value, width: PEN } : null),
-    drawn: () => update(),
+    drawn: () => {
+      inked = true;
+      update();
+    },
   });
 
   function paintBackground() {
@@ -90,6 +94,8 @@ export async function mount(container, api) {
         show(await api.call("classify_shape", {
           shape: shape.value, colour: fromHex(colour.value), x: x.value, y: y.value, size: extent.value,
         }), true);
+      } else if (!inked) {
+        showBlank();
       } else {
         const pixels = new Uint8Array(ctx.getImageData(0, 0, SIDE, SIDE).data.buffer.slice(0));
         show(await api.call("classify_drawing", { pixels, width: SIDE, height: SIDE }), false);
@@ -122,15 +128,27 @@ export async function mount(container, api) {
     drawHidden(answer.hidden);
   }
 
+  // A blank canvas is no picture: the network is not asked, and says so.
+  function showBlank() {
+    readout.textContent = "Draw a shape first.";
+    outputs.clear();
+    picture.setAttribute("aria-label", "The drawing canvas, empty: draw a shape on it");
+    seen.getContext("2d").clearRect(0, 0, size, size);
+    seen.setAttribute("aria-label", "Nothing drawn yet");
+    drawCells(hiddenCanvas, [], table, model.hidden_low);
+    hiddenCanvas.setAttribute("aria-label", "Hidden neurons: nothing drawn yet");
+  }
+
   function drawHidden(values) {
     drawCells(hiddenCanvas, values, table, model.hidden_low);
     const on = Array.from(values).flatMap((v, i) => (v > 0.5 ? [i + 1] : []));
-    hiddenCanvas.setAttribute("aria-label", `${values.length} hidden neurons, blue for firing, orange for ` +
-      `silenced; firing strongly: ${on.length ? on.join(", ") : "none"}`);
+    hiddenCanvas.setAttribute("aria-label", `${values.length} hidden neurons, the more purple the stronger it fires; ` +
+      `firing strongly: ${on.length ? on.join(", ") : "none"}`);
   }
 
   function clearDrawing() {
     paintBackground();
+    inked = false;
     update();
   }
 
@@ -140,7 +158,10 @@ export async function mount(container, api) {
     picture.classList.toggle("nn-drawable", drawing);
     shapeControls.hidden = drawing;
     clearButton.hidden = !drawing;
-    if (drawing) paintBackground();
+    if (drawing) {
+      paintBackground();
+      inked = false;
+    }
     update();
   }
 

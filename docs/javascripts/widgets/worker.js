@@ -498,11 +498,13 @@ function call({ id, widget, method, args }) {
 
 function memory({ id, trace }) {
   // The wasm heap only grows, so a leak shows as growth here; tracemalloc counts what
-  // Python itself still holds (started on the first request, as it slows every allocation).
+  // Python itself still holds (started on the first request, as it slows every allocation),
+  // once the cycles nothing holds any more are collected.
   const python = pyodide.runPython(
-    `import json, tracemalloc
+    `import gc, json, tracemalloc
 if ${trace ? "True" : "False"} and not tracemalloc.is_tracing():
     tracemalloc.start()
+gc.collect()
 json.dumps(tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else None)`,
   );
   const value = { heap: pyodide._module.HEAP8.length, python: JSON.parse(python), models: glue.nModels() };

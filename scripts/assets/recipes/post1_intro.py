@@ -18,12 +18,13 @@ from demos import datasets
 from demos.nn import Network, Trainer, activation, make_optimizer
 from demos.widgets.labels import (ACTIVATION, BATCH_SIZE, LEARNING_RATE, MAX_BATCHES_PER_CALL,
                                   OPTIMIZER, LabelsModel)
-from scripts.assets import plotting
+from demos.widgets.labels import WIDGET as LABELS  # noqa: N811
+from scripts.assets import palette, plotting
 from scripts.assets.recipe import recipe
 from scripts.assets.frames import frame_steps, freeze_static
 
 sigmoid = activation("sigmoid").function  # the network's own
-PURPLE = "#8e24aa"  # the colour the neuron of the opening video learns to spot
+PURPLE = palette.ACTIVE  # the colour the neuron of the opening video learns to spot, and its output
 CHANNELS = ("red", "green", "blue")
 
 
@@ -549,7 +550,8 @@ def first_epoch_reaching(curve, level):
     return int(reached[0]) if reached.size else None
 
 
-LABELS_PARAMS = {"seed": 0, "hidden": 64, "epochs": 250}
+# The live widget's own defaults: the figure shows the run a reader's browser repeats.
+LABELS_PARAMS = {"seed": 0, **{name: LABELS.options[name]["default"] for name in ("hidden", "epochs")}}
 
 
 @recipe(outputs=["post1/real-vs-random.svg"], params=LABELS_PARAMS)

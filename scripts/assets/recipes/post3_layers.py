@@ -20,7 +20,7 @@ from scripts.assets import plotting
 from scripts.assets.draw_regions import DEFAULT_EXTENT, draw_regions
 from scripts.assets.frames import frame_steps, freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.shared import architecture_name, playground_figure, toy_split
+from scripts.assets.shared import architecture_name, playground_figure, playground_prompts, toy_split
 
 LOSS = "binary_cross_entropy"
 DATASET_TITLES = {"xor": "XOR", "circles": "circles", "spirals": "spirals"}
@@ -333,9 +333,13 @@ PLAYGROUND_PARAMS = {
                                                  "activation": "relu", "learning_rate": 0.01, "optimizer": "adam",
                                                  "batch_size": 10, "seed": 0}},
     "epochs": 150,
+    # The "things to try" under the widget, each measured as the reader would try it.
+    "prompts": {"no_hidden": {"hidden": []}, "one_layer": {"hidden": [12]}, "narrow": {"hidden": [2]},
+                "bottleneck": {"hidden": [1, 12]}, "tanh": {"activation": "tanh"}},
 }
 
 
 @recipe(outputs=["post3/playground-spirals.webp"], params=PLAYGROUND_PARAMS)
 def playground_spirals(out, params):
-    return playground_figure(params["widget"], params["epochs"], out["post3/playground-spirals.webp"])
+    return {**playground_figure(params["widget"], params["epochs"], out["post3/playground-spirals.webp"]),
+            **playground_prompts(params["widget"], params["epochs"], params["prompts"])}

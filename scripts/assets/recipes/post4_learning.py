@@ -20,11 +20,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from demos.nn import Network, Trainer, TrainingDiverged, make_optimizer
+from demos.widgets.options import LEARNING_RATE
 from scripts.assets import plotting
 from scripts.assets.draw_regions import draw_regions
 from scripts.assets.frames import freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.shared import playground_figure, toy_split
+from scripts.assets.shared import playground_figure, playground_prompts, toy_split
 
 BCE = "binary_cross_entropy"
 
@@ -181,6 +182,8 @@ LEARNING_RATE_PARAMS = {
     "seed": 0,
 }
 RATE_COLOURS = (plotting.NEUTRAL, plotting.BLUE, plotting.ORANGE, plotting.RED)
+# Orange and red are one colour to many colour-blind readers: each rate has a line style too.
+RATE_LINES = ("-", "--", "-.", ":")
 RATE_WORDS = ("too small", "about right", "too large", "far too large")
 
 
@@ -194,18 +197,18 @@ def learning_rates(out, params):
 
     fig, (ax, ax_fit) = plt.subplots(1, 2, figsize=(6.0, 4.0), gridspec_kw={"width_ratios": [1.5, 1.0]})
     top, bottom = 3.0, 2e-3
-    for run, colour, words in zip(runs, RATE_COLOURS, RATE_WORDS):
+    for run, colour, line, words in zip(runs, RATE_COLOURS, RATE_LINES, RATE_WORDS):
         history = np.array(run["history"])
         epochs = np.arange(1, len(history) + 1)
         label = f"{run['learning_rate']}, {words}"
         shown = history <= top
         if run["diverged_at"] is None:
-            ax.plot(epochs, history, color=colour, lw=1.6, label=label)
+            ax.plot(epochs, history, color=colour, ls=line, lw=1.6, label=label)
             continue
         # Draw up to where the curve leaves the plot, then say where it became infinite.
         leaves = int(np.argmin(shown)) if not shown.all() else len(history)
-        ax.plot(np.append(epochs[:leaves], leaves + 1), np.append(history[:leaves], top), color=colour, lw=1.6,
-                label=label, clip_on=True)
+        ax.plot(np.append(epochs[:leaves], leaves + 1), np.append(history[:leaves], top), color=colour, ls=line,
+                lw=1.6, label=label, clip_on=True)
         ax.plot([leaves + 1], [top], marker="^", color=colour, ms=7, clip_on=False)
         ax.annotate(f"off the chart; loss = ∞\nat epoch {run['diverged_at']}", (leaves + 1, top), xytext=(8, -4),
                     textcoords="offset points", ha="left", va="top", fontsize=11, color=colour)
@@ -219,9 +222,9 @@ def learning_rates(out, params):
 
     grid = np.linspace(-1.05, 1.05, 200)[:, None]
     ax_fit.scatter(X[:, 0], Y[:, 0], s=8, color=plotting.AXES, alpha=0.6, linewidths=0, zorder=1)
-    for run, colour in zip(runs, RATE_COLOURS):
+    for run, colour, line in zip(runs, RATE_COLOURS, RATE_LINES):
         if run["diverged_at"] is None:
-            ax_fit.plot(grid[:, 0], run["network"].forward(grid)[:, 0], color=colour, lw=1.8, zorder=2)
+            ax_fit.plot(grid[:, 0], run["network"].forward(grid)[:, 0], color=colour, ls=line, lw=1.8, zorder=2)
     ax_fit.set_title(f"after {p['epochs']} epochs", fontsize=12)
     ax_fit.set_xlim(-1.1, 1.1)
     ax_fit.set_ylim(-1.2, 1.2)
@@ -254,9 +257,11 @@ DESCENT_PARAMS = {
     "fps": 15,
     "hold_seconds": 2.0,
 }
-OPTIMIZER_STYLE = {"sgd": ("plain gradient descent", plotting.RED),
-                   "momentum": ("momentum", plotting.GREEN),
-                   "adam": ("Adam", plotting.BLUE)}
+# (label, colour, line style, marker): red and green are one colour to many colour-blind
+# readers, so each optimiser's trail also has a line and a marker of its own.
+OPTIMIZER_STYLE = {"sgd": ("plain gradient descent", plotting.RED, "-", "o"),
+                   "momentum": ("momentum", plotting.GREEN, "--", "s"),
+                   "adam": ("Adam", plotting.BLUE, ":", "^")}
 
 
 @recipe(outputs=["post4/descent.mp4", "post4/descent-poster.webp"], params=DESCENT_PARAMS)
@@ -294,10 +299,10 @@ def descent_video(out, params):
 
     artists = []
     for name, (path, loss) in runs.items():
-        label, colour = OPTIMIZER_STYLE[name]
-        (trail,) = ax.plot([], [], color=colour, lw=1.6, label=label)
-        (head,) = ax.plot([], [], "o", color=colour, ms=6, markeredgecolor=plotting.CARD)
-        (curve,) = ax_loss.plot([], [], color=colour, lw=1.6)
+        label, colour, line, marker = OPTIMIZER_STYLE[name]
+        (trail,) = ax.plot([], [], color=colour, ls=line, lw=1.8, label=label)
+        (head,) = ax.plot([], [], marker, color=colour, ms=7, markeredgecolor=plotting.CARD)
+        (curve,) = ax_loss.plot([], [], color=colour, ls=line, lw=1.8)
         artists.append((path, loss, trail, head, curve))
     ax.legend(loc="lower left", fontsize=10, handlelength=1.2, frameon=True, facecolor=plotting.CARD,
               edgecolor="none", framealpha=0.85)
@@ -476,11 +481,15 @@ def thumb_post4(out, params):
 
 
 # The playground block of post 4 shows this figure and starts from its options (see scripts/site/hooks.py).
+# Its "things to try": a rate too small to get anywhere in those epochs, and the largest the
+# widget's menu offers, too large to settle.
 @recipe(outputs=["post4/playground-circles.webp"], params={"epochs": 100, "widget": {"name": "playground", "options": {
     "dataset": "circles", "noise": 0.1, "hidden": [6], "activation": "tanh", "learning_rate": 0.3, "optimizer": "sgd",
-    "batch_size": 10, "seed": 0}}})
+    "batch_size": 10, "seed": 0}}, "prompts": {"slow": {"learning_rate": 0.01},
+                                               "wild": {"learning_rate": max(LEARNING_RATE["menu"])}}})
 def playground_rates(out, params):
-    return playground_figure(params["widget"], params["epochs"], out["post4/playground-circles.webp"])
+    return {**playground_figure(params["widget"], params["epochs"], out["post4/playground-circles.webp"]),
+            **playground_prompts(params["widget"], params["epochs"], params["prompts"])}
 
 
 # --- Backpropagation, shown: one step of the live widget's own 2-2-1 network.

@@ -31,10 +31,10 @@ from demos.nn import Network, Trainer, make_optimizer
 from demos.widgets import widget
 from demos.widgets.filters import KERNEL_NAMES as FILTER_NAMES  # how the figures call each kernel
 from scripts.assets import plotting
-from scripts.assets.frames import freeze_static
+from scripts.assets.frames import frame_steps, freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.shared import (DIGITS_TRAINING, N_CLASSES, SHAPE_INPUTS, SIDE, as_colours, digits_data,
-                                   digits_network, flatten, ink_centre_x)
+from scripts.assets.shared import (DIGITS_TRAINING, SHAPE_INPUTS, SIDE, as_colours, digits_data,
+                                   digits_network, flatten, ink_centre_x, widget_model)
 
 LOSS = "categorical_cross_entropy"
 # What a positive and a negative sum of an edge filter mean on a digit (ink is the large value).
@@ -43,11 +43,14 @@ SIGNS = {"vertical_edge": ("more ink to the right", "less ink to the right"),
 # Feature maps after ReLU are never negative: the blue half of the series' diverging map.
 POSITIVE_CMAP = LinearSegmentedColormap.from_list("positive", list(plotting.DIVERGING[2:]))
 
-# The two convolutional networks. Digits: one layer of eight 3x3 filters (padding 1,
-# so the maps stay 8x8), pooled to 4x4, then straight to the ten softmax outputs;
-# trained with post 5's optimiser, learning rate, batches, l2, epochs and seed.
-CONV_DIGITS = {"conv": [[8, 3, 1, 1]], "pool": 2, "dense": [], "activation": "relu",
-               **{key: DIGITS_TRAINING[key] for key in ("learning_rate", "batch_size", "l2", "epochs", "seed")}}
+# The two convolutional networks. Digits: the live widget's own model (demos/widgets/
+# convnet.py: one layer of eight 3x3 filters, padding 1 so the maps stay 8x8, pooled to
+# 4x4, then straight to the ten softmax outputs), trained with post 5's optimiser, learning
+# rate, batches, l2, epochs and seed. The post's block of that widget, whose fallback is the
+# figure of learned filters drawn here, takes these options (see scripts/site/blocks.py).
+CONV_DIGITS_WIDGET = {"name": "convnet", "options": {key: DIGITS_TRAINING[key]
+                                                     for key in ("learning_rate", "batch_size", "l2", "seed")}}
+CONV_DIGITS_EPOCHS = DIGITS_TRAINING["epochs"]
 # Shapes: eight filters, then sixteen that look at the first eight's maps, each
 # followed by 2x2 pooling (16 -> 8 -> 4), then the three shape outputs.
 CONV_SHAPES = {"conv": [[8, 3, 1, 1], [16, 3, 1, 1]], "pool": 2, "dense": [], "activation": "relu",
@@ -159,16 +162,21 @@ def make_conv(settings, input_shape, n_classes):
                        n_classes=n_classes, activation=settings["activation"], seed=settings["seed"])
 
 
-def train_measured(net, X, labels, X_test, test_labels, settings):
-    """Train ``net`` with Adam on rows ``X`` and class ``labels`` for ``settings["epochs"]``
-    epochs, measuring the test accuracy before training and after each epoch.
+def adam_trainer(net, X, labels, settings):
+    """How every network here trains: Adam on rows ``X`` and class ``labels`` with the
+    ``settings``' learning rate, batch size, l2 and seed."""
+    return Trainer(net, X, one_hot(labels, net.sizes[-1]), loss=LOSS,
+                   optimizer=make_optimizer("adam", settings["learning_rate"]),
+                   batch_size=settings["batch_size"], l2=settings["l2"], seed=settings["seed"])
+
+
+def train_measured(trainer, X_test, test_labels, epochs):
+    """Train ``trainer`` for ``epochs`` epochs, measuring its network's test accuracy before
+    training and after each epoch.
 
     Returns ``(trainer, accuracies, seconds)``: ``accuracies`` ``(epochs + 1,)`` and the
     seconds spent training (the measuring is not counted)."""
-    n_classes = net.sizes[-1]
-    trainer = Trainer(net, X, one_hot(labels, n_classes), loss=LOSS,
-                      optimizer=make_optimizer("adam", settings["learning_rate"]),
-                      batch_size=settings["batch_size"], l2=settings["l2"], seed=settings["seed"])
+    net = trainer.network
     accuracies = [net.accuracy(X_test, test_labels)]
     clock = {"seconds": 0.0, "since": time.perf_counter()}
 
@@ -177,7 +185,7 @@ def train_measured(net, X, labels, X_test, test_labels, settings):
         accuracies.append(net.accuracy(X_test, test_labels))
         clock["since"] = time.perf_counter()
 
-    trainer.run(settings["epochs"], on_epoch=measure)
+    trainer.run(epochs, on_epoch=measure)
     return trainer, np.array(accuracies), clock["seconds"]
 
 
@@ -626,19 +634,17 @@ def pooling(out, params):
 # --- Recipes: networks that learn their own filters.
 
 
-def train_digit_nets(conv_settings):
-    """Post 5's dense network and a convolutional one on the digits, trained the same
-    way. Returns ``{"dense": run, "conv": run}``, each run ``(net, trainer, accuracies,
+def train_digit_nets(drawn_with, epochs):
+    """Post 5's dense network, trained as post 5 trains it, and the convolutional one on the
+    same digits for ``epochs`` epochs: the live widget's model made with the options in
+    ``drawn_with`` (``{"name": "convnet", "options": {...}}``), trained by its own trainer.
+    Returns ``{"dense": run, "conv": run}``, each run ``(net, trainer, accuracies,
     seconds)`` (see ``train_measured``)."""
     X_train, X_test, y_train, y_test = digits_data()
-    dense_settings = {key: DIGITS_TRAINING[key]
-                      for key in ("learning_rate", "batch_size", "l2", "epochs", "seed")}
-    runs = {}
-    for name, net, settings in (("dense", digits_network(DIGITS_TRAINING), dense_settings),
-                                ("conv", make_conv(conv_settings, (1, SIDE, SIDE), N_CLASSES),
-                                 conv_settings)):
-        runs[name] = (net, *train_measured(net, X_train, y_train, X_test, y_test, settings))
-    return runs
+    dense = adam_trainer(digits_network(DIGITS_TRAINING), X_train, y_train, DIGITS_TRAINING)
+    runs = {"dense": (dense, DIGITS_TRAINING["epochs"]), "conv": (widget_model(drawn_with).trainer, epochs)}
+    return {name: (trainer.network, *train_measured(trainer, X_test, y_test, n))
+            for name, (trainer, n) in runs.items()}
 
 
 def make_dense_shapes(settings):
@@ -655,10 +661,10 @@ def train_shape_nets(conv_settings, dense_settings, data):
     runs = {
         # The dense network reads a picture as post 6's did (pixel by pixel, R, G, B each);
         # the convolutional one wants it channel by channel.
-        "dense": (dense, *train_measured(dense, flatten(train_images), train_labels,
-                                         flatten(test_images), test_labels, dense_settings)),
-        "conv": (conv, *train_measured(conv, channels_first(train_images), train_labels,
-                                       channels_first(test_images), test_labels, conv_settings)),
+        "dense": (dense, *train_measured(adam_trainer(dense, flatten(train_images), train_labels, dense_settings),
+                                         flatten(test_images), test_labels, dense_settings["epochs"])),
+        "conv": (conv, *train_measured(adam_trainer(conv, channels_first(train_images), train_labels, conv_settings),
+                                       channels_first(test_images), test_labels, conv_settings["epochs"])),
     }
     return runs, test_images, test_labels
 
@@ -807,7 +813,7 @@ def draw_second_layer(path, net, images, labels, shown=5):
         (f"second_layer_{SHAPES[k]}_filter", f + 1), (f"second_layer_{SHAPES[k]}_share", round(float(favour[k, f]), 2)))}
 
 
-COMPARE_PARAMS = {"conv_digits": CONV_DIGITS, "conv_shapes": CONV_SHAPES, "dense_shapes": DENSE_SHAPES,
+COMPARE_PARAMS = {"widget": CONV_DIGITS_WIDGET, "conv_digits_epochs": CONV_DIGITS_EPOCHS, "conv_shapes": CONV_SHAPES, "dense_shapes": DENSE_SHAPES,
                   "shapes_data": SHAPES_DATA, "digit_examples": [0, 4],
                   "shape_examples": ["triangle", "circle"]}
 FILTERS_FILES = widget("filters").files  # what the Filters widget's model is made from
@@ -818,7 +824,7 @@ COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.webp", "p
 
 @recipe(outputs=COMPARE_OUTPUTS, params=COMPARE_PARAMS)
 def conv_vs_dense(out, params):
-    digits = train_digit_nets(params["conv_digits"])
+    digits = train_digit_nets(params["widget"], params["conv_digits_epochs"])
     shapes, test_images, test_labels = train_shape_nets(params["conv_shapes"], params["dense_shapes"],
                                                         params["shapes_data"])
     # The dense network again with the convolutional one's learning rate and activation: does
@@ -893,6 +899,92 @@ def conv_vs_dense(out, params):
         "conv_digits_output": "softmax over the digits 0..9",
         "conv_shapes_output": "softmax over " + ", ".join(SHAPES),
     }
+
+
+# --- Recipe: the filters forming, the live widget's fallback.
+
+
+def record_training(model, steps, sample):
+    """Train the live widget's ``model`` and keep what it shows at each of ``steps``
+    (mini-batches done, never decreasing, from 0): the first layer's ``filters`` ``(n, filters,
+    3, 3)``, their feature ``maps`` of the first test digit with label ``sample`` ``(n, filters,
+    8, 8)``, the ``test_accuracy`` ``(n,)`` and the ``epoch`` ``(n,)`` reached."""
+    model.pick(sample)
+    record = {"filters": [], "maps": [], "test_accuracy": [], "epoch": []}
+    for step in steps:
+        if step > model.trainer.steps:
+            model.step(step - model.trainer.steps)
+        record["filters"].append(model.network.layers[0]["W"][:, 0].copy())
+        record["maps"].append(model.read()["maps"])
+        record["test_accuracy"].append(model.network.accuracy(model.X_test, model.y_test))
+        record["epoch"].append(model.trainer.steps / model.batches_per_epoch)
+    return {key: np.array(values) for key, values in record.items()}
+
+
+FORMING_PARAMS = {"widget": CONV_DIGITS_WIDGET, "epochs": 3, "frames": 120, "fps": 20, "hold_frames": 20,
+                  "sample": 0}
+
+
+@recipe(outputs=["post7/filters-forming.mp4", "post7/filters-forming-poster.webp"], params=FORMING_PARAMS)
+def filters_forming_video(out, params):
+    """The live widget's network training on the digits, as the widget shows it: its eight
+    filters (each to its own scale) above the maps they make of a test zero, and the test
+    accuracy so far. Frames close together at first, where the filters change most."""
+    model = widget_model(params["widget"])
+    n_steps = params["epochs"] * model.batches_per_epoch
+    steps = frame_steps(n_steps, params["frames"], hold_start=True)
+    record = record_training(model, steps, params["sample"])
+    frames = np.concatenate([np.arange(len(steps)), np.full(params["hold_frames"], len(steps) - 1)])
+    n_filters = record["filters"].shape[1]
+
+    fig = plt.figure(figsize=plotting.FIGSIZE, layout="none")
+    width = 0.9 / n_filters
+    filter_axes = [fig.add_axes([0.05 + f * width + 0.01, 0.67, width - 0.02, width * 16 / 9 - 0.035])
+                   for f in range(n_filters)]
+    map_axes = [fig.add_axes([0.05 + f * width + 0.01, 0.39, width - 0.02, width * 16 / 9 - 0.035])
+                for f in range(n_filters)]
+    filter_images, map_images = [], []
+    for f, (ax_filter, ax_map) in enumerate(zip(filter_axes, map_axes)):
+        filter_images.append(ax_filter.imshow(np.zeros((3, 3)), cmap=plotting.DIVERGING_CMAP, vmin=-1, vmax=1,
+                                              interpolation="nearest"))
+        map_images.append(ax_map.imshow(np.zeros((8, 8)), cmap=POSITIVE_CMAP, vmin=0, vmax=1,
+                                        interpolation="nearest"))
+        for ax in (ax_filter, ax_map):
+            clean(ax)
+        ax_filter.set_title(f"filter {f + 1}", fontsize=10)
+    fig.text(0.95, 0.585, "filters' weights: orange −, blue +", ha="right", fontsize=10, color=plotting.AXES)
+    fig.text(0.05, 0.585, f"their feature maps of a test {params['sample']} (after ReLU)", fontsize=10,
+             color=plotting.AXES)
+    ax_curve = fig.add_axes([0.12, 0.14, 0.83, 0.14])
+    ax_curve.set_xlim(0, params["epochs"])
+    ax_curve.set_ylim(0, 1)
+    ax_curve.set_yticks([0, 1])
+    ax_curve.set_yticklabels(["0", "100%"])
+    ax_curve.set_xticks(range(params["epochs"] + 1))
+    ax_curve.set_xlabel("epoch", fontsize=10, labelpad=1)
+    ax_curve.set_title("test accuracy", loc="left", fontsize=10, color=plotting.AXES)
+    curve, = ax_curve.plot([], [], color=plotting.BLUE, lw=2)
+    caption = fig.text(0.05, 0.955, "", fontsize=11)
+    top = max(float(record["maps"].max()), 1e-9)  # one scale for every frame: maps grow as they learn
+    freeze_static(fig, moving=[*filter_images, *map_images, curve, caption])
+
+    def draw_frame(i):
+        k = frames[i]
+        for f in range(n_filters):
+            weights = record["filters"][k, f]
+            filter_images[f].set_data(weights / max(float(np.abs(weights).max()), 1e-9))
+            map_images[f].set_data(record["maps"][k, f] / top)
+        curve.set_data(record["epoch"][: k + 1], record["test_accuracy"][: k + 1])
+        caption.set_text(f"after {steps[k]} mini-batches (epoch {record['epoch'][k]:.1f}): "
+                         f"{record['test_accuracy'][k]:.0%} of test digits right")
+
+    plotting.write_video(fig, draw_frame, len(frames), out["post7/filters-forming.mp4"], fps=params["fps"],
+                         poster_path=out["post7/filters-forming-poster.webp"])
+    plt.close(fig)
+    moved = np.sqrt(np.mean((record["filters"][-1] - record["filters"][0]) ** 2) / np.mean(record["filters"][0] ** 2))
+    return {"mini_batches": int(steps[-1]), "epochs": params["epochs"],
+            "test_accuracy_start": float(record["test_accuracy"][0]),
+            "test_accuracy_end": float(record["test_accuracy"][-1]), "filters_moved": round(float(moved), 3)}
 
 
 @recipe(outputs=["thumbs/post7.webp", "cards/post7.png"], params={"label": 0, "shape": "triangle", "shape_seed": 4,
