@@ -833,8 +833,8 @@ def conv_vs_dense(out, params):
     same_settings = {**params["dense_shapes"], "learning_rate": params["conv_shapes"]["learning_rate"],
                      "activation": params["conv_shapes"]["activation"]}
     dense_same = make_dense_shapes(same_settings)
-    _, same_accuracies, _ = train_measured(dense_same, flatten(train_images), train_labels,
-                                           flatten(test_images), test_labels, same_settings)
+    _, same_accuracies, _ = train_measured(adam_trainer(dense_same, flatten(train_images), train_labels, same_settings),
+                                           flatten(test_images), test_labels, same_settings["epochs"])
     out[FILTERS_FILES["digits_json"]].write_text(digits["conv"][0].to_json())
     out[FILTERS_FILES["shapes_json"]].write_text(shapes["conv"][0].to_json())
 
@@ -1106,8 +1106,7 @@ def conv_shift(out, params):
     nets, answers = {}, {}
     for name, settings in params["nets"].items():
         net = make_conv(settings, (3, SHAPE_SIZE, SHAPE_SIZE), len(SHAPES))
-        train_measured(net, channels_first(train_images), train_labels, channels_first(test_images[:10]),
-                       test_labels[:10], settings)
+        adam_trainer(net, channels_first(train_images), train_labels, settings).run(settings["epochs"])
         nets[name], answers[name] = net, net.predict(channels_first(test_images))
     seen = centres < data["left_of"]
     unseen = centres >= data["left_of"] + 1  # a pixel's margin, as post 6 counts it
