@@ -156,7 +156,7 @@ def one_hot(y, n_classes):
 # --- Colours: is this RGB colour purple-ish?
 
 
-def _is_purple(rgb):
+def is_purple(rgb):
     # Purple-ish: red and blue both at least 0.4 and both at least 0.25 above green.
     r, g, b = rgb[:, 0], rgb[:, 1], rgb[:, 2]
     return (r >= 0.4) & (b >= 0.4) & (r - g >= 0.25) & (b - g >= 0.25)
@@ -179,7 +179,7 @@ def colours(n_samples=200, seed=0):
         found = np.empty((0, 3))
         while len(found) < len(wanted):
             batch = rng.uniform(0, 1, (8 * len(wanted) + 16, 3))
-            found = np.concatenate([found, batch[_is_purple(batch) == label]])
+            found = np.concatenate([found, batch[is_purple(batch) == label]])
         X[wanted] = found[: len(wanted)]
     return X, y.astype(np.int64)
 

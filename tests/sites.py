@@ -78,7 +78,8 @@ def site_config(mkdocs_yml, pages, *extra_css):
     they are added here so the widgets can still be tested; a test of each file reports the omission."""
     config = read_config(mkdocs_yml)
     extra = {"INHERIT": "mkdocs.yml", "nav": list(pages),
-             "exclude_docs": f"{config.get('exclude_docs') or ''}\n/index.md\n/posts/\n"}
+             # The glossary goes with the posts it links to.
+             "exclude_docs": f"{config.get('exclude_docs') or ''}\n/index.md\n/posts/\n/glossary.md\n"}
     if not loads_widgets(config):
         scripts = [s for s in config.get("extra_javascript") or [] if s != RUNTIME_JS]
         extra["extra_javascript"] = scripts + [{"path": RUNTIME_JS, "type": "module"}]

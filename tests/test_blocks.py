@@ -49,7 +49,7 @@ def error_of(kind, source):
 def test_unknown_widget_names_every_known_widget_and_the_closest():
     message = error_of("widget", "name: playgrond\ndataset: xor")
     assert message.startswith('widget "playgrond" is unknown; known widgets: '
-                              "neuron, labels, line, playground, digit, shapes, filters")
+                              "neuron, labels, line, playground, backprop, digit, shapes, filters")
     assert 'did you mean "playground"?' in message
 
 

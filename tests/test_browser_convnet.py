@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from demos.widgets.convnet import ConvTrainingModel
+from scripts.assets.recipes.post7_convolution import CONV_DIGITS_WIDGET
 from scripts.site import blocks
 from tests.sites import ROOT, bring_to, build_site, copy_project, draw, new_page, site_config
 from tests.stand_ins import add_stand_ins, write_manifest
@@ -86,8 +87,13 @@ def pause(page, root):
                            arg=root.locator(".nn-widget-status").element_handle())
 
 
+def cpython_model(**settings):
+    """The page's model in CPython: the options post 7's block starts from (its recipe's), and `settings`."""
+    return ConvTrainingModel(**{**CONV_DIGITS_WIDGET["options"], **settings})
+
+
 def cpython_filters(**settings):
-    model = ConvTrainingModel(**settings)
+    model = cpython_model(**settings)
     return model, np.round(model.describe()["filters"].reshape(8, 9).astype(float), 4)
 
 
@@ -160,7 +166,7 @@ def test_the_live_network_reads_a_drawn_digit(ready):
     ink = np.array(page.evaluate("""(canvas) => Array.from(
         canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data.filter((_, i) => i % 4 === 3))""",
                                  canvas.element_handle()), dtype=np.uint8)
-    model = ConvTrainingModel()
+    model = cpython_model()
     model.step(done)
     answer = model.draw(ink, SIDE, SIDE)
     assert f"with {round(answer['probability'] * 100)}\u00a0% probability" in prediction

@@ -28,6 +28,7 @@ WIDGET_BLOCKS = {
     "playground": "dataset: circles\nhidden: [4]\nlearning_rate: 0.3",
     "line": "dataset: blobs\npoints: 40",
     "labels": "epochs: 3\nhidden: 16",
+    "backprop": "seed: 0\nlearning_rate: 0.5",
     "digit": "",
     "shapes": "",
 }
@@ -386,6 +387,54 @@ def test_digit_reads_a_drawn_one(ready_page):
     example.focus()
     page.keyboard.press("Enter")
     page.wait_for_function("e => e.textContent.startsWith('Read as 0,')", arg=prediction.element_handle())
+
+
+# --- Backpropagation, one step at a time.
+
+
+def number(text):
+    return float(text.replace("−", "-"))
+
+
+def test_backprop_steps_forward_backward_update_and_checks_a_nudge(ready_page):
+    from demos.widgets.backprop import BackpropModel
+
+    page = ready_page
+    assert_ready(page, "backprop")
+    root = widget(page, "backprop")
+    expected = BackpropModel(seed=0, learning_rate=0.5)
+    forward, backward = expected.forward(), expected.backward()
+    step = root.get_by_role("status").first
+    assert root.get_by_role("button", name="Backward").is_disabled()
+    assert root.get_by_role("button", name="Update").is_disabled()
+    # The keyboard alone: focus Forward and press Enter.
+    root.get_by_role("button", name="Forward").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("e => e.textContent.startsWith('Forward pass done')", arg=step.element_handle())
+    assert f"the loss is {forward['loss']:.4f}" in step.text_content()
+    root.get_by_role("button", name="Backward").click()
+    page.wait_for_function("e => e.textContent.startsWith('Backward pass done')", arg=step.element_handle())
+    # Every gradient in the table is the CPython model's, to the four places shown.
+    rows = root.locator("table tbody tr")
+    assert rows.count() == 9
+    for k in range(9):
+        assert number(rows.nth(k).locator("td").nth(1).text_content()) == pytest.approx(
+            backward["gradients"][k], abs=6e-5)
+    root.get_by_role("button", name="Update").click()
+    page.wait_for_function("e => e.textContent.startsWith('Update 1')", arg=step.element_handle())
+    expected.update()
+    assert f"to {expected.loss():.4f}" in step.text_content()
+    assert root.get_by_role("button", name="Update").is_disabled()  # a new step needs new gradients
+    # The nudge: the loss's real change and gradient x epsilon agree.
+    root.get_by_label("Weight to nudge").select_option("W1[2][1]")
+    root.get_by_label("By ε").select_option("0.01")
+    root.get_by_role("button", name="Nudge").click()
+    said = root.get_by_role("status").nth(1)
+    page.wait_for_function("e => e.textContent.startsWith('Raising W1[2][1] by 0.01')", arg=said.element_handle())
+    nudge = expected.nudge("W1[2][1]", 0.01)
+    text = said.text_content()
+    assert f"by {nudge['change']:.4f}".replace("-", "−") in text
+    assert text.endswith(f"= {nudge['predicted']:.4f}.".replace("-", "−"))
 
 
 # --- Colour and shape.

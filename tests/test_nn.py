@@ -281,17 +281,3 @@ def test_activations_have_the_expected_values():
     np.testing.assert_array_equal(ACTIVATIONS["relu"].function(z), [[0, 0, 0, 1, 1000]])
     np.testing.assert_allclose(ACTIVATIONS["softmax"].function(np.array([[0.0, np.log(3.0)]])), [[0.25, 0.75]])
 
-
-def test_post_4_quotes_the_backpropagation_loop_as_the_code_has_it():
-    import inspect
-    import re
-    import textwrap
-    from pathlib import Path
-
-    post = (Path(__file__).resolve().parent.parent / "docs" / "posts" / "04-how-a-network-learns.md").read_text()
-    quote = re.search(r"```python\n(for l in range\(len\(self\.layers\).*?)```", post, re.S)
-    assert quote, "post 4 no longer quotes the backpropagation loop"
-    source = inspect.getsource(Network.backward)
-    start = source.rindex("\n", 0, source.index("for l in range")) + 1  # from the start of its line
-    loop = source[start : source.rindex("\n", 0, source.index("return value, grads")) + 1]
-    assert textwrap.dedent(loop) == quote[1]

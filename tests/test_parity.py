@@ -70,6 +70,15 @@ text, arrays = call("line-1", "step", json.dumps({"epochs": 25}))
 answer = json.loads(text)
 out["line"] = {"loss": answer["loss"], "boundary": [answer["weights"], answer["bias"]]}
 
+# One step of backpropagation, factor by factor, and a finite-difference nudge, through the packing.
+create("backprop-1", "backprop", json.dumps({"seed": 5, "learning_rate": 0.5}))
+steps = [json.loads(call("backprop-1", method, json.dumps(args))[0]) for method, args in (
+    ("forward", {}), ("update", {}), ("update", {}), ("nudge", {"parameter": "W1[1][2]", "epsilon": 0.001}))]
+text, arrays = call("backprop-1", "backward", "{}")
+out["backprop"] = {"losses": [steps[0]["loss"], steps[1]["loss"], steps[2]["loss"]],
+                   "nudge": [steps[3]["change"], steps[3]["predicted"]],
+                   "backward": [np.asarray(a).tolist() for a in arrays]}
+
 # The data the widgets train on, and the preprocessing of a drawing.
 y, x = np.mgrid[0:140, 0:140]
 stroke = ((np.abs(x - 70 - 0.2 * (y - 70)) < 9) & (y > 15) & (y < 125)).astype(float)
@@ -145,6 +154,8 @@ def test_pyodide_in_node_matches_cpython(served):
     losses = build["spirals_sgd"]["losses"]
     assert losses[-2] < losses[0]
     assert build["labels"]["runs"][-1] == [[]] * 6  # the last call found training done
+    assert build["backprop"]["losses"][2] < build["backprop"]["losses"][0]
+    assert len(build["backprop"]["backward"]) == 4  # the hidden errors, slopes, z1 errors and gradients
     loss = build["convnet"]["curves"][0]
     assert len(loss) == 2 and loss[1] < loss[0]
 

@@ -8,7 +8,7 @@ import pytest
 from demos.datasets import digits_split, drawing_to_digit
 from demos.nn import Network
 from scripts.assets.recipes import post5_digits as p5
-from scripts.assets.shared import scale_pixels
+from scripts.assets.shared import carve_validation, scale_pixels
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,8 @@ def test_trained_network_reads_97_percent_of_unseen_digits(trained):
     X_train, X_test, y_train, y_test = p5.digits_data()
     assert trainer.epoch == p5.TRAINING["epochs"]
     assert net.sizes == [64, 32, 10]
-    assert net.accuracy(X_test, y_test) >= 0.97
+    # The mean of eight starts is 96.8 %; this one is chosen on validation digits, not on these.
+    assert net.accuracy(X_test, y_test) >= 0.965
     # It learned the training digits better than the test ones, but not by much.
     assert net.accuracy(X_train, y_train) >= net.accuracy(X_test, y_test)
     assert net.accuracy(X_train, y_train) - net.accuracy(X_test, y_test) < 0.05
@@ -121,7 +122,7 @@ def test_digits_model_recipe_writes_a_loadable_model_and_honest_metrics(tmp_path
     outputs = {name: tmp_path / name for name in p5.MODEL_OUTPUTS}
     for path in outputs.values():
         path.parent.mkdir(parents=True, exist_ok=True)
-    params = {**p5.TRAINING, "spread_seeds": [0, 1], "samples_per_class": 2, "mistakes_shown": 6}
+    params = {**p5.TRAINING, "spread_seeds": [1, p5.TRAINING["seed"]], "samples_per_class": 2, "mistakes_shown": 6}
     metrics = p5.digits_model(outputs, params)
     net = Network.from_json(outputs["models/digits.json"].read_text())
     _, X_test, _, y_test = p5.digits_data()
@@ -130,6 +131,10 @@ def test_digits_model_recipe_writes_a_loadable_model_and_honest_metrics(tmp_path
     assert metrics["input"] == "pixels/16"
     assert metrics["n_parameters"] == 64 * 32 + 32 + 32 * 10 + 10
     assert metrics["seeds_min_accuracy"] <= metrics["test_accuracy"] <= metrics["seeds_max_accuracy"]
+    assert metrics["seeds_test_accuracy"][1] == pytest.approx(metrics["test_accuracy"], abs=1e-4)
+    assert len(metrics["seeds_validation_accuracy"]) == 2 and metrics["seed_best_on_validation"] == p5.TRAINING["seed"]
+    counts = p5.confusion_matrix(y_test, net.predict(X_test))
+    assert metrics["most_missed_errors"] == counts[metrics["most_missed_digit"]].sum() - metrics["most_missed_right"]
     samples = json.loads(outputs["models/digits-samples.json"].read_text())
     images = np.array(samples["images"])
     assert images.shape == (20, 64) and images.max() <= 16
@@ -140,3 +145,11 @@ def test_digits_model_recipe_writes_a_loadable_model_and_honest_metrics(tmp_path
         assert data[:4] == b"RIFF" and data[8:12] == b"WEBP", name
     for name in ("post5/confusion.svg", "post5/prediction.svg"):
         assert b"<svg" in outputs[name].read_bytes()[:500]
+
+
+def test_a_validation_split_is_carved_from_the_training_rows_alone():
+    fit, held_out = carve_validation(100, 0.2, seed=0)
+    assert len(held_out) == 20 and len(fit) == 80
+    assert sorted(np.concatenate([fit, held_out]).tolist()) == list(range(100))
+    again = carve_validation(100, 0.2, seed=0)
+    assert np.array_equal(again[1], held_out)

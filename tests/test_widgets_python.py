@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 from demos import datasets, nn, widgets
 from demos.nn import Network, TrainingDiverged
 from demos.widgets import neuron
+from demos.widgets.backprop import PARAMETERS, BackpropModel
 from demos.widgets.digit import DigitModel
 from demos.widgets.labels import LabelsModel
 from demos.widgets.line import LineModel
@@ -143,6 +144,61 @@ def test_neuron_refuses_bad_weights():
         model.evaluate([1, 2, 3], float("inf"), "sigmoid")
     with pytest.raises(ValueError, match="activation"):
         model.evaluate([1, 2, 3], 0, "softmax")
+
+
+# --- Backpropagation, one step at a time.
+
+
+def test_backprop_shows_the_chain_rule_factors_that_make_each_gradient():
+    model = BackpropModel(seed=4, learning_rate=0.5)
+    forward, backward = model.forward(), model.backward()
+    (x1, x2), y = model.describe()["x"], model.describe()["y"]
+    W1, b1 = model.network.layers[0]["W"], model.network.layers[0]["b"]
+    W2, b2 = model.network.layers[1]["W"][:, 0], model.network.layers[1]["b"][0]
+    np.testing.assert_allclose(forward["z1"], [x1 * W1[0, j] + x2 * W1[1, j] + b1[j] for j in range(2)])
+    np.testing.assert_allclose(forward["h"], np.tanh(forward["z1"]))
+    assert forward["p"] == pytest.approx(1 / (1 + np.exp(-(forward["h"] @ W2 + b2))))
+    assert forward["loss"] == pytest.approx(-np.log(forward["p"]))  # the target is 1
+    # The factors the widget prints multiply to the gradients backpropagation found.
+    assert backward["error_out"] == pytest.approx(forward["p"] - y)
+    np.testing.assert_allclose(backward["error_hidden"], W2 * backward["error_out"])
+    np.testing.assert_allclose(backward["slope"], 1 - forward["h"] ** 2)
+    np.testing.assert_allclose(backward["error_z1"], backward["error_hidden"] * backward["slope"])
+    gradient = dict(zip([name for name, *_ in PARAMETERS], backward["gradients"]))
+    assert gradient["W1[2][1]"] == pytest.approx(x2 * backward["error_z1"][0])
+    assert gradient["W2[2]"] == pytest.approx(forward["h"][1] * backward["error_out"])
+    assert gradient["b2"] == pytest.approx(backward["error_out"])
+
+
+def test_backprop_nudge_changes_the_loss_by_about_gradient_times_epsilon_and_update_lowers_it():
+    model = BackpropModel(seed=0, learning_rate=0.5)
+    weights = model.weights()
+    for name, *_ in PARAMETERS:
+        errors = []
+        for epsilon in (0.1, 0.01, 0.001):
+            answer = model.nudge(name, epsilon)
+            assert answer["change"] == pytest.approx(answer["loss_after"] - answer["loss_before"])
+            errors.append(abs(answer["change"] - answer["predicted"]))
+        # The finite difference closes in on gradient x epsilon as epsilon shrinks (error ~ epsilon^2).
+        assert errors[2] < errors[1] < errors[0] or max(errors) < 1e-12, name
+        assert errors[2] < 1e-5, name
+    np.testing.assert_array_equal(model.weights(), weights)  # a nudge leaves the network as it was
+    gradients = model.backward()["gradients"]
+    answer = model.update()
+    np.testing.assert_allclose(model.weights(), weights - 0.5 * gradients)
+    assert answer["loss"] < answer["loss_before"] and answer["updates"] == 1
+    assert model.reset()["updates"] == 0
+    np.testing.assert_array_equal(model.weights(), weights)  # Reset replays the seed
+
+
+def test_backprop_refuses_an_unknown_weight_and_a_bad_epsilon():
+    model = BackpropModel()
+    with pytest.raises(ValueError, match="unknown parameter 'W3'; choose one of W1"):
+        model.nudge("W3", 0.01)
+    with pytest.raises(ValueError, match="epsilon"):
+        model.nudge("b2", 0.0)
+    with pytest.raises(ValueError, match="learning_rate"):
+        BackpropModel(learning_rate=-1)
 
 
 # --- The playground.

@@ -37,7 +37,7 @@ import numpy as np
 
 # Every widget, in the order the series meets them: each is the module demos.widgets.NAME,
 # imported on first use so a page with one widget does not pay for the others (but see import_all).
-WIDGETS = ("neuron", "labels", "line", "playground", "digit", "shapes", "filters", "convnet")
+WIDGETS = ("neuron", "labels", "line", "playground", "backprop", "digit", "shapes", "filters", "convnet")
 # Array types the page can receive as typed arrays (Float32Array, Float64Array, ...).
 DTYPES = ("float32", "float64", "int32", "uint8")
 # NumPy's modules that NumPy imports only when first used (np.random.*).

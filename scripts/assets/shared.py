@@ -15,7 +15,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from demos.datasets import PIXEL_MAX, SHAPE_SIZE, digits_split, toy
+from demos.datasets import BACKGROUND, PIXEL_MAX, SHAPE_SIZE, digits_split, toy
 from demos.nn import Network
 from demos.widgets import widget
 from scripts.assets import plotting
@@ -25,9 +25,12 @@ from scripts.assets.draw_regions import draw_points, draw_regions
 
 SIDE = 8  # pictures are SIDE x SIDE
 N_CLASSES = 10
-# One set of training parameters for every recipe that trains it. Seed 1 is one of the
-# better starts; post 5's `digits_model` also trains other seeds and reports their range,
-# so the post can say how typical it is.
+# One set of training parameters for every recipe that trains it. The seed is the start,
+# of the eight post 5's `digits_model` tries, with the best accuracy on a validation split
+# carved from the training digits (VALIDATION); the test digits play no part in the
+# choice. `digits_model` reports every start's validation and test accuracy, and a test
+# checks that this seed is still the one the validation split picks.
+VALIDATION = {"fraction": 0.2, "seed": 0}
 DIGITS_TRAINING = {
     "hidden": 32,
     "activation": "tanh",
@@ -35,7 +38,7 @@ DIGITS_TRAINING = {
     "batch_size": 32,
     "l2": 0.001,
     "epochs": 30,
-    "seed": 1,
+    "seed": 3,
 }
 
 
@@ -48,6 +51,15 @@ def digits_data():
     """The fixed split, scaled: X_train, X_test ``(n, 64)`` in [0, 1]; y_train, y_test ``(n,)``."""
     X_train, X_test, y_train, y_test = digits_split()
     return scale_pixels(X_train), scale_pixels(X_test), y_train, y_test
+
+
+def carve_validation(n_train, fraction, seed):
+    """Split the rows of a training set of ``n_train`` into ``(fit, validation)`` index
+    arrays: a random ``fraction`` held out to choose between settings, so the test set
+    never decides anything."""
+    order = np.random.default_rng(seed).permutation(int(n_train))
+    n_validation = int(round(n_train * fraction))
+    return np.sort(order[n_validation:]), np.sort(order[:n_validation])
 
 
 def digits_network(training):
@@ -66,6 +78,15 @@ def flatten(images):
     red-green-blue within each pixel (index ``(16 * row + column) * 3 + channel``)."""
     images = np.asarray(images, dtype=float)
     return images.reshape(len(images), -1)
+
+
+def ink_centre_x(images):
+    """Horizontal centre of each shape in ``images`` ``(n, 16, 16, 3)``, in pixels from the
+    left edge ``(n,)``: the mean column, weighted by how far each pixel is from the
+    background grey. Posts 6 and 7 train on shapes left of the middle and test on the rest."""
+    ink = np.abs(np.asarray(images) - BACKGROUND).max(axis=-1)  # (n, 16, 16)
+    columns = np.arange(SHAPE_SIZE) + 0.5
+    return (ink.sum(axis=1) * columns).sum(axis=1) / ink.sum(axis=(1, 2))
 
 
 def as_colours(picture):

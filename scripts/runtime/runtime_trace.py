@@ -80,6 +80,10 @@ def exercises():
             # An unknown setting: the model's error answer travels back as words.
             ("configure!", {"dataset": "no-such-set"})]),
         "labels": ({"epochs": 2, "hidden": 8}, [("step", {"batches": 5}), ("reset", {})]),
+        "backprop": ({"seed": 1, "learning_rate": 0.5}, [
+            ("forward", {}), ("backward", {}), ("update", {}),
+            ("nudge", {"parameter": "W1[2][1]", "epsilon": 0.01}), ("nudge!", {"parameter": "W3", "epsilon": 0.01}),
+            ("reset", {})]),
         "digit": ({"model_json": network_json([64, 8, 10], ["relu", "softmax"]),
                    "samples_json": json.dumps({"images": [[0] * 64], "labels": [3]})}, [
             ("classify", {"ink": stroke(140, 140), "width": 140, "height": 140}),

@@ -191,6 +191,9 @@ NEURON_PARAMS = {
     "showcase_frames": 20,
     "thumb_green": 0.15,
     "response_greens": [0.1, 0.4],
+    # A colour the rule calls not purple-ish (too little blue) that sits on the yes side of
+    # the trained neuron's one straight cut: the bottom-right tile of the response figure.
+    "false_positive": [1.0, 0.1, 0.0],
 }
 
 
@@ -236,6 +239,7 @@ def neuron_video(out, params):
     colour_thumb(out["thumbs/post1.webp"], out["cards/post1.png"], w_end, b_end, params["thumb_green"])
     response_figure(out["post1/neuron-response.svg"], w_end, b_end, params["response_greens"])
     showcase_outputs = [round(neuron_output(w_end, b_end, rgb)[1], 3) for rgb in showcase]
+    false_positive = np.array(params["false_positive"])
     return {
         "test_accuracy": float(run["test_accuracy"][-1]),
         "train_accuracy": net.accuracy(X, y),
@@ -252,6 +256,11 @@ def neuron_video(out, params):
         "bias": round(float(b_end), 2),
         "showcase_outputs": showcase_outputs,
         "purple_showcase_output": showcase_outputs[-1],
+        "false_positive_red": false_positive[0],
+        "false_positive_green": false_positive[1],
+        "false_positive_blue": false_positive[2],
+        "false_positive_is_purple": bool(datasets.is_purple(false_positive[None, :])[0]),
+        "false_positive_output": round(neuron_output(w_end, b_end, false_positive)[1], 2),
         "seconds_training": round(train_seconds, 2),
         "video_seconds": round(n_frames / params["fps"], 2),
     }

@@ -390,6 +390,8 @@ def batch_sizes(out, params):
         metrics[f"batch{size}_updates"] = len(loss) - 1
         reached = np.flatnonzero(loss <= p["target_loss"])
         metrics[f"batch{size}_epochs_to_target"] = round(float(seen[reached[0]] / len(X)), 2) if len(reached) else None
+        # Per update, not per example: does the noisier walk leave the flat stretch sooner?
+        metrics[f"batch{size}_updates_to_target"] = int(reached[0]) if len(reached) else None
         metrics[f"batch{size}_final_loss"] = round(float(loss[-1]), 5)
         # How bumpy the last epoch was: the largest rise of the loss from one update to the next.
         last_epoch = loss[-(len(X) // size) - 1:]
@@ -488,3 +490,96 @@ def thumb_post4(out, params):
 def playground_rates(out, params):
     return {**playground_figure(params["widget"], params["epochs"], out["post4/playground-circles.webp"]),
             **playground_prompts(params["widget"], params["epochs"], params["prompts"])}
+
+
+# --- Backpropagation, shown: one step of the live widget's own 2-2-1 network.
+
+BACKPROP_PARAMS = {"widget": {"name": "backprop", "options": {"seed": 0, "learning_rate": 0.5}},
+                   "epsilon": 0.001}
+
+
+def draw_network_pass(ax, x, values, edges, title, colour):
+    """A 2-2-1 network on ``ax``: the nodes at ``(column, row)`` with their labelled
+    ``values`` (``{node: text}``) and each edge's text (``{(a, b): text}``)."""
+    nodes = {"x1": (0, 1.6), "x2": (0, 0.4), "h1": (1, 1.6), "h2": (1, 0.4), "p": (2, 1.0)}
+    for (a, b), text in edges.items():
+        (xa, ya), (xb, yb) = nodes[a], nodes[b]
+        ax.plot([xa, xb], [ya, yb], color=plotting.NEUTRAL, lw=1.2, zorder=1)
+        t = 0.6 if b == "p" else 0.32
+        ax.text(xa + t * (xb - xa), ya + t * (yb - ya) + 0.09, text, ha="center", va="bottom",
+                fontsize=9, color=colour, zorder=3)
+    for name, (cx, cy) in nodes.items():
+        ax.add_patch(plt.Circle((cx, cy), 0.16, fc=plotting.CARD, ec=plotting.AXES, lw=1.2, zorder=2))
+        ax.text(cx, cy, name, ha="center", va="center", fontsize=10, zorder=3)
+        ax.text(cx, cy - 0.22, values.get(name, ""), ha="center", va="top", fontsize=9, color=colour,
+                linespacing=1.3)
+    ax.set_title(title, fontsize=11.5)
+    ax.set_xlim(-0.35, 2.35)
+    ax.set_ylim(-0.35, 2.0)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
+@recipe(outputs=["post4/backprop.svg"], params=BACKPROP_PARAMS)
+def backprop_step(out, params):
+    from demos.widgets import widget  # the live widget's own model, with the block's options
+
+    model = widget(params["widget"]["name"]).model(**params["widget"]["options"])
+    names = model.describe()["parameters"]
+    before = model.weights()
+    forward, backward = model.forward(), model.backward()
+    checks = [model.nudge(name, params["epsilon"]) for name in names]
+    step = model.update()
+    x, w = model.x[0], dict(zip(names, before))
+    g = dict(zip(names, backward["gradients"]))
+
+    fig = plt.figure(figsize=(6.4, 6.6))
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.0])
+    ax_forward, ax_backward = top.subplots(1, 2)
+    f = lambda v: f"{v:+.3f}".replace("-", "−")  # noqa: E731 (a number as the figure prints it)
+    draw_network_pass(
+        ax_forward, x,
+        {"x1": f"{x[0]:g}", "x2": f"{x[1]:g}",
+         "h1": f"z {f(forward['z1'][0])}\nh {f(forward['h'][0])}",
+         "h2": f"z {f(forward['z1'][1])}\nh {f(forward['h'][1])}",
+         "p": f"z {f(forward['z2'])}\np {forward['p']:.3f}\nloss {forward['loss']:.3f}"},
+        {(f"x{i}", f"h{j}"): f(w[f"W1[{i}][{j}]"]) for i in (1, 2) for j in (1, 2)}
+        | {(f"h{j}", "p"): f(w[f"W2[{j}]"]) for j in (1, 2)},
+        "(a) forward: weights and values", plotting.TEXT)
+    draw_network_pass(
+        ax_backward, x,
+        {"p": f"p − y\n{f(backward['error_out'])}",
+         "h1": f"×W2 {f(backward['error_hidden'][0])}\n×slope {f(backward['error_z1'][0])}",
+         "h2": f"×W2 {f(backward['error_hidden'][1])}\n×slope {f(backward['error_z1'][1])}"},
+        {(f"x{i}", f"h{j}"): f(g[f"W1[{i}][{j}]"]) for i in (1, 2) for j in (1, 2)}
+        | {(f"h{j}", "p"): f(g[f"W2[{j}]"]) for j in (1, 2)},
+        "(b) backward: errors and gradients", plotting.ORANGE)
+
+    ax = bottom.subplots()
+    ax.set_axis_off()
+    rows = [[name, f(w[name]), f(g[name]), f(check["change"] / params["epsilon"]), f(w[name] - model.learning_rate * g[name])]
+            for name, check in zip(names, checks)]
+    table = ax.table(cellText=rows, colLabels=["weight", "value", "gradient\n(backprop)",
+                                               f"loss change / ε\n(ε = {params['epsilon']:g})", "after update"],
+                     loc="upper center", cellLoc="center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(9.5)
+    table.scale(1, 1.35)
+    for (row, _), cell in table.get_celld().items():
+        cell.set_edgecolor(plotting.NEUTRAL)
+        cell.set_facecolor(plotting.CARD)
+        if row == 0:
+            cell.set_height(cell.get_height() * 1.6)
+    ax.set_title(f"(c) the check and the update (learning rate {model.learning_rate:g}): "
+                 f"loss {step['loss_before']:.3f} → {step['loss']:.3f}", fontsize=11.5)
+    plotting.save_figure(fig, out["post4/backprop.svg"])
+    largest_gap = max(abs(c["change"] / params["epsilon"] - c["gradient"]) for c in checks)
+    return {
+        "x1": float(x[0]), "x2": float(x[1]), "target": float(model.y[0, 0]),
+        "loss_before": round(step["loss_before"], 4), "loss_after": round(step["loss"], 4),
+        "learning_rate": model.learning_rate, "epsilon": params["epsilon"],
+        "error_out": round(backward["error_out"], 4),
+        "largest_gradient": round(float(np.abs(backward["gradients"]).max()), 4),
+        "largest_check_gap": float(f"{largest_gap:.1g}"),
+        "n_parameters": model.network.n_parameters,
+    }

@@ -24,7 +24,7 @@ from scripts.assets import plotting
 from scripts.assets.frames import frame_steps, freeze_static
 from scripts.assets.recipe import recipe
 from scripts.assets.shared import DIGITS_TRAINING as TRAINING  # one set for every recipe here (and post 7's)
-from scripts.assets.shared import N_CLASSES, SIDE, digits_data
+from scripts.assets.shared import N_CLASSES, SIDE, VALIDATION, carve_validation, digits_data
 from scripts.assets.shared import digits_network as make_network
 
 LOSS = "categorical_cross_entropy"
@@ -33,13 +33,16 @@ LOSS = "categorical_cross_entropy"
 # --- The computation behind the figures.
 
 
-def train_digits(training, after_step=None):
-    """Train the digits network for ``training["epochs"]`` epochs.
+def train_digits(training, after_step=None, rows=None):
+    """Train the digits network for ``training["epochs"]`` epochs on the training digits
+    (only those at ``rows``, indices, if given).
 
     ``after_step(trainer)``, if given, is called after every mini-batch update
     (the video records frames there). Returns ``(network, trainer)``.
     """
     X_train, _, y_train, _ = digits_data()
+    if rows is not None:
+        X_train, y_train = X_train[rows], y_train[rows]
     net = make_network(training)
     trainer = Trainer(net, X_train, one_hot(y_train, N_CLASSES), loss=LOSS,
                       optimizer=make_optimizer("adam", training["learning_rate"]),
@@ -99,6 +102,15 @@ def most_confused(counts):
     return int(true), int(predicted), int(off[true, predicted])
 
 
+def most_missed(counts):
+    """The true digit with the most mistakes in ``counts`` (a confusion matrix): a dict of
+    the digit, how many of it were read right, and how many were read wrong."""
+    wrong = counts.sum(axis=1) - np.diag(counts)
+    digit = int(np.argmax(wrong))
+    return {"most_missed_digit": digit, "most_missed_right": int(counts[digit, digit]),
+            "most_missed_errors": int(wrong[digit])}
+
+
 def mistakes(probabilities, labels):
     """Indices of the wrongly classified rows, the most confidently wrong first.
 
@@ -116,14 +128,20 @@ def first_of_each_class(labels, per_class, n_classes=N_CLASSES):
     return np.array([np.flatnonzero(labels == k)[:per_class] for k in range(n_classes)])
 
 
-def seed_spread(training, seeds):
-    """Test accuracy of the same training from each seed in ``seeds``: ``(len(seeds),)``."""
-    _, X_test, _, y_test = digits_data()
-    accuracies = []
+def seed_spread(training, seeds, validation=VALIDATION):
+    """The same training from each seed in ``seeds``, twice: on the training digits less a
+    validation split, scored on that split (what a seed is chosen by), and on all the
+    training digits, scored on the test digits (what the post reports).
+    Returns ``(validation_accuracy, test_accuracy)``, each ``(len(seeds),)``."""
+    X_train, X_test, y_train, y_test = digits_data()
+    fit, held_out = carve_validation(len(y_train), validation["fraction"], validation["seed"])
+    on_validation, on_test = [], []
     for seed in seeds:
+        net, _ = train_digits({**training, "seed": seed}, rows=fit)
+        on_validation.append(net.accuracy(X_train[held_out], y_train[held_out]))
         net, _ = train_digits({**training, "seed": seed})
-        accuracies.append(net.accuracy(X_test, y_test))
-    return np.array(accuracies)
+        on_test.append(net.accuracy(X_test, y_test))
+    return np.array(on_validation), np.array(on_test)
 
 
 # --- Drawing helpers.
@@ -205,7 +223,7 @@ def digits_model(out, params):
     predicted = probabilities.argmax(axis=1)
     counts = confusion_matrix(y_test, predicted)
     wrong = mistakes(probabilities, y_test)
-    spread = seed_spread(training, params["spread_seeds"])
+    on_validation, spread = seed_spread(training, params["spread_seeds"])
 
     # The model the "Draw a digit" widget loads, and a few test digits to start it with.
     out[DIGIT_FILES["model_json"]].write_text(net.to_json())
@@ -250,12 +268,21 @@ def digits_model(out, params):
         "test_errors": int(np.sum(predicted != y_test)),
         "seconds_training": round(seconds, 2),
         "seeds_tried": len(spread),
+        "seeds": list(params["spread_seeds"]),
+        "seeds_validation_accuracy": [round(float(a), 4) for a in on_validation],
+        "seeds_test_accuracy": [round(float(a), 4) for a in spread],
+        "seed_best_on_validation": int(params["spread_seeds"][int(np.argmax(on_validation))]),
+        "seed": training["seed"],
+        "validation_digits": int(round(len(y_train) * VALIDATION["fraction"])),
         "seeds_min_accuracy": float(spread.min()),
         "seeds_mean_accuracy": round(float(spread.mean()), 4),
         "seeds_max_accuracy": float(spread.max()),
         "most_confused_true": true,
         "most_confused_predicted": said,
         "most_confused_count": how_many,
+        "diagonal_min": int(np.diag(counts).min()),
+        "diagonal_max": int(np.diag(counts).max()),
+        **most_missed(counts),
     }
 
 
@@ -519,3 +546,67 @@ def thumb_post5(out, params):
                      color=plotting.BLUE if said == y_test[k] else plotting.ORANGE, pad=2)
     plotting.save_thumbnail(fig, out["thumbs/post5.webp"], out["cards/post5.png"])
     return {"shown": len(picks), "right": int(np.sum(probabilities.argmax(axis=1) == y_test[picks]))}
+
+
+# --- The hidden layer, read per digit: what each digit's score looks for, and who answers.
+
+
+def digit_templates(net):
+    """Each digit's template ``(10, 8, 8)``: the hidden units' weight pictures added up,
+    each times that unit's weight to the digit's output (``W1 @ W2[:, k]``). It is what the
+    digit's score would respond to if the tanh were a straight line: a pixel's ink adds
+    its value there to the score."""
+    return (net.layers[0]["W"] @ net.layers[1]["W"]).T.reshape(N_CLASSES, SIDE, SIDE)
+
+
+def unit_shares(net, image, digit):
+    """How much each hidden unit adds to ``digit``'s score for ``image`` ``(64,)``: its
+    activation times its weight to that output, ``(n_hidden,)``."""
+    hidden = net.forward_all(image[None, :]).activations[1][0]
+    return hidden * net.layers[1]["W"][:, digit]
+
+
+TEMPLATE_PARAMS = {**TRAINING, "example_digit": 3, "example": 0}
+
+
+@recipe(outputs=["post5/templates.svg"], params=TEMPLATE_PARAMS)
+def digits_templates(out, params):
+    training = {key: params[key] for key in TRAINING}
+    net, _ = train_digits(training)
+    _, X_test, _, y_test = digits_data()
+    templates = digit_templates(net)
+    digit = params["example_digit"]
+    image = X_test[np.flatnonzero(y_test == digit)[params["example"]]]
+    shares = unit_shares(net, image, digit)
+    order = np.argsort(-shares, kind="stable")
+    positive = shares[shares > 0]
+    top3_share = float(np.sort(positive)[::-1][:3].sum() / positive.sum())
+
+    fig = plt.figure(figsize=(6.0, 5.0))
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.15, 1.0])
+    axes = top.subplots(2, 5, gridspec_kw={"wspace": 0.1, "hspace": 0.35})
+    top.subplots_adjust(top=0.8)
+    limit = weight_scale(templates)
+    for k, ax in enumerate(axes.flat):
+        ax.imshow(templates[k], cmap=weights_cmap(), vmin=-limit, vmax=limit, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        frame(ax)
+        ax.set_title(str(k), fontsize=11)
+    top.suptitle("(a) each digit's template: the stencils added up, weighted by their vote", fontsize=11.5,
+                 x=0.02, ha="left")
+    ax_digit, ax_bars = bottom.subplots(1, 2, gridspec_kw={"width_ratios": [1, 4.2], "wspace": 0.15})
+    bottom.subplots_adjust(top=0.8)
+    draw_digit(ax_digit, image * PIXEL_MAX, grid=False)
+    frame(ax_digit)
+    colours = [plotting.BLUE if v > 0 else plotting.ORANGE for v in shares[order]]
+    ax_bars.bar(np.arange(len(shares)), shares[order], color=colours, width=0.8)
+    ax_bars.axhline(0, color=plotting.AXES, lw=0.8)
+    ax_bars.set_xticks([])
+    ax_bars.set_xlabel(f"the {len(shares)} hidden units, largest vote first", fontsize=10.5)
+    bottom.suptitle(f"(b) what each hidden unit adds to the score for “{digit}” on this test {digit}", fontsize=11.5,
+                    x=0.02, ha="left")
+    plotting.save_figure(fig, out["post5/templates.svg"])
+    return {"example_digit": digit, "units_for": int(np.sum(shares > 0)), "units_against": int(np.sum(shares < 0)),
+            "top3_share": round(top3_share, 2), "n_hidden": len(shares),
+            "probability": round(float(net.forward(image[None, :])[0, digit]), 3)}

@@ -24,7 +24,7 @@ from demos.widgets import widget
 from scripts.assets import plotting
 from scripts.assets.recipe import recipe
 from scripts.assets.shared import SHAPE_INPUTS as N_INPUTS
-from scripts.assets.shared import as_colours, flatten
+from scripts.assets.shared import as_colours, flatten, ink_centre_x
 OUTPUTS = [*SHAPES, *COLOURS]  # what each of the six output units answers
 LOSS = "binary_cross_entropy"
 LINE = {"shape": plotting.BLUE, "colour": plotting.ORANGE}  # one colour per question, in every figure
@@ -167,14 +167,6 @@ def weight_pictures(net):
     return net.layers[0]["W"].T.reshape(-1, SIZE, SIZE, 3)
 
 
-def ink_centre_x(images):
-    """Horizontal centre of each shape, in pixels from the left edge ``(n,)``: the
-    mean column, weighted by how far each pixel is from the background grey."""
-    ink = np.abs(np.asarray(images) - BACKGROUND).max(axis=-1)  # (n, 16, 16)
-    columns = np.arange(SIZE) + 0.5
-    return (ink.sum(axis=1) * columns).sum(axis=1) / ink.sum(axis=(1, 2))
-
-
 def accuracy_by_position(net, X, shape_labels, colour_labels, centres, edges, min_count=1):
     """Both accuracies for the images whose centre falls in each bin of ``edges``.
 
@@ -258,6 +250,7 @@ def shapes_model(out, params):
         "activations": [a.name for a in net.activations],
         "n_parameters": net.n_parameters,
         "n_hidden": training["hidden"],
+        "learning_rate": training["learning_rate"],
         "n_train": training["n_train"],
         "n_test": training["n_test"],
         "epochs": trainer.epoch,

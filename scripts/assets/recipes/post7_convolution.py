@@ -26,15 +26,15 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.transforms import IdentityTransform
 
 from demos.conv import KERNELS, ConvNetwork, convolve, kernel, max_pool_forward, output_shape
-from demos.datasets import PIXEL_MAX, SHAPE_SIZE, SHAPES, coloured_shapes, digits_split, one_hot
+from demos.datasets import BACKGROUND, COLOURS, PIXEL_MAX, SHAPE_SIZE, SHAPES, coloured_shapes, digits_split, one_hot
 from demos.nn import Network, Trainer, make_optimizer
 from demos.widgets import widget
 from demos.widgets.filters import KERNEL_NAMES as FILTER_NAMES  # how the figures call each kernel
 from scripts.assets import plotting
 from scripts.assets.frames import frame_steps, freeze_static
 from scripts.assets.recipe import recipe
-from scripts.assets.shared import (DIGITS_TRAINING, SHAPE_INPUTS, SIDE, as_colours, digits_data, digits_network,
-                                   flatten, widget_model)
+from scripts.assets.shared import (DIGITS_TRAINING, SHAPE_INPUTS, SIDE, as_colours, digits_data,
+                                   digits_network, flatten, ink_centre_x, widget_model)
 
 LOSS = "categorical_cross_entropy"
 # What a positive and a negative sum of an edge filter mean on a digit (ink is the large value).
@@ -669,10 +669,12 @@ def train_shape_nets(conv_settings, dense_settings, data):
     return runs, test_images, test_labels
 
 
-def run_metrics(prefix, run):
+def run_metrics(prefix, run, test_count):
+    """The numbers the post quotes about one network's run, ``test_count`` test pictures."""
     net, trainer, accuracies, seconds = run
     return {
         f"{prefix}_accuracy": float(accuracies[-1]),
+        f"{prefix}_errors": int(round((1 - accuracies[-1]) * test_count)),
         f"{prefix}_parameters": net.n_parameters,
         f"{prefix}_seconds": round(seconds, 2),
         f"{prefix}_epochs": trainer.epoch,
@@ -769,11 +771,54 @@ def draw_learned_filters(path, digit_net, digits, shape_net, shapes):
     plotting.save_figure(fig, path)
 
 
+def second_layer_responses(net, X):
+    """Each second-layer filter's strongest answer to each picture, and where: ``(peaks,
+    rows, columns)``, each ``(n, filters)``; the maps are the second convolution's, after
+    ReLU, before pooling."""
+    zs, _ = net.forward_all(X)
+    maps = net.activations[1].function(zs[1])  # (n, filters, h, w)
+    flat = maps.reshape(*maps.shape[:2], -1)
+    where = flat.argmax(axis=-1)
+    return flat.max(axis=-1), *np.divmod(where, maps.shape[-1])
+
+
+def draw_second_layer(path, net, images, labels, shown=5):
+    """For one second-layer filter per shape (the one whose average answer favours that
+    shape most), the test pictures it answers most strongly, with a box round the patch
+    of the picture that its strongest answer saw. Returns each filter's class and its
+    share of its average answers that goes to its shape, as metrics."""
+    peaks, rows, columns = second_layer_responses(net, channels_first(images))
+    means = np.stack([peaks[labels == k].mean(axis=0) for k in range(len(SHAPES))])  # (3, filters)
+    favour = means / np.maximum(means.sum(axis=0, keepdims=True), 1e-9)
+    chosen = [int(np.argmax(favour[k])) for k in range(len(SHAPES))]
+    (_, k1, _, padding1), (_, k2, _, p2), pool = net.conv[0], net.conv[1], net.pool[0]
+    fig, axes = plt.subplots(len(chosen), shown, figsize=(6.0, 3.9), gridspec_kw={"wspace": 0.08, "hspace": 0.3})
+    for row, f in enumerate(chosen):
+        for column, i in enumerate(np.argsort(-peaks[:, f], kind="stable")[:shown]):
+            ax = axes[row, column]
+            draw_map(ax, images[i], "colour", 1.0)
+            clean(ax)
+            # The input pixels under the strongest answer: it sees k2 x k2 pooled cells of
+            # pool x pool first-layer answers, each of which saw k1 x k1 pixels.
+            top = (rows[i, f] - p2) * pool - padding1
+            left = (columns[i, f] - p2) * pool - padding1
+            side = k2 * pool + k1 - 1
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), side, side, fill=False, ec="white", lw=1.6))
+        # Outside the layout, so the long line does not widen the first column.
+        axes[row, 0].set_title(f"second-layer filter {f + 1}: the {shown} pictures it answers most strongly",
+                               fontsize=10.5, loc="left").set_in_layout(False)
+    plotting.save_figure(fig, path)
+    # Per shape: which filter was shown, and the share of its average answers that shape gets.
+    return {key: value for k, f in enumerate(chosen) for key, value in (
+        (f"second_layer_{SHAPES[k]}_filter", f + 1), (f"second_layer_{SHAPES[k]}_share", round(float(favour[k, f]), 2)))}
+
+
 COMPARE_PARAMS = {"widget": CONV_DIGITS_WIDGET, "conv_digits_epochs": CONV_DIGITS_EPOCHS, "conv_shapes": CONV_SHAPES, "dense_shapes": DENSE_SHAPES,
                   "shapes_data": SHAPES_DATA, "digit_examples": [0, 4],
                   "shape_examples": ["triangle", "circle"]}
 FILTERS_FILES = widget("filters").files  # what the Filters widget's model is made from
-COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.webp", FILTERS_FILES["digits_json"],
+COMPARE_OUTPUTS = ["post7/accuracy-curves.svg", "post7/learned-filters.webp", "post7/second-layer.webp",
+                   FILTERS_FILES["digits_json"],
                    FILTERS_FILES["shapes_json"]]
 
 
@@ -782,6 +827,14 @@ def conv_vs_dense(out, params):
     digits = train_digit_nets(params["widget"], params["conv_digits_epochs"])
     shapes, test_images, test_labels = train_shape_nets(params["conv_shapes"], params["dense_shapes"],
                                                         params["shapes_data"])
+    # The dense network again with the convolutional one's learning rate and activation: does
+    # the gap come from the layer, or from the settings each was given?
+    (train_images, train_labels), _ = shapes_data(params["shapes_data"])
+    same_settings = {**params["dense_shapes"], "learning_rate": params["conv_shapes"]["learning_rate"],
+                     "activation": params["conv_shapes"]["activation"]}
+    dense_same = make_dense_shapes(same_settings)
+    _, same_accuracies, _ = train_measured(adam_trainer(dense_same, flatten(train_images), train_labels, same_settings),
+                                           flatten(test_images), test_labels, same_settings["epochs"])
     out[FILTERS_FILES["digits_json"]].write_text(digits["conv"][0].to_json())
     out[FILTERS_FILES["shapes_json"]].write_text(shapes["conv"][0].to_json())
 
@@ -795,10 +848,14 @@ def conv_vs_dense(out, params):
                          digits["conv"][0], X_test[digit_examples].reshape(-1, SIDE, SIDE),
                          shapes["conv"][0], test_images[shape_examples])
 
+    second_layer = draw_second_layer(out["post7/second-layer.webp"], shapes["conv"][0], test_images, test_labels)
+
     metrics = {}
-    for prefix, run in (("conv_digits", digits["conv"]), ("dense_digits", digits["dense"]),
-                        ("conv_shapes", shapes["conv"]), ("dense_shapes", shapes["dense"])):
-        metrics.update(run_metrics(prefix, run))
+    for prefix, run, test_count in (("conv_digits", digits["conv"], len(y_test)),
+                                    ("dense_digits", digits["dense"], len(y_test)),
+                                    ("conv_shapes", shapes["conv"], len(test_labels)),
+                                    ("dense_shapes", shapes["dense"], len(test_labels))):
+        metrics.update(run_metrics(prefix, run, test_count))
     conv_digits, conv_shapes = digits["conv"][0], shapes["conv"][0]
 
     def ratio(name, top, bottom, digits_kept):
@@ -806,6 +863,12 @@ def conv_vs_dense(out, params):
 
     return {
         **metrics,
+        "dense_shapes_learning_rate": params["dense_shapes"]["learning_rate"],
+        "dense_shapes_activation": params["dense_shapes"]["activation"],
+        "conv_shapes_learning_rate": params["conv_shapes"]["learning_rate"],
+        "conv_shapes_activation": params["conv_shapes"]["activation"],
+        "dense_shapes_conv_settings_accuracy": float(same_accuracies[-1]),
+        **second_layer,
         "digits_accuracy_gain": metrics["conv_digits_accuracy"] - metrics["dense_digits_accuracy"],
         "shapes_accuracy_gain": metrics["conv_shapes_accuracy"] - metrics["dense_shapes_accuracy"],
         # How many times fewer weights the convolutional network has, and how many times longer it trained.
@@ -940,3 +1003,182 @@ def thumb_post7(out, params):
         draw_map(ax_map, values, "signed", signed_limit(values))
     plotting.save_thumbnail(fig, out["thumbs/post7.webp"], out["cards/post7.png"])
     return {"kernel": params["kernel"], "shown": 2}
+
+
+# --- Recipes: one filter over three channels makes one map.
+
+CHANNELS = ("red", "green", "blue")
+CHANNEL_CMAPS = {name: LinearSegmentedColormap.from_list(name, [plotting.CARD, colour])
+                 for name, colour in zip(CHANNELS, plotting.CHANNEL_COLOURS)}
+# A filter for "a green shape's left edge": the vertical-edge weights on green, the same
+# weights with the other sign and half the size on red and blue (so a grey or white edge,
+# bright in every channel, mostly cancels out).
+MULTICHANNEL_PARAMS = {"shape": "triangle", "colour": "green", "shape_seed": 4, "kernel": "vertical_edge",
+                       "channel_scale": {"red": -0.5, "green": 1.0, "blue": -0.5}, "padding": 1}
+
+
+@recipe(outputs=["post7/multichannel.svg"], params=MULTICHANNEL_PARAMS)
+def multichannel(out, params):
+    images, shape_labels, colour_labels = coloured_shapes(60, seed=params["shape_seed"])
+    picked = np.flatnonzero((shape_labels == SHAPES.index(params["shape"]))
+                            & (colour_labels == COLOURS.index(params["colour"])))[0]
+    image = images[picked].transpose(2, 0, 1)  # (3, 16, 16), channels first
+    weights = np.stack([params["channel_scale"][c] * kernel(params["kernel"]) for c in CHANNELS])  # (3, 3, 3)
+    per_channel = [convolve(image[c], weights[c], 1, params["padding"]) for c in range(3)]
+    total = convolve(image, weights, 1, params["padding"])
+    limit = signed_limit([*per_channel, total])
+
+    fig = plt.figure(figsize=(6.0, 5.6))
+    grid = fig.add_gridspec(3, 5, width_ratios=[1, 0.55, 0.2, 1, 1.25], wspace=0.15, hspace=0.25)
+    for c, name in enumerate(CHANNELS):
+        ax = fig.add_subplot(grid[c, 0])
+        ax.imshow(image[c], cmap=CHANNEL_CMAPS[name], vmin=0, vmax=1, interpolation="nearest")
+        clean(ax)
+        ax.set_ylabel(name, fontsize=11)
+        ax = fig.add_subplot(grid[c, 1])
+        draw_value_grid(ax, weights[c], signed_limit(weights), 8)
+        clean(ax)
+        fig.add_subplot(grid[c, 2]).set_axis_off()
+        ax = fig.add_subplot(grid[c, 3])
+        draw_map(ax, per_channel[c], "signed", limit)
+        clean(ax)
+        if c == 0:
+            ax.set_title("its map", fontsize=11)
+            fig.axes[-4].set_title("channel", fontsize=11)
+            fig.axes[-3].set_title("9 weights", fontsize=11)
+    ax = fig.add_subplot(grid[1, 4])
+    draw_map(ax, total, "signed", limit)
+    clean(ax)
+    ax.set_title("the three maps\nadded: one\nfeature map", fontsize=11)
+    fig.suptitle(f"one 3 × 3 × 3 filter ({weights.size} weights) over a {params['colour']} {params['shape']}",
+                 fontsize=12)
+    plotting.save_figure(fig, out["post7/multichannel.svg"])
+    return {"weights": int(weights.size), "channels": len(CHANNELS), "shape": params["shape"],
+            "colour": params["colour"], "map_side": int(total.shape[0]),
+            "green_share": round(float(np.abs(per_channel[1]).sum() / sum(np.abs(m).sum() for m in per_channel)), 2)}
+
+
+# --- Recipes: post 6's shift test on convolutional networks, and what global pooling adds.
+
+# Post 6's test: train on shapes whose centre lies left of the middle, test everywhere. The
+# convolutional network of the comparison above, and the same network whose last maps are
+# max-pooled over their whole 8 x 8 (global max pooling: 16 numbers, one per filter, that no
+# longer say where anything was) before the three outputs read them.
+SHIFT_NETS = {"conv": CONV_SHAPES, "global": {**CONV_SHAPES, "pool": [2, 8]}}
+SHIFT_DATA = {"n_pool": 10000, "n_test": 3000, "train_seed": 0, "test_seed": 1, "left_of": 8.0}
+# The moved example: an even shift, so the 2 x 2 pooling windows see the same pixels as before.
+SHIFT_PARAMS = {"nets": SHIFT_NETS, "data": SHIFT_DATA, "example": "triangle", "shift": 4}
+SHIFT_LOOK = {"conv": ("convolutional, last maps read cell by cell", plotting.BLUE),
+              "global": ("convolutional, global max pooling", plotting.GREEN)}
+
+
+def shift_split(data):
+    """Post 6's split: training shapes centred left of ``data["left_of"]``, and test shapes
+    everywhere. Returns ``(train_images, train_labels), (test_images, test_labels, centres)``."""
+    pool, labels, _ = coloured_shapes(data["n_pool"], seed=data["train_seed"])
+    left = ink_centre_x(pool) < data["left_of"]
+    test_images, test_labels, _ = coloured_shapes(data["n_test"], seed=data["test_seed"])
+    return (pool[left], labels[left]), (test_images, test_labels, ink_centre_x(test_images))
+
+
+def shifted(image, columns):
+    """``image`` ``(h, w, 3)`` moved ``columns`` to the right, the background filling in
+    on the left (exact when the shape does not reach the columns that wrap round)."""
+    moved = np.roll(image, columns, axis=1)
+    moved[:, :columns] = image[:, -1:]
+    return moved
+
+
+def ink_columns(image):
+    """The columns of ``image`` ``(h, w, 3)`` that hold any of the shape (not background)."""
+    return np.flatnonzero((np.abs(image - BACKGROUND).max(axis=-1) > 0.02).any(axis=0))
+
+
+def global_features(net, X):
+    """What the last convolution layer hands on, ``(n, filters * h * w)``."""
+    return net.forward_all(X).activations[len(net.conv)].reshape(len(X), -1)
+
+
+@recipe(outputs=["post7/shift.svg", "post7/equivariance.svg"], params=SHIFT_PARAMS)
+def conv_shift(out, params):
+    data = params["data"]
+    (train_images, train_labels), (test_images, test_labels, centres) = shift_split(data)
+    nets, answers = {}, {}
+    for name, settings in params["nets"].items():
+        net = make_conv(settings, (3, SHAPE_SIZE, SHAPE_SIZE), len(SHAPES))
+        adam_trainer(net, channels_first(train_images), train_labels, settings).run(settings["epochs"])
+        nets[name], answers[name] = net, net.predict(channels_first(test_images))
+    seen = centres < data["left_of"]
+    unseen = centres >= data["left_of"] + 1  # a pixel's margin, as post 6 counts it
+
+    fig, ax = plt.subplots()
+    ax.axvspan(0, data["left_of"], color=plotting.NEUTRAL, alpha=0.18, lw=0)
+    ax.text(0.4, 0.05, "positions seen\nin training", color=plotting.AXES, fontsize=11, va="bottom")
+    ax.axhline(1 / 3, color=plotting.NEUTRAL, lw=1, ls=(0, (4, 3)))
+    edges = np.arange(0.0, SHAPE_SIZE + 1.0)
+    for name, (label, colour) in SHIFT_LOOK.items():
+        middles, accuracy = [], []
+        for low, high in zip(edges[:-1], edges[1:]):
+            inside = (centres >= low) & (centres < high)
+            if inside.sum() >= 30:
+                middles.append((low + high) / 2)
+                accuracy.append(np.mean(answers[name][inside] == test_labels[inside]))
+        ax.plot(middles, accuracy, "o-", color=colour, lw=2, ms=4.5, label=label)
+    ax.set_xlim(0, SHAPE_SIZE)
+    ax.set_ylim(0, 1.03)
+    ax.set_xticks([0, 4, 8, 12, 16])
+    ax.set_yticks([0, 1 / 3, 0.5, 1])
+    ax.set_yticklabels(["0", "1/3", "50%", "100%"])
+    ax.set_xlabel("centre of the shape (pixels from the left edge)")
+    ax.set_ylabel("test accuracy (shape)")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=10, frameon=False)
+    plotting.save_figure(fig, out["post7/shift.svg"])
+
+    # Equivariance and invariance: one test shape, and the same shape moved to the right.
+    example = next(i for i in np.flatnonzero(test_labels == SHAPES.index(params["example"]))
+                   if 1 <= ink_columns(test_images[i]).min() and ink_columns(test_images[i]).max() + params["shift"]
+                   < SHAPE_SIZE - 1)
+    pair = np.stack([test_images[example], shifted(test_images[example], params["shift"])])
+    X_pair = channels_first(pair)
+    all_maps = first_layer_maps(nets["global"], X_pair)  # (2, filters, 16, 16)
+    # The filter that picks the shape out most clearly: the largest spread between its answers.
+    shown = int(np.argmax(np.ptp(all_maps[0].reshape(len(all_maps[0]), -1), axis=1)))
+    first_maps = all_maps[:, shown]
+    pooled = global_features(nets["global"], X_pair)  # (2, 16)
+    top = max(float(first_maps.max()), 1e-9)
+    fig = plt.figure(figsize=(6.0, 4.4))
+    grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.5], wspace=0.25, hspace=0.35)
+    for row, (picture, feature_map, features) in enumerate(zip(pair, first_maps, pooled)):
+        ax = fig.add_subplot(grid[row, 0])
+        draw_map(ax, picture, "colour", 1.0)
+        clean(ax)
+        ax.set_ylabel("picture" if row == 0 else f"moved {params['shift']} right", fontsize=10.5)
+        ax = fig.add_subplot(grid[row, 1])
+        draw_map(ax, feature_map, "positive", top)
+        clean(ax)
+        ax = fig.add_subplot(grid[row, 2])
+        ax.bar(np.arange(len(features)), features, color=plotting.GREEN, width=0.7)
+        ax.set_ylim(0, float(pooled.max()) * 1.1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if row == 0:
+            fig.axes[-3].set_title("input", fontsize=11)
+            fig.axes[-2].set_title(f"a first-layer map\n(filter {shown + 1})", fontsize=11)
+            ax.set_title("after global max pooling\n(one bar per last filter)", fontsize=11)
+    plotting.save_figure(fig, out["post7/equivariance.svg"])
+    # How far the moved map is from the first map moved, where neither wraps round nor meets
+    # the padding of the left and right borders.
+    inner = slice(params["shift"] + 1, SHAPE_SIZE - 1)
+    map_gap = np.abs(first_maps[1][:, inner] - np.roll(first_maps[0], params["shift"], axis=1)[:, inner]).max()
+
+    metrics = {"n_train": len(train_labels), "left_of": data["left_of"], "shift": params["shift"],
+               "n_test_seen": int(seen.sum()), "n_test_unseen": int(unseen.sum()),
+               "map_largest": round(top, 3), "map_shift_gap": round(float(map_gap), 6),
+               "pooled_gap": round(float(np.abs(pooled[1] - pooled[0]).max()), 4),
+               "pooled_largest": round(float(pooled.max()), 3)}
+    for name, net in nets.items():
+        metrics[f"{name}_parameters"] = net.n_parameters
+        metrics[f"{name}_accuracy_seen"] = float(np.mean(answers[name][seen] == test_labels[seen]))
+        metrics[f"{name}_accuracy_unseen"] = float(np.mean(answers[name][unseen] == test_labels[unseen]))
+    metrics["epochs"] = params["nets"]["conv"]["epochs"]
+    return metrics
