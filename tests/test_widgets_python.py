@@ -325,7 +325,9 @@ def test_digit_reads_a_drawing_and_the_test_digits_with_hidden_units_switched_of
     np.testing.assert_allclose(answer["probabilities"], np.exp(z[0]) / np.exp(z[0]).sum(), rtol=1e-6)
     np.testing.assert_allclose(answer["hidden"], hidden[0], rtol=1e-6)
     assert answer["hidden"][1] == answer["hidden"][4] == 0
-    assert not np.allclose(answer["probabilities"], model.classify(stroke.ravel(), 100, 120)["probabilities"])
+    whole = model.classify(stroke.ravel(), 100, 120)
+    assert not np.allclose(answer["probabilities"], whole["probabilities"]) and "all_on" not in whole
+    assert answer["all_on"] == {"digit": whole["digit"], "probability": whole["probability"]}
     # Silencing nothing changes nothing.
     for key in ("probabilities", "hidden"):
         np.testing.assert_array_equal(model.classify(stroke.ravel(), 100, 120, silenced=[])[key],

@@ -70,7 +70,8 @@ class DigitModel:
         Returns ``empty`` (and a ``message``) when there is no ink; otherwise the 8x8
         ``pixels`` the network saw ``(64,)`` in 0..16, its ``probabilities`` ``(10,)``,
         the ``hidden`` units' activations (all hidden layers, in order; 0 for a silenced
-        one), and the ``digit`` with its ``probability``.
+        one), and the ``digit`` with its ``probability``; with units silenced, also what the
+        whole network makes of it, ``all_on``: its ``digit`` and ``probability``.
         """
         ink = np.asarray(ink)
         if ink.size != int(width) * int(height):
@@ -82,7 +83,7 @@ class DigitModel:
             return {"empty": True, "message": str(error)}
         probabilities, hidden = read(self.network, network_input(pixels)[None, :], silenced)
         digit = int(probabilities.argmax())
-        return {
+        answer = {
             "empty": False,
             "pixels": pixels.astype(np.float32),
             "probabilities": probabilities.astype(np.float32),
@@ -90,6 +91,10 @@ class DigitModel:
             "digit": digit,
             "probability": float(probabilities[digit]),
         }
+        if len(silenced):
+            whole = self.network.forward(network_input(pixels)[None, :])[0]
+            answer["all_on"] = {"digit": int(whole.argmax()), "probability": float(whole.max())}
+        return answer
 
     def test_accuracy(self, silenced=()):
         """How the network reads the test digits (``datasets.digits_split``'s, which it never
@@ -101,7 +106,8 @@ class DigitModel:
             self._test = network_input(images), labels
         inputs, labels = self._test
         right = self.network.predict(inputs, silenced) == labels
-        by_digit = np.bincount(labels, weights=right, minlength=N_CLASSES) / np.bincount(labels, minlength=N_CLASSES)
+        members = labels[:, None] == np.arange(N_CLASSES)  # (n, 10): which digit each test image is
+        by_digit = (members & right[:, None]).sum(axis=0) / members.sum(axis=0)
         return {"silenced": sorted({int(unit) for unit in silenced}), "accuracy": float(right.mean()),
                 "right": int(right.sum()), "total": len(labels), "by_digit": by_digit.astype(np.float32)}
 
