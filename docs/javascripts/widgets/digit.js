@@ -122,7 +122,7 @@ export async function mount(container, api) {
       }
     }
     text += ".";
-    if (!reading.empty) {
+    if (!reading.empty && reading.all_on) {
       const now = `${reading.digit} with ${percent(reading.probability)}`;
       text += ` Your drawing: read as ${now} (all on: ${reading.all_on.digit} with ${percent(reading.all_on.probability)}).`;
     }
