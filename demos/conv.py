@@ -346,7 +346,7 @@ class ConvNetwork(nn.Network):
             "activation": self.activations[0].name,
         }
 
-    def forward_all(self, X, silenced=()):
+    def forward_all(self, X, silenced=None):
         """Run ``X`` ``(n_samples, sizes[0])`` through every layer, keeping the steps.
 
         Returns a ``Forward(zs, activations)`` as ``Network.forward_all`` does, one entry
@@ -363,12 +363,12 @@ class ConvNetwork(nn.Network):
         zs, activations, _ = self._forward(nn._as_matrix(X, "X", self.sizes[0]), silenced)
         return nn.Forward(zs, activations)
 
-    def _forward(self, X, silenced=()):
+    def _forward(self, X, silenced=None):
         """``forward_all`` without the checks, plus what the backward pass needs:
         per convolution layer its conv cache, its activated maps before pooling
         and its pooling cache (``None`` without pooling)."""
         a = X.reshape(len(X), *self.input_shape)
-        off = self.silencing(silenced)
+        off = {} if silenced is None else self.silencing(silenced)
         zs, activations, caches = [], [a], []
         for l, (layer, act) in enumerate(zip(self.layers, self.activations)):
             if l < len(self.conv):

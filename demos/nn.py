@@ -243,18 +243,18 @@ class Network:
             off.setdefault(layer, np.ones(self.sizes[layer + 1]))[unit] = 0.0
         return off
 
-    def forward_all(self, X, silenced=()):
+    def forward_all(self, X, silenced=None):
         """Run ``X`` ``(n_samples, n_in)`` through every layer, keeping the steps.
 
         Returns a ``Forward(zs, activations)``: ``zs[l]`` is layer ``l``'s
         pre-activation and ``activations[l + 1]`` its output, both ``(n_samples,
         sizes[l + 1])``; ``activations[0]`` is ``X`` itself. Figures and widgets draw
         the hidden units from these; ``backward`` reuses them on the way back.
-        The hidden units numbered in ``silenced`` (see ``silencing``) are switched off:
-        their activation is 0, so the layers after them never hear from them.
+        The hidden units numbered in ``silenced`` (see ``silencing``; None: none) are switched
+        off: their activation is 0, so the layers after them never hear from them.
         """
         a = _as_matrix(X, "X", self.sizes[0])
-        off = self.silencing(silenced)
+        off = {} if silenced is None else self.silencing(silenced)  # None: the training loop's fast way
         zs, activations = [], [a]
         for l, (layer, act) in enumerate(zip(self.layers, self.activations)):
             # @ rather than np.dot: in the browser's NumPy (Pyodide, no BLAS) as fast on a
@@ -267,12 +267,12 @@ class Network:
             activations.append(a)
         return Forward(zs, activations)
 
-    def forward(self, X, silenced=()):
+    def forward(self, X, silenced=None):
         """The network's output for ``X``: ``(n_samples, sizes[-1])``, with the hidden units
         numbered in ``silenced`` switched off (see ``silencing``)."""
         return self.forward_all(X, silenced).activations[-1]
 
-    def predict(self, X, silenced=()):
+    def predict(self, X, silenced=None):
         """The class each row of ``X`` is put in: ``(n_samples,)`` ints.
 
         With one output unit the class is 1 when the output is past the middle
@@ -285,7 +285,7 @@ class Network:
             return (out[:, 0] > middle).astype(int)
         return out.argmax(axis=1)
 
-    def accuracy(self, X, labels, silenced=()):
+    def accuracy(self, X, labels, silenced=None):
         """The fraction of rows of ``X`` whose predicted class equals ``labels`` ``(n_samples,)``,
         with the hidden units numbered in ``silenced`` switched off, as in ``forward``."""
         return float(np.mean(self.predict(X, silenced) == np.asarray(labels)))

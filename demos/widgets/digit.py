@@ -35,7 +35,7 @@ def trained(text, what, n_inputs, n_outputs):
     return network
 
 
-def read(network, row, silenced=()):
+def read(network, row, silenced=None):
     """What ``network`` makes of one input ``row`` ``(1, n_in)``: its outputs and every hidden
     unit's activation (all hidden layers, in order), ``(outputs, hidden)``, with the hidden
     units numbered in ``silenced`` switched off."""
