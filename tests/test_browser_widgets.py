@@ -143,6 +143,10 @@ def test_neuron_weights_change_the_output_colour(ready_page):
     # Keyboard: focus the bias slider and press End (its maximum): the neuron lights up.
     bias = root.get_by_label("Bias")
     bias.focus()
+    # Drawing on with neurons off: the reading keeps its comparison, the words of the switch go.
+    draw(page, root.locator("canvas.nn-drawing"), [(0.2, 0.9), (0.8, 0.9)])
+    page.wait_for_function("e => !e.textContent.includes('Your drawing')", arg=said.element_handle())
+    assert "(all on: " in prediction.text_content()
     page.keyboard.press("End")
     page.wait_for_function("([e, t]) => e.textContent !== t", arg=[text.element_handle(), before_text])
     after_colour = lamp.evaluate("e => e.style.height")
@@ -413,8 +417,11 @@ def test_digit_switches_hidden_neurons_off_as_cpython_computes(ready_page, site)
     page.wait_for_function("e => e.textContent.startsWith('Read as')", arg=prediction.element_handle())
     # The drawing as the page sends it, read under CPython with each neuron off in turn: the one
     # that moves the bars most is switched off in the page.
-    ink = np.array(page.evaluate("""c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)
-        .filter((_, i) => i % 4 === 3)""", root.locator("canvas.nn-drawing").element_handle()), dtype=np.uint8)
+    def page_ink():
+        return np.array(page.evaluate("""c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height)
+            .data).filter((_, i) => i % 4 === 3)""", root.locator("canvas.nn-drawing").element_handle()), np.uint8)
+
+    ink = page_ink()
     side = int(np.sqrt(ink.size))
     whole = model.classify(ink, side, side)
     unit = max(range(model.network.n_hidden), key=lambda i: np.abs(
@@ -432,7 +439,10 @@ def test_digit_switches_hidden_neurons_off_as_cpython_computes(ready_page, site)
         text = f"{which}: {shown_percent(tested['accuracy'])} of the {tested['total']} test digits read right"
         page.wait_for_function("([e, text]) => e.textContent.startsWith(text)", arg=[said.element_handle(), text])
         assert bars() == [shown_percent(p) for p in read["probabilities"]]
-        assert prediction.text_content() == f"Read as {read['digit']}, with {shown_percent(read['probability'])} probability."
+        whole = f" (all on: {read['all_on']['digit']}, with {shown_percent(read['all_on']['probability'])})" \
+            if silenced else ""
+        assert prediction.text_content() == \
+            f"Read as {read['digit']}, with {shown_percent(read['probability'])} probability{whole}."
         return tested
 
     assert bars() == [shown_percent(p) for p in whole["probabilities"]]
@@ -458,6 +468,15 @@ def test_digit_switches_hidden_neurons_off_as_cpython_computes(ready_page, site)
     page.keyboard.press("End")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == \
         f"Switch neuron {model.network.n_hidden} off"
+    # Drawing on with neurons off: the reading keeps its comparison, the words of the switch go.
+    draw(page, root.locator("canvas.nn-drawing"), [(0.2, 0.9), (0.8, 0.9)])
+    page.wait_for_function("e => !e.textContent.includes('Your drawing')", arg=said.element_handle())
+    page.wait_for_timeout(300)  # let the last reading land
+    ink = page_ink()
+    read = model.classify(ink, side, side, sorted([unit, other]))
+    assert bars() == [shown_percent(p) for p in read["probabilities"]]
+    assert prediction.text_content().endswith(
+        f" (all on: {read['all_on']['digit']}, with {shown_percent(read['all_on']['probability'])}).")
     # All on: every neuron back, the first readings again.
     root.get_by_role("button", name="All on").click()
     expect([])

@@ -22,7 +22,11 @@ export async function mount(container, api) {
   const drawing = figureCanvas(SIDE, SIDE, "Drawing area, empty", "nn-drawing nn-drawable");
   const seen = figureCanvas(SEEN, SEEN, "The 8 by 8 picture the network sees: nothing yet", "nn-seen");
   const units = new Units(nHidden, model.hidden_low, () => reread());
-  const silencedLine = el("p", { class: "nn-readout nn-silenced", "aria-live": "polite" });
+  // Said when neurons are switched: what that did to the test digits, and to the drawing (words
+  // dropped once the drawing changes; the reading above keeps the comparison up to date).
+  const accuracyWords = el("span");
+  const drawingWords = el("span");
+  const silencedLine = el("p", { class: "nn-readout nn-silenced", "aria-live": "polite" }, accuracyWords, drawingWords);
   const readout = el("p", { class: "nn-readout nn-prediction", text: "Draw a digit first." });
   const bars = new Bars("Probability of each digit");
   bars.label(Array.from({ length: 10 }, (_, d) => String(d)));
@@ -59,6 +63,7 @@ export async function mount(container, api) {
   const classify = latest(async () => {
     try {
       show(await read());
+      drawingWords.textContent = "";
     } catch (error) {
       api.fail(error);
     }
@@ -89,7 +94,8 @@ export async function mount(container, api) {
       return;
     }
     const probability = percent(answer.probability);
-    readout.textContent = `Read as ${answer.digit}, with ${probability} probability.`;
+    const whole = answer.all_on && ` (all on: ${answer.all_on.digit}, with ${percent(answer.all_on.probability)})`;
+    readout.textContent = `Read as ${answer.digit}, with ${probability} probability${whole || ""}.`;
     drawing.setAttribute("aria-label", `Your drawing, read as ${answer.digit} with ${probability} probability`);
     bars.show(answer.probabilities, [answer.digit]);
     // The 8x8 input: 16 (full ink) drawn black, 0 (paper) white, like the drawing.
@@ -104,8 +110,9 @@ export async function mount(container, api) {
   // digit that suffers most) and to the reading of the drawing.
   function sayWhatChanged(tested) {
     const read = `${percent(tested.accuracy)} of the ${tested.total} test digits read right`;
+    drawingWords.textContent = "";
     if (!tested.silenced.length) {
-      silencedLine.textContent = `All ${nHidden} hidden neurons on: ${read}.`;
+      accuracyWords.textContent = `All ${nHidden} hidden neurons on: ${read}.`;
       return;
     }
     const numbers = tested.silenced.map((i) => String(i + 1));
@@ -121,12 +128,12 @@ export async function mount(container, api) {
         text += `; the ${worst}s suffer most, ${percent(allOn.by_digit[worst])} → ${percent(tested.by_digit[worst])}`;
       }
     }
-    text += ".";
+    accuracyWords.textContent = text + ".";
     if (!reading.empty && reading.all_on) {
       const now = `${reading.digit} with ${percent(reading.probability)}`;
-      text += ` Your drawing: read as ${now} (all on: ${reading.all_on.digit} with ${percent(reading.all_on.probability)}).`;
+      drawingWords.textContent =
+        ` Your drawing: read as ${now} (all on: ${reading.all_on.digit} with ${percent(reading.all_on.probability)}).`;
     }
-    silencedLine.textContent = text;
   }
 
   function clear() {
