@@ -175,7 +175,7 @@ class Units {
     this.allOn = el("button", { type: "button", class: "nn-button nn-small", disabled: true, text: "All on",
       onclick: () => this.switchAllOn() });
     this.onChange = onChange;
-    this.values = null;
+    this.show(null);
   }
 
   silenced() {
