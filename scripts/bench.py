@@ -528,18 +528,24 @@ CONVNET_RESET = """async () => {
 }"""
 
 
-def convnet_rows(browser, base, path, repeat, seconds=10):
-    """Post 7's live network in Chromium: at its default speed (what a reader sees on pressing
-    Train) and at full speed."""
+def ready_widget(browser, base, path, name):
+    """A new page at ``path`` with its widget ``name`` scrolled to and ready: (context, page, root)."""
     context = new_context(browser, base, width=1100)
     page = context.new_page()
     page.goto(base + path)
-    root = page.locator(".nn-widget[data-widget='convnet']")
+    root = page.locator(f".nn-widget[data-widget='{name}']")
     root.scroll_into_view_if_needed()
     page.wait_for_function("(root) => ['ready', 'fallback', 'error'].includes(root.dataset.state)",
                            arg=root.element_handle(), timeout=300_000)
     if root.get_attribute("data-state") != "ready":
-        raise SystemExit("the convnet widget did not become ready: " + root.locator(".nn-widget-status").text_content())
+        raise SystemExit(f"the {name} widget did not become ready: " + root.locator(".nn-widget-status").text_content())
+    return context, page, root
+
+
+def convnet_rows(browser, base, path, repeat, seconds=10):
+    """Post 7's live network in Chromium: at its default speed (what a reader sees on pressing
+    Train) and at full speed."""
+    context, page, root = ready_widget(browser, base, path, "convnet")
     runs = {}
     for speed in ("normal", "fast"):
         runs[speed] = []
@@ -599,15 +605,7 @@ DIGIT_SWITCHES = """async (times) => {
 def digit_rows(browser, base, path, repeat, times=10):
     """Post 5's digit widget: a hidden neuron switched off to the bars, the reading and the test
     accuracy redrawn, a test digit on the drawing."""
-    context = new_context(browser, base, width=1100)
-    page = context.new_page()
-    page.goto(base + path)
-    root = page.locator(".nn-widget[data-widget='digit']")
-    root.scroll_into_view_if_needed()
-    page.wait_for_function("(root) => ['ready', 'fallback', 'error'].includes(root.dataset.state)",
-                           arg=root.element_handle(), timeout=300_000)
-    if root.get_attribute("data-state") != "ready":
-        raise SystemExit("the digit widget did not become ready: " + root.locator(".nn-widget-status").text_content())
+    context, page, root = ready_widget(browser, base, path, "digit")
     page.wait_for_function("(e) => e.textContent.startsWith('All ')", arg=root.locator(".nn-silenced").element_handle())
     root.get_by_role("button", name="Example 8").click()
     page.wait_for_function("(e) => e.textContent.startsWith('Read as')",
