@@ -346,7 +346,7 @@ class ConvNetwork(nn.Network):
             "activation": self.activations[0].name,
         }
 
-    def forward_all(self, X):
+    def forward_all(self, X, silenced=None):
         """Run ``X`` ``(n_samples, sizes[0])`` through every layer, keeping the steps.
 
         Returns a ``Forward(zs, activations)`` as ``Network.forward_all`` does, one entry
@@ -356,16 +356,19 @@ class ConvNetwork(nn.Network):
         out_w)`` (the full-size feature maps; ``self.activations[l].function(zs[l])``
         gives them after the activation) and ``activations[l + 1]`` what the layer
         hands on, activated and pooled, ``(n_samples, *shapes[l + 1])``. Dense
-        layers are as in ``Network``, ``(n_samples, units)``.
+        layers are as in ``Network``, ``(n_samples, units)``. ``silenced`` switches hidden
+        units off as ``Network.silencing`` numbers them: a convolution layer's units are the
+        numbers it hands on (filter by filter, row by row), a dense layer's its neurons.
         """
-        zs, activations, _ = self._forward(nn._as_matrix(X, "X", self.sizes[0]))
+        zs, activations, _ = self._forward(nn._as_matrix(X, "X", self.sizes[0]), silenced)
         return nn.Forward(zs, activations)
 
-    def _forward(self, X):
+    def _forward(self, X, silenced=None):
         """``forward_all`` without the checks, plus what the backward pass needs:
         per convolution layer its conv cache, its activated maps before pooling
         and its pooling cache (``None`` without pooling)."""
         a = X.reshape(len(X), *self.input_shape)
+        off = {} if silenced is None else self.silencing(silenced)
         zs, activations, caches = [], [a], []
         for l, (layer, act) in enumerate(zip(self.layers, self.activations)):
             if l < len(self.conv):
@@ -378,6 +381,8 @@ class ConvNetwork(nn.Network):
                 inputs, _ = flatten_forward(a)
                 z = inputs @ layer["W"] + layer["b"]
                 a = act.function(z)
+            if l in off:
+                a = a * off[l].reshape(self.shapes[l + 1])
             zs.append(z)
             activations.append(a)
         return zs, activations, caches

@@ -214,44 +214,81 @@ class Network:
         """How many numbers the network learns: every weight and bias."""
         return sum(layer["W"].size + layer["b"].size for layer in self.layers)
 
-    def forward_all(self, X):
+    @property
+    def n_hidden(self):
+        """How many hidden units the network has, over all its hidden layers."""
+        return sum(self.sizes[1:-1])
+
+    def silencing(self, silenced):
+        """Switching hidden units off: ``silenced`` lists unit numbers, counted across the
+        hidden layers in order from 0 (in sizes ``[2, 8, 8, 1]`` the first hidden layer's units
+        are 0 to 7, the second's 8 to 15: the order in which widgets lay them out). Returns
+        ``{l: on}`` for each layer ``l`` with a unit off, ``on`` ``(sizes[l + 1],)`` holding
+        0.0 for a silenced unit and 1.0 for the others; ``{}`` when nothing is silenced. A
+        number that is not a hidden unit is a ValueError naming it and the valid range."""
+        if isinstance(silenced, (str, bytes, dict)) or not hasattr(silenced, "__iter__"):
+            raise ValueError(f"silenced must list hidden unit numbers, got {silenced!r}")
+        n = self.n_hidden
+        off = {}
+        for unit in silenced:
+            if isinstance(unit, (bool, np.bool_)) or not isinstance(unit, (int, np.integer)):
+                raise ValueError(f"hidden unit {unit!r} is not a unit number (a whole number from 0 to {n - 1})")
+            if not 0 <= unit < n:
+                has = f"'s {n} hidden units are numbered 0 to {n - 1}" if n else " has no hidden layer"
+                raise ValueError(f"there is no hidden unit {unit}: this network{has}")
+            layer = 0
+            while unit >= self.sizes[layer + 1]:  # find its layer: the widths before it are skipped
+                unit -= self.sizes[layer + 1]
+                layer += 1
+            off.setdefault(layer, np.ones(self.sizes[layer + 1]))[unit] = 0.0
+        return off
+
+    def forward_all(self, X, silenced=None):
         """Run ``X`` ``(n_samples, n_in)`` through every layer, keeping the steps.
 
         Returns a ``Forward(zs, activations)``: ``zs[l]`` is layer ``l``'s
         pre-activation and ``activations[l + 1]`` its output, both ``(n_samples,
         sizes[l + 1])``; ``activations[0]`` is ``X`` itself. Figures and widgets draw
         the hidden units from these; ``backward`` reuses them on the way back.
+        The hidden units numbered in ``silenced`` (see ``silencing``; None: none) are switched
+        off: their activation is 0, so the layers after them never hear from them.
         """
         a = _as_matrix(X, "X", self.sizes[0])
+        off = {} if silenced is None else self.silencing(silenced)  # None: the training loop's fast way
         zs, activations = [], [a]
-        for layer, act in zip(self.layers, self.activations):
+        for l, (layer, act) in enumerate(zip(self.layers, self.activations)):
             # @ rather than np.dot: in the browser's NumPy (Pyodide, no BLAS) as fast on a
             # mini-batch, and twice as fast on the 10,000 points of a decision-region picture.
             z = a @ layer["W"] + layer["b"]
             a = act.function(z)
+            if l in off:
+                a = a * off[l]
             zs.append(z)
             activations.append(a)
         return Forward(zs, activations)
 
-    def forward(self, X):
-        """The network's output for ``X``: ``(n_samples, sizes[-1])``."""
-        return self.forward_all(X).activations[-1]
+    def forward(self, X, silenced=None):
+        """The network's output for ``X``: ``(n_samples, sizes[-1])``, with the hidden units
+        numbered in ``silenced`` switched off (see ``silencing``)."""
+        return self.forward_all(X, silenced).activations[-1]
 
-    def predict(self, X):
+    def predict(self, X, silenced=None):
         """The class each row of ``X`` is put in: ``(n_samples,)`` ints.
 
         With one output unit the class is 1 when the output is past the middle
         of its range (0.5 for sigmoid, 0 otherwise); with several, the largest wins.
+        ``silenced``: hidden units switched off, as in ``forward``.
         """
-        out = self.forward(X)
+        out = self.forward(X, silenced)
         if out.shape[1] == 1:
             middle = 0.5 if self.activations[-1].name == "sigmoid" else 0.0
             return (out[:, 0] > middle).astype(int)
         return out.argmax(axis=1)
 
-    def accuracy(self, X, labels):
-        """The fraction of rows of ``X`` whose predicted class equals ``labels`` ``(n_samples,)``."""
-        return float(np.mean(self.predict(X) == np.asarray(labels)))
+    def accuracy(self, X, labels, silenced=None):
+        """The fraction of rows of ``X`` whose predicted class equals ``labels`` ``(n_samples,)``,
+        with the hidden units numbered in ``silenced`` switched off, as in ``forward``."""
+        return float(np.mean(self.predict(X, silenced) == np.asarray(labels)))
 
     def loss(self, X, Y, loss="mse", l2=0.0):
         """The loss of the outputs for ``X`` against targets ``Y`` ``(n_samples, n_out)``."""

@@ -528,18 +528,24 @@ CONVNET_RESET = """async () => {
 }"""
 
 
-def convnet_rows(browser, base, path, repeat, seconds=10):
-    """Post 7's live network in Chromium: at its default speed (what a reader sees on pressing
-    Train) and at full speed."""
+def ready_widget(browser, base, path, name):
+    """A new page at ``path`` with its widget ``name`` scrolled to and ready: (context, page, root)."""
     context = new_context(browser, base, width=1100)
     page = context.new_page()
     page.goto(base + path)
-    root = page.locator(".nn-widget[data-widget='convnet']")
+    root = page.locator(f".nn-widget[data-widget='{name}']")
     root.scroll_into_view_if_needed()
     page.wait_for_function("(root) => ['ready', 'fallback', 'error'].includes(root.dataset.state)",
                            arg=root.element_handle(), timeout=300_000)
     if root.get_attribute("data-state") != "ready":
-        raise SystemExit("the convnet widget did not become ready: " + root.locator(".nn-widget-status").text_content())
+        raise SystemExit(f"the {name} widget did not become ready: " + root.locator(".nn-widget-status").text_content())
+    return context, page, root
+
+
+def convnet_rows(browser, base, path, repeat, seconds=10):
+    """Post 7's live network in Chromium: at its default speed (what a reader sees on pressing
+    Train) and at full speed."""
+    context, page, root = ready_widget(browser, base, path, "convnet")
     runs = {}
     for speed in ("normal", "fast"):
         runs[speed] = []
@@ -564,6 +570,51 @@ def convnet_rows(browser, base, path, repeat, seconds=10):
         row(f"{CONVNET}: test accuracy after {seconds} s of training, default speed", pick(normal, "test"), "%",
             "", None, f"full speed: {statistics.median(pick(fast, 'test')):.0f} %"),
     ]
+
+
+# Switch the digit widget's hidden neurons off and on again, one after another, `times` times
+# each: the milliseconds from each click to the first frame after the words that say what
+# changed (written with the bars, once the drawing and the test digits are read again).
+DIGIT_SWITCHES = """async (times) => {
+    const root = document.querySelector(".nn-widget[data-widget='digit']");
+    const line = root.querySelector(".nn-silenced");
+    const units = root.querySelectorAll(".nn-units button");
+    const said = (start) => new Promise((resolve) => {
+        const watch = new MutationObserver(() => {
+            if (!line.textContent.startsWith(start)) return;
+            watch.disconnect();
+            requestAnimationFrame(() => resolve(performance.now()));
+        });
+        watch.observe(line, {childList: true, characterData: true, subtree: true});
+    });
+    const took = [];
+    for (let k = 0; k < times; k++) {
+        const unit = units[k % units.length];
+        const off = said(`Neuron ${k % units.length + 1} is off`);
+        const clicked = performance.now();
+        unit.click();
+        took.push((await off) - clicked);
+        const on = said("All ");
+        unit.click();
+        await on;
+    }
+    return took.sort((a, b) => a - b)[Math.floor(times / 2)];
+}"""
+
+
+def digit_rows(browser, base, path, repeat, times=10):
+    """Post 5's digit widget: a hidden neuron switched off to the bars, the reading and the test
+    accuracy redrawn, a test digit on the drawing."""
+    context, page, root = ready_widget(browser, base, path, "digit")
+    page.wait_for_function("(e) => e.textContent.startsWith('All ')", arg=root.locator(".nn-silenced").element_handle())
+    root.get_by_role("button", name="Example 8").click()
+    page.wait_for_function("(e) => e.textContent.startsWith('Read as')",
+                           arg=root.locator(".nn-prediction").element_handle())
+    took = [page.evaluate(DIGIT_SWITCHES, times) for _ in range(repeat)]
+    close_checked(context)
+    return [row("digit widget (post 5): a hidden neuron switched off to the bars and test accuracy redrawn", took,
+                "ms", "< 100 ms", statistics.median(took) < 100,
+                f"median of {times} switches a run; the 450 test digits and the drawing read again")]
 
 
 FIRST_PAINT = "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
@@ -623,6 +674,10 @@ def browser_rows(site, repeat, seconds, quick):
                                  if "data-widget=\"convnet\"" in p.read_text(encoding="utf-8")), None)
             if convnet_page is not None:
                 rows += convnet_rows(browser, base, convnet_page.parent.relative_to(site).as_posix() + "/", repeat)
+            digit_page = next((p for p in post_pages(site) if "data-widget=\"digit\"" in p.read_text(encoding="utf-8")),
+                              None)
+            if digit_page is not None:
+                rows += digit_rows(browser, base, digit_page.parent.relative_to(site).as_posix() + "/", repeat)
             browser.close()
     finally:
         server.shutdown()

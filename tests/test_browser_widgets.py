@@ -9,6 +9,7 @@ load are the asset build's when it has run, or else quickly trained stand-ins.
 """
 
 
+import numpy as np
 import pytest
 
 from demos import widgets
@@ -435,6 +436,96 @@ def test_backprop_steps_forward_backward_update_and_checks_a_nudge(ready_page):
     text = said.text_content()
     assert f"by {nudge['change']:.4f}".replace("-", "−") in text
     assert text.endswith(f"= {nudge['predicted']:.4f}.".replace("-", "−"))
+
+
+def shown_percent(share):
+    """A share as the page writes it (ui.js percent: JavaScript's Math.round, halves up)."""
+    return f"{int(np.floor(share * 100 + 0.5))}\u00a0%"
+
+
+def test_digit_switches_hidden_neurons_off_as_cpython_computes(ready_page, site):
+    from demos.widgets.digit import DigitModel
+
+    model = DigitModel((site / "assets/generated/models/digits.json").read_text())
+    page = ready_page
+    assert_ready(page, "digit")
+    root = widget(page, "digit")
+    prediction, said = root.locator(".nn-prediction"), root.locator(".nn-silenced")
+    units = root.locator(".nn-units button")
+    assert units.count() == model.network.n_hidden
+    everything = model.test_accuracy()
+    page.wait_for_function("([e, text]) => e.textContent === text", arg=[
+        said.element_handle(), f"All {model.network.n_hidden} hidden neurons on: {shown_percent(everything['accuracy'])} "
+                               f"of the {everything['total']} test digits read right."])
+    root.get_by_role("button", name="Example 8").click()
+    page.wait_for_function("e => e.textContent.startsWith('Read as')", arg=prediction.element_handle())
+    # The drawing as the page sends it, read under CPython with each neuron off in turn: the one
+    # that moves the bars most is switched off in the page.
+    def page_ink():
+        return np.array(page.evaluate("""c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height)
+            .data).filter((_, i) => i % 4 === 3)""", root.locator("canvas.nn-drawing").element_handle()), np.uint8)
+
+    ink = page_ink()
+    side = int(np.sqrt(ink.size))
+    whole = model.classify(ink, side, side)
+    unit = max(range(model.network.n_hidden), key=lambda i: np.abs(
+        model.classify(ink, side, side, [i])["probabilities"] - whole["probabilities"]).sum())
+
+    def bars():
+        return root.locator(".nn-bars .nn-value").all_text_contents()
+
+    def expect(silenced):
+        read, tested = model.classify(ink, side, side, silenced), model.test_accuracy(silenced)
+        numbers = [str(i + 1) for i in silenced]
+        which = (f"All {model.network.n_hidden} hidden neurons on" if not numbers else
+                 f"Neuron {numbers[0]} is off" if len(numbers) == 1 else
+                 f"Neurons {', '.join(numbers[:-1])} and {numbers[-1]} are off")
+        text = f"{which}: {shown_percent(tested['accuracy'])} of the {tested['total']} test digits read right"
+        page.wait_for_function("([e, text]) => e.textContent.startsWith(text)", arg=[said.element_handle(), text])
+        assert bars() == [shown_percent(p) for p in read["probabilities"]]
+        whole = f" (all on: {read['all_on']['digit']}, with {shown_percent(read['all_on']['probability'])})" \
+            if silenced else ""
+        assert prediction.text_content() == \
+            f"Read as {read['digit']}, with {shown_percent(read['probability'])} probability{whole}."
+        return tested
+
+    assert bars() == [shown_percent(p) for p in whole["probabilities"]]
+    units.nth(unit).click()
+    assert units.nth(unit).get_attribute("aria-pressed") == "true"
+    tested = expect([unit])
+    assert bars() != [shown_percent(p) for p in whole["probabilities"]]  # the bars did change
+    assert f"(all on: {shown_percent(everything['accuracy'])})" in said.text_content()
+    assert f"(all on: {whole['digit']} with {shown_percent(whole['probability'])})" in said.text_content()
+    assert tested["silenced"] == [unit]
+    # The keyboard: one stop in the tab order, arrows to move, Space to switch.
+    assert [units.nth(i).get_attribute("tabindex") for i in range(3)] == ["0", "-1", "-1"]
+    units.nth(0).focus()
+    page.keyboard.press("ArrowDown")  # a row of eight further on: neuron 9
+    page.keyboard.press("ArrowRight")
+    other = 9 if unit != 9 else 10
+    if other == 10:
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    assert units.nth(other).get_attribute("aria-pressed") == "true"
+    assert units.nth(other).get_attribute("tabindex") == "0" and units.nth(0).get_attribute("tabindex") == "-1"
+    expect(sorted([unit, other]))
+    page.keyboard.press("End")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == \
+        f"Switch neuron {model.network.n_hidden} off"
+    # Drawing on with neurons off: the reading keeps its comparison, the words of the switch go.
+    draw(page, root.locator("canvas.nn-drawing"), [(0.2, 0.9), (0.8, 0.9)])
+    page.wait_for_function("e => !e.textContent.includes('Your drawing')", arg=said.element_handle())
+    page.wait_for_timeout(300)  # let the last reading land
+    ink = page_ink()
+    read = model.classify(ink, side, side, sorted([unit, other]))
+    assert bars() == [shown_percent(p) for p in read["probabilities"]]
+    assert prediction.text_content().endswith(
+        f" (all on: {read['all_on']['digit']}, with {shown_percent(read['all_on']['probability'])}).")
+    # All on: every neuron back, the first readings again.
+    root.get_by_role("button", name="All on").click()
+    expect([])
+    assert units.evaluate_all("bs => bs.filter(b => b.getAttribute('aria-pressed') === 'true').length") == 0
+    assert root.get_by_role("button", name="All on").is_disabled()
 
 
 # --- Colour and shape.

@@ -268,6 +268,26 @@ def test_forward_all_shows_each_filters_feature_maps():
     np.testing.assert_array_equal(net.predict(X), activations[-1].argmax(axis=1))
 
 
+
+def test_silencing_numbers_a_feature_map_and_a_dense_neuron_as_network_does():
+    net = ConvNetwork((1, 8, 8), conv=[(4, 3, 1, 1), (6, 3)], pool=[2, None], dense=[7], n_classes=3, seed=2)
+    X = np.random.default_rng(0).uniform(size=(5, 64))
+    # The first layer hands on 4 x 4 x 4 = 64 numbers, the second 6 x 2 x 2 = 24, the dense layer 7:
+    # unit 17 is filter 1's pooled map at row 0, column 1; unit 64 + 24 + 5 the dense neuron 5.
+    _, activations = net.forward_all(X, silenced=[17, 93])
+    _, everything = net.forward_all(X)
+    assert np.all(activations[1][:, 1, 0, 1] == 0) and np.all(activations[3][:, 5] == 0)
+    kept = np.ones(64, dtype=bool)
+    kept[17] = False
+    np.testing.assert_array_equal(activations[1].reshape(5, 64)[:, kept], everything[1].reshape(5, 64)[:, kept])
+    # The layers after see the silenced units as zeros.
+    dense = activations[2].reshape(5, 24) @ net.layers[2]["W"] + net.layers[2]["b"]
+    np.testing.assert_allclose(np.maximum(dense, 0)[:, [0, 1, 2, 3, 4, 6]], activations[3][:, [0, 1, 2, 3, 4, 6]])
+    np.testing.assert_array_equal(net.forward(X, []), net.forward(X))
+    with pytest.raises(ValueError, match="no hidden unit 95: this network's 95 hidden units are numbered 0 to 94"):
+        net.forward(X, [95])
+
+
 def digits_images():
     X_train, X_test, y_train, y_test = digits_split()
     return X_train / 16.0, X_test / 16.0, y_train, y_test

@@ -121,6 +121,47 @@ def test_forward_all_keeps_every_layer():
     np.testing.assert_array_equal(activations[-1], net.forward(X))
 
 
+
+def test_a_silenced_unit_is_a_unit_whose_activation_is_zero():
+    net = Network([3, 4, 5, 2], ["tanh", "relu", "softmax"], seed=2)
+    X = np.random.default_rng(4).normal(size=(6, 3))
+    # Units 1 and 3 of the first hidden layer, and unit 2 of the second (numbered 4 + 2).
+    zs, activations = net.forward_all(X, silenced=[1, 3, 6])
+    assert np.all(activations[1][:, [1, 3]] == 0) and np.all(activations[2][:, 2] == 0)
+    # By hand: the same layers, with those activations zeroed on the way.
+    a1 = np.tanh(X @ net.layers[0]["W"] + net.layers[0]["b"])
+    a1[:, [1, 3]] = 0
+    a2 = np.maximum(a1 @ net.layers[1]["W"] + net.layers[1]["b"], 0)
+    a2[:, 2] = 0
+    z3 = a2 @ net.layers[2]["W"] + net.layers[2]["b"]
+    expected = np.exp(z3) / np.exp(z3).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(net.forward(X, [1, 3, 6]), expected, rtol=1e-12)
+    np.testing.assert_array_equal(activations[-1], net.forward(X, [6, 3, 1, 3]))  # order, repeats: no matter
+    assert not np.allclose(expected, net.forward(X))
+    # Silencing nothing changes nothing; the weights are untouched either way.
+    np.testing.assert_array_equal(net.forward(X, []), net.forward(X))
+    np.testing.assert_array_equal(net.predict(X, np.array([], dtype=int)), net.predict(X))
+    assert net.accuracy(X, expected.argmax(axis=1), [1, 3, 6]) == 1.0
+    assert net.silencing([]) == {} and net.n_hidden == 9
+
+
+@pytest.mark.parametrize("silenced, message", [
+    ([9], "there is no hidden unit 9: this network's 9 hidden units are numbered 0 to 8"),
+    ([0, -1], "there is no hidden unit -1: this network's 9 hidden units are numbered 0 to 8"),
+    ([2.0], "hidden unit 2.0 is not a unit number (a whole number from 0 to 8)"),
+    (["3"], "hidden unit '3' is not a unit number"),
+    ([True], "hidden unit True is not a unit number"),
+    (4, "silenced must list hidden unit numbers, got 4"),
+])
+def test_silencing_a_unit_that_does_not_exist_says_which_and_the_range(silenced, message):
+    net = Network([3, 4, 5, 2], ["tanh", "relu", "softmax"], seed=2)
+    with pytest.raises(ValueError) as error:
+        net.forward(np.zeros((1, 3)), silenced)
+    assert str(error.value).startswith(message)
+    with pytest.raises(ValueError, match="no hidden unit 0: this network has no hidden layer"):
+        Network([3, 2], ["softmax"]).forward(np.zeros((1, 3)), [0])
+
+
 def test_seed_decides_the_starting_weights():
     a = Network([2, 8, 1], ["tanh", "sigmoid"], seed=5)
     b = Network([2, 8, 1], ["tanh", "sigmoid"], seed=5)

@@ -27,11 +27,13 @@ SCENARIOS = r'''
 import json
 import numpy as np
 from demos import datasets
+from demos.nn import Network, Trainer, make_optimizer
 from demos.widgets import create, call
 from demos.widgets.playground import PlaygroundModel
 from demos.widgets.labels import LabelsModel
 from demos.widgets.line import LineModel
 from demos.widgets.convnet import ConvTrainingModel
+from demos.widgets.digit import DigitModel
 
 
 def weights(network):
@@ -94,6 +96,20 @@ out["convnet"] = {
     "weights": weights(convnet.network),
     "maps": drawn["maps"].astype(float).ravel().tolist()[::3],
     "probabilities": drawn["probabilities"].astype(float).tolist(),
+}
+# The trained digits network read with hidden units switched off: a drawing and the test digits.
+digits_network = Network([64, 32, 10], ["tanh", "softmax"], seed=1)
+X_train, _, y_train, _ = datasets.digits_split()
+Trainer(digits_network, X_train / 16, datasets.one_hot(y_train, 10), "categorical_cross_entropy",
+        make_optimizer("adam", 0.01), batch_size=32, seed=1).run(2)
+digit = DigitModel(digits_network.to_json())
+silenced = [0, 5, 17, 31]
+read = digit.classify((stroke * 255).astype(np.uint8).ravel(), 140, 140, silenced=silenced)
+tested = [digit.test_accuracy(units) for units in ([], silenced)]
+out["digit"] = {
+    "probabilities": read["probabilities"].astype(float).tolist(),
+    "hidden": read["hidden"].astype(float).tolist(),
+    "test": [[answer["right"], *answer["by_digit"].astype(float).tolist()] for answer in tested],
 }
 out["data"] = {
     "toy": [datasets.toy(name, 30, 0.2, seed=5)[0].ravel().tolist() for name in datasets.TOY_DATASETS],
@@ -158,6 +174,7 @@ def test_pyodide_in_node_matches_cpython(served):
     assert len(build["backprop"]["backward"]) == 4  # the hidden errors, slopes, z1 errors and gradients
     loss = build["convnet"]["curves"][0]
     assert len(loss) == 2 and loss[1] < loss[0]
+    assert build["digit"]["test"][0][0] != build["digit"]["test"][1][0]  # the silenced units mattered
 
 
 def test_comparison_catches_a_difference():

@@ -367,6 +367,51 @@ def test_digit_carries_the_sample_digits():
     assert described["samples"]["images"].shape == (2, 64) and described["samples"]["labels"] == [3, 4]
 
 
+
+def test_digit_reads_a_drawing_and_the_test_digits_with_hidden_units_switched_off():
+    model = DigitModel(small_digits_json())
+    y, x = np.mgrid[0:120, 0:100]
+    stroke = ((np.abs(x - 50) < 8) & (y > 10) & (y < 110)).astype(np.uint8) * 255
+    row = datasets.drawing_to_digit(stroke / 255.0)[None] / 16
+    answer = model.classify(stroke.ravel(), 100, 120, silenced=[1, 4])
+    # The ten scores are a forward pass with those units' activations zeroed.
+    hidden = np.tanh(row @ model.network.layers[0]["W"] + model.network.layers[0]["b"])
+    hidden[:, [1, 4]] = 0
+    z = hidden @ model.network.layers[1]["W"] + model.network.layers[1]["b"]
+    np.testing.assert_allclose(answer["probabilities"], np.exp(z[0]) / np.exp(z[0]).sum(), rtol=1e-6)
+    np.testing.assert_allclose(answer["hidden"], hidden[0], rtol=1e-6)
+    assert answer["hidden"][1] == answer["hidden"][4] == 0
+    whole = model.classify(stroke.ravel(), 100, 120)
+    assert not np.allclose(answer["probabilities"], whole["probabilities"]) and "all_on" not in whole
+    assert answer["all_on"] == {"digit": whole["digit"], "probability": whole["probability"]}
+    # Silencing nothing changes nothing.
+    for key in ("probabilities", "hidden"):
+        np.testing.assert_array_equal(model.classify(stroke.ravel(), 100, 120, silenced=[])[key],
+                                      model.classify(stroke.ravel(), 100, 120)[key])
+    # The test digits, read by the same forward pass.
+    _, images, _, labels = datasets.digits_split()
+    for silenced in ([], [0, 2, 3]):
+        read = model.test_accuracy(silenced)
+        right = model.network.predict(images / 16, silenced) == labels
+        assert read["accuracy"] == right.mean() and read["right"] == right.sum() and read["total"] == len(labels)
+        assert read["silenced"] == sorted(silenced)
+        np.testing.assert_allclose(read["by_digit"], [right[labels == d].mean() for d in range(10)], rtol=1e-6)
+    assert model.test_accuracy([0, 2, 3])["accuracy"] != model.test_accuracy()["accuracy"]
+
+
+def test_digit_names_a_hidden_unit_it_does_not_have_and_the_valid_range():
+    model = DigitModel(small_digits_json())
+    with pytest.raises(ValueError, match="no hidden unit 5: this network's 5 hidden units are numbered 0 to 4"):
+        model.test_accuracy([0, 5])
+    # What the page is told, through the worker's messages.
+    unpack(widgets.create("digit-test", "digit", json.dumps({"model_json": small_digits_json()})))
+    answer = unpack(widgets.call("digit-test", "classify", json.dumps(
+        {"ink": [255] * 64, "width": 8, "height": 8, "silenced": [-2]})))
+    widgets.dispose("digit-test")
+    assert answer == {"__error__": {"type": "ValueError", "message": (
+        "there is no hidden unit -2: this network's 5 hidden units are numbered 0 to 4")}}
+
+
 # --- Colour and shape.
 
 

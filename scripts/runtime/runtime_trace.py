@@ -87,7 +87,10 @@ def exercises():
         "digit": ({"model_json": network_json([64, 8, 10], ["relu", "softmax"]),
                    "samples_json": json.dumps({"images": [[0] * 64], "labels": [3]})}, [
             ("classify", {"ink": stroke(140, 140), "width": 140, "height": 140}),
-            ("classify", {"ink": np.zeros(140 * 140, np.uint8), "width": 140, "height": 140})]),
+            ("classify", {"ink": np.zeros(140 * 140, np.uint8), "width": 140, "height": 140}),
+            # Hidden units switched off: the drawing and the test digits read without them.
+            ("classify", {"ink": stroke(140, 140), "width": 140, "height": 140, "silenced": [0, 3]}),
+            ("test_accuracy", {"silenced": [3]})]),
         "shapes": ({"model_json": network_json([16 * 16 * 3, 8, len(datasets.SHAPES) + len(datasets.COLOURS)],
                                                ["relu", "sigmoid"])}, [
             ("classify_shape", {"shape": datasets.SHAPES[0], "colour": [1, 0, 0], "x": 0.5, "y": 0.5,

@@ -459,6 +459,12 @@ export function drawHeatmap(canvas, values, width, height, table, low = 0, high 
   ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
 }
 
+// The colour of `table` (256 RGBA entries) for a value v in [low, high], as CSS.
+export function activityColour(table, v, low, high = 1) {
+  const j = Math.max(0, Math.min(255, Math.round(((v - low) / (high - low)) * 255))) * 4;
+  return `rgb(${table[j]}, ${table[j + 1]}, ${table[j + 2]})`;
+}
+
 // One small square per value (a hidden layer's activations), `columns` to a row, each
 // coloured from `table` by where the value lies in [low, high].
 export const CELL = 12;
@@ -469,8 +475,7 @@ export function drawCells(canvas, values, table, low, high = 1, columns = 8) {
   const { width, height } = canvas.size ?? canvas;
   ctx.fillRect(0, 0, width, height);
   values.forEach((v, i) => {
-    const j = Math.max(0, Math.min(255, Math.round(((v - low) / (high - low)) * 255))) * 4;
-    ctx.fillStyle = `rgb(${table[j]}, ${table[j + 1]}, ${table[j + 2]})`;
+    ctx.fillStyle = activityColour(table, v, low, high);
     ctx.fillRect((i % columns) * CELL + 1, Math.floor(i / columns) * CELL + 1, CELL - 2, CELL - 2);
   });
 }
