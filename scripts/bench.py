@@ -578,7 +578,7 @@ def convnet_rows(browser, base, path, repeat, seconds=10):
 DIGIT_SWITCHES = """async (times) => {
     const root = document.querySelector(".nn-widget[data-widget='digit']");
     const line = root.querySelector(".nn-silenced");
-    const units = root.querySelectorAll(".nn-units button");
+    const units = root.querySelectorAll(".nn-digit-units button");
     const said = (start) => new Promise((resolve) => {
         const watch = new MutationObserver(() => {
             if (!line.textContent.startsWith(start)) return;

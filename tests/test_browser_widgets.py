@@ -451,7 +451,7 @@ def test_digit_switches_hidden_neurons_off_as_cpython_computes(ready_page, site)
     assert_ready(page, "digit")
     root = widget(page, "digit")
     prediction, said = root.locator(".nn-prediction"), root.locator(".nn-silenced")
-    units = root.locator(".nn-units button")
+    units = root.locator(".nn-digit-units button")
     assert units.count() == model.network.n_hidden
     everything = model.test_accuracy()
     page.wait_for_function("([e, text]) => e.textContent === text", arg=[

@@ -166,10 +166,10 @@ class Units {
     this.low = low;
     this.table = activityTable();
     this.buttons = Array.from({ length: n }, (_, i) => el("button", {
-      type: "button", class: "nn-unit", "aria-pressed": "false", "aria-label": `Switch neuron ${i + 1} off`,
+      type: "button", class: "nn-digit-unit", "aria-pressed": "false", "aria-label": `Switch neuron ${i + 1} off`,
       tabindex: i ? "-1" : "0", onclick: () => this.toggle(i),
     }));
-    this.element = el("div", { class: "nn-units", role: "group", onkeydown: (event) => this.move(event) },
+    this.element = el("div", { class: "nn-digit-units", role: "group", onkeydown: (event) => this.move(event) },
       ...this.buttons);
     this.element.style.setProperty("--nn-columns", String(Math.min(COLUMNS, n)));
     this.allOn = el("button", { type: "button", class: "nn-button nn-small", disabled: true, text: "All on",
