@@ -792,10 +792,19 @@ def draw_second_layer(path, net, images, labels, shown=5):
     favour = means / np.maximum(means.sum(axis=0, keepdims=True), 1e-9)
     chosen = [int(np.argmax(favour[k])) for k in range(len(SHAPES))]
     (_, k1, _, padding1), (_, k2, _, p2), pool = net.conv[0], net.conv[1], net.pool[0]
-    fig, axes = plt.subplots(len(chosen), shown, figsize=(6.0, 3.9), gridspec_kw={"wspace": 0.08, "hspace": 0.3})
+    # Placed by hand (inches): a layout engine widens the first column to fit each row's
+    # long title, or shrinks the pictures to leave margins.
+    width, margin, gap, title = 6.0, 0.05, 0.08, 0.3
+    side = (width - 2 * margin - (shown - 1) * gap) / shown
+    height = len(chosen) * (title + side + gap)
+    fig = plt.figure(figsize=(width, height), layout="none")
     for row, f in enumerate(chosen):
-        for column, i in enumerate(np.argsort(-peaks[:, f], kind="stable")[:shown]):
-            ax = axes[row, column]
+        top = height - row * (title + side + gap)
+        fig.text(margin / width, (top - 0.05) / height, f"second-layer filter {f + 1}: the {shown} pictures it "
+                 "answers most strongly", fontsize=10.5, ha="left", va="top")
+        axes = [fig.add_axes(((margin + column * (side + gap)) / width, (top - title - side) / height,
+                              side / width, side / height)) for column in range(shown)]
+        for ax, i in zip(axes, np.argsort(-peaks[:, f], kind="stable")[:shown]):
             draw_map(ax, images[i], "colour", 1.0)
             clean(ax)
             # The input pixels under the strongest answer: it sees k2 x k2 pooled cells of
@@ -804,9 +813,6 @@ def draw_second_layer(path, net, images, labels, shown=5):
             left = (columns[i, f] - p2) * pool - padding1
             side = k2 * pool + k1 - 1
             ax.add_patch(Rectangle((left - 0.5, top - 0.5), side, side, fill=False, ec="white", lw=1.6))
-        # Outside the layout, so the long line does not widen the first column.
-        axes[row, 0].set_title(f"second-layer filter {f + 1}: the {shown} pictures it answers most strongly",
-                               fontsize=10.5, loc="left").set_in_layout(False)
     plotting.save_figure(fig, path)
     # Per shape: which filter was shown, and the share of its average answers that shape gets.
     return {key: value for k, f in enumerate(chosen) for key, value in (
@@ -1099,6 +1105,18 @@ def global_features(net, X):
     return net.forward_all(X).activations[len(net.conv)].reshape(len(X), -1)
 
 
+def accuracy_by_column(answers, labels, centres, least=30):
+    """The share of right ``answers`` among the test shapes centred in each pixel column, for
+    the columns with at least ``least`` shapes: ``(middles, accuracies)``, each ``(columns,)``."""
+    middles, accuracies = [], []
+    for low in range(SHAPE_SIZE):
+        inside = (centres >= low) & (centres < low + 1)
+        if inside.sum() >= least:
+            middles.append(low + 0.5)
+            accuracies.append(float(np.mean(answers[inside] == labels[inside])))
+    return np.array(middles), np.array(accuracies)
+
+
 @recipe(outputs=["post7/shift.svg", "post7/equivariance.svg"], params=SHIFT_PARAMS)
 def conv_shift(out, params):
     data = params["data"]
@@ -1115,15 +1133,9 @@ def conv_shift(out, params):
     ax.axvspan(0, data["left_of"], color=plotting.NEUTRAL, alpha=0.18, lw=0)
     ax.text(0.4, 0.05, "positions seen\nin training", color=plotting.AXES, fontsize=11, va="bottom")
     ax.axhline(1 / 3, color=plotting.NEUTRAL, lw=1, ls=(0, (4, 3)))
-    edges = np.arange(0.0, SHAPE_SIZE + 1.0)
+    columns = {name: accuracy_by_column(answers[name], test_labels, centres) for name in SHIFT_LOOK}
     for name, (label, colour) in SHIFT_LOOK.items():
-        middles, accuracy = [], []
-        for low, high in zip(edges[:-1], edges[1:]):
-            inside = (centres >= low) & (centres < high)
-            if inside.sum() >= 30:
-                middles.append((low + high) / 2)
-                accuracy.append(np.mean(answers[name][inside] == test_labels[inside]))
-        ax.plot(middles, accuracy, "o-", color=colour, lw=2, ms=4.5, label=label)
+        ax.plot(*columns[name], "o-", color=colour, lw=2, ms=4.5, label=label)
     ax.set_xlim(0, SHAPE_SIZE)
     ax.set_ylim(0, 1.03)
     ax.set_xticks([0, 4, 8, 12, 16])
@@ -1180,5 +1192,10 @@ def conv_shift(out, params):
         metrics[f"{name}_parameters"] = net.n_parameters
         metrics[f"{name}_accuracy_seen"] = float(np.mean(answers[name][seen] == test_labels[seen]))
         metrics[f"{name}_accuracy_unseen"] = float(np.mean(answers[name][unseen] == test_labels[unseen]))
+    # The plain network's worst column among those it never saw in training.
+    middles, accuracies = columns["conv"]
+    unseen_columns = middles >= data["left_of"] + 1
+    worst = np.argmin(np.where(unseen_columns, accuracies, np.inf))
+    metrics.update({"conv_worst_column": int(middles[worst]), "conv_worst_column_accuracy": round(accuracies[worst], 3)})
     metrics["epochs"] = params["nets"]["conv"]["epochs"]
     return metrics
