@@ -809,10 +809,10 @@ def draw_second_layer(path, net, images, labels, shown=5):
             clean(ax)
             # The input pixels under the strongest answer: it sees k2 x k2 pooled cells of
             # pool x pool first-layer answers, each of which saw k1 x k1 pixels.
-            top = (rows[i, f] - p2) * pool - padding1
-            left = (columns[i, f] - p2) * pool - padding1
-            side = k2 * pool + k1 - 1
-            ax.add_patch(Rectangle((left - 0.5, top - 0.5), side, side, fill=False, ec="white", lw=1.6))
+            seen_top = (rows[i, f] - p2) * pool - padding1
+            seen_left = (columns[i, f] - p2) * pool - padding1
+            seen = k2 * pool + k1 - 1
+            ax.add_patch(Rectangle((seen_left - 0.5, seen_top - 0.5), seen, seen, fill=False, ec="white", lw=1.6))
     plotting.save_figure(fig, path)
     # Per shape: which filter was shown, and the share of its average answers that shape gets.
     return {key: value for k, f in enumerate(chosen) for key, value in (
