@@ -322,3 +322,42 @@ def test_activations_have_the_expected_values():
     np.testing.assert_array_equal(ACTIVATIONS["relu"].function(z), [[0, 0, 0, 1, 1000]])
     np.testing.assert_allclose(ACTIVATIONS["softmax"].function(np.array([[0.0, np.log(3.0)]])), [[0.25, 0.75]])
 
+
+# --- Switching neurons off while training (the playground).
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_a_silenced_neuron_gives_nothing_and_learns_nothing(hidden):
+    rng = np.random.default_rng(3)
+    net = Network([3, 5, 4, 2], [hidden, hidden, "softmax"], seed=2)
+    for layer in net.layers:
+        layer["b"] += rng.normal(0, 0.3, layer["b"].shape)
+    X, Y = rng.normal(size=(7, 3)), np.eye(2)[rng.integers(0, 2, 7)]
+    before = net.forward_all(X).activations
+    net.silence([(0, 1), (1, 3)])
+    steps = net.forward_all(X).activations
+    assert np.all(steps[1][:, 1] == 0) and np.all(steps[2][:, 3] == 0)
+    assert np.any(before[1][:, 1] != 0) or hidden == "relu"  # (a ReLU may be silent by itself)
+    np.testing.assert_array_equal(steps[1][:, [0, 2, 3, 4]], before[1][:, [0, 2, 3, 4]])
+    # Backpropagation still matches the loss it sees, and nothing flows into a silent neuron.
+    value, grads = net.gradients(X, Y, "categorical_cross_entropy", 0.0)
+    expected = numerical_gradients(net, X, Y, "categorical_cross_entropy", 0.0)
+    for got, want in zip(grads, expected):
+        for key in ("W", "b"):
+            assert relative_error(got[key], want[key]) < 1e-6, key
+    assert np.all(grads[0]["W"][:, 1] == 0) and grads[0]["b"][1] == 0 and np.all(grads[1]["W"][1] == 0)
+    assert np.all(grads[1]["W"][:, 3] == 0) and np.all(grads[2]["W"][3] == 0)
+    # Switched back on, the network is what it was.
+    net.silence([])
+    assert all(np.array_equal(a, b) for a, b in zip(net.forward_all(X).activations, before))
+    assert [act.name for act in net.activations] == [hidden, hidden, "softmax"]
+
+
+def test_silence_names_a_neuron_that_does_not_exist():
+    net = Network([2, 4, 3, 1], ["tanh", "tanh", "sigmoid"], seed=0)
+    with pytest.raises(ValueError, match=r"no hidden neuron 4 in layer 0: the hidden layers' widths are \[4, 3\]"):
+        net.silence([(0, 4)])
+    with pytest.raises(ValueError, match="no hidden neuron 0 in layer 2"):
+        net.silence([(2, 0)])  # the output layer is not a hidden one
+    with pytest.raises(ValueError, match="pair of whole numbers"):
+        net.silence([1])
