@@ -486,9 +486,9 @@ def test_post3_things_to_try(browser, server):
         text, (train, test) = train_to(page, root, epochs)
         # The browser's NumPy rounds a little differently: the same run, to a point or two.
         assert test == pytest.approx(quoted[f"{name}_test_accuracy"], abs=0.02), (name, text)
-    assert "No hidden layers" not in root.locator(".nn-units").text_content()
+    assert "No hidden layers" not in root.locator(".nn-pg-network").text_content()
     root.get_by_label("Hidden layers").select_option("0")
-    assert "straight line" in root.locator(".nn-units").text_content()
+    assert "straight line" in root.locator(".nn-pg-network").text_content()
     # The figures the text quotes bear out its words.
     assert quoted["no_hidden_test_accuracy"] < 0.65 and quoted["tanh_test_accuracy"] < 0.7
     assert quoted["one_layer_test_accuracy"] > quoted["narrow_test_accuracy"] + 0.2

@@ -347,7 +347,7 @@ def test_playground_takes_the_readers_points_and_splits_them_by_the_share():
     # does, 7 of 10 do, and one added at the end never moves another.
     trains = [bool(v) for v in np.diff(np.ceil(0.7 * np.arange(11) - 1e-9))]
     assert trains[0] and sum(trains) == 7
-    assert model.n_train == 70 + 7 and len(model.X_test) == 30 + 3
+    assert model.n_train == 70 + 7 and len(model.X_test) == 30 + 3 and model.describe()["n_own"] == [7, 3]
     np.testing.assert_array_equal(model.X_train[70:], np.array(own)[trains][:, :2])
     np.testing.assert_array_equal(model.y_test[30:], np.array(own)[~np.array(trains)][:, 2])
     more = PlaygroundModel(dataset="spirals", classes=3, n_samples=100, split=0.7, points=[*own, [0, 0, 1]])
@@ -421,8 +421,11 @@ def test_playground_replays_snapshots_kept_within_a_bound():
     epochs = long.snapshot([], [])["replay_epochs"]
     assert len(epochs) <= playground.MAX_SNAPSHOTS and epochs[0] == 0 and epochs[-1] >= 2900
     assert len(set(np.diff(epochs))) == 1
+    # One past the last snapshot is now, with every loss so far.
+    now = model.replay(len(model.snapshots))
+    assert now["replaying"] is None and now["epoch"] == 150 and len(now["train_loss"]) == 150
     with pytest.raises(ValueError, match="index must be a whole number from 0 to"):
-        model.replay(len(latest["replay_epochs"]))
+        model.replay(len(model.snapshots) + 1)
 
 
 # --- One neuron draws a line.

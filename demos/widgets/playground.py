@@ -110,7 +110,7 @@ class PlaygroundModel:
         own_X, own_y = own_points(points, classes, self.extent)
         # The toy sets come in random order already, so their first points make a fair training set.
         n_train = min(len(X) - 1, max(1, round(split * len(X)))) if len(X) else 0
-        own_train = training_share(len(own_X), split)
+        self.own_train = own_train = training_share(len(own_X), split)
         # All the points, training ones first: the losses and accuracies of both sets come
         # from one pass through the network (in the browser each pass costs its NumPy calls).
         self.X_train = np.concatenate([X[:n_train], own_X[own_train]])
@@ -169,9 +169,9 @@ class PlaygroundModel:
         return self.trainer.epoch if self.trainer else 0
 
     def describe(self):
-        """The points (train and test), the grid they are drawn on and the input neurons'
-        pictures (``inputs`` ``(n_inputs, unit_grid ** 2)``, with their ``input_names``), plus
-        ``snapshot()``."""
+        """The points (train and test, the reader's own last in each: ``n_own`` of them), the grid
+        they are drawn on and the input neurons' pictures (``inputs`` ``(n_inputs, unit_grid ** 2)``,
+        with their ``input_names``), plus ``snapshot()``."""
         names = ["x", "y", *(FEATURES[name][0] for name in self.settings["features"])]
         return {
             "settings": self.settings,
@@ -184,6 +184,7 @@ class PlaygroundModel:
             "test_points": self.X_test.astype(np.float32),
             "test_labels": self.y_test.astype(np.uint8),
             "n_parameters": self.network.n_parameters,
+            "n_own": [int(self.own_train.sum()), int((~self.own_train).sum())],
             "input_names": names,
             "inputs": np.ascontiguousarray(self.unit_inputs.T).astype(np.float32),
             **self.snapshot([], []),
@@ -246,9 +247,12 @@ class PlaygroundModel:
 
     def replay(self, index):
         """What the network was at snapshot ``index`` (0 is the start; see ``snapshot()``'s
-        ``replay_epochs``), with today's silenced neurons: ``snapshot()`` of those weights, with
-        the losses of every epoch up to it. Training goes on from the latest weights."""
-        index = whole_number(index, "index", 0, len(self.snapshots) - 1)
+        ``replay_epochs``; one past the last is now), with today's silenced neurons: ``snapshot()``
+        of those weights, with the losses of every epoch up to it. Training goes on from the
+        latest weights."""
+        index = whole_number(index, "index", 0, len(self.snapshots))
+        if index == len(self.snapshots):
+            return {**self.snapshot(self.loss_history["train"], self.loss_history["test"]), "replaying": None}
         epoch, weights = self.snapshots[index]
         latest = self.network.layers
         self.network.layers = weights

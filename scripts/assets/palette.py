@@ -25,8 +25,9 @@ ZERO = "#eceff1"  # a light grey: zero, between negative and positive
 ACTIVE = "#8e24aa"  # how strongly a neuron fires: a purple that fills as its output grows
 # Dark orange, orange, zero, blue, dark blue: the stops of the diverging map.
 DIVERGING = ("#b3500a", ORANGE, ZERO, BLUE, "#0d47a1")
-# One colour per class, class 0 first.
+# One colour per class, class 0 first, and what the colour is called in a text alternative.
 CLASSES = (ORANGE, BLUE, "#009e73", "#f0e442")
+CLASS_NAMES = ("orange", "blue", "green", "yellow")
 # Decision regions are shaded in the colour of the class that wins there, mixed with the card as
 # its lead shrinks: the surest regions get this much of the class's colour (points stay readable).
 REGION_STRENGTH = 0.55
@@ -47,9 +48,10 @@ def stylesheet():
 
 
 def module():
-    """The colours as a JavaScript module: ``COLOURS`` (name -> [r, g, b]), ``DIVERGING``, ``CLASSES`` and ``REGION_STRENGTH``."""
+    """The colours as a JavaScript module: ``COLOURS`` (name -> [r, g, b]), ``DIVERGING``, ``CLASSES``, ``CLASS_NAMES`` and ``REGION_STRENGTH``."""
     colours = json.dumps({name: rgb(colour) for name, colour in NAMED.items()})
     return ("// Written by the build from scripts/assets/palette.py.\n"
             f"export const COLOURS = {colours};\nexport const DIVERGING = {json.dumps([rgb(c) for c in DIVERGING])};\n"
             f"export const CLASSES = {json.dumps([rgb(c) for c in CLASSES])};\n"
+            f"export const CLASS_NAMES = {json.dumps(CLASS_NAMES)};\n"
             f"export const REGION_STRENGTH = {REGION_STRENGTH};\n")
