@@ -73,7 +73,7 @@ out["multiclass"] = {
     "losses": first["train_loss"] + first["test_loss"] + later["train_loss"] + later["test_loss"],
     "weights": weights(model.network),
     "silenced": off["output"].astype(float).ravel().tolist()[::97] + [off["train_accuracy"], off["test_accuracy"]],
-    "replayed": replayed["output"].astype(float).ravel().tolist()[::97] + replayed["train_loss"],
+    "replayed": replayed["output"].astype(float).ravel().tolist()[::97] + [replayed["train_accuracy"]],
 }
 
 # Real digits against shuffled labels: softmax, categorical cross-entropy, 64 inputs.

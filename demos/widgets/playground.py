@@ -162,14 +162,14 @@ class PlaygroundModel:
             seed=s["seed"])
         self.snapshots = [(0, self._weights())]
         self.snapshot_every = SNAPSHOT_EVERY
-        self.loss_history = {"train": [], "test": []}
 
     @property
     def epoch(self):
         return self.trainer.epoch if self.trainer else 0
 
     def describe(self):
-        """The points (train and test, the reader's own last in each: ``n_own`` of them), the grid
+        """The points (train and test, the reader's own last in each: ``n_own`` of them; ``own_test``
+        says which of the reader's points test, in the order they were placed), the grid
         they are drawn on and the input neurons' pictures (``inputs`` ``(n_inputs, unit_grid ** 2)``,
         with their ``input_names``), plus ``snapshot()``."""
         names = ["x", "y", *(FEATURES[name][0] for name in self.settings["features"])]
@@ -185,6 +185,7 @@ class PlaygroundModel:
             "test_labels": self.y_test.astype(np.uint8),
             "n_parameters": self.network.n_parameters,
             "n_own": [int(self.own_train.sum()), int((~self.own_train).sum())],
+            "own_test": (~self.own_train).astype(np.uint8),
             "input_names": names,
             "inputs": np.ascontiguousarray(self.unit_inputs.T).astype(np.float32),
             **self.snapshot([], []),
@@ -202,19 +203,30 @@ class PlaygroundModel:
         for _ in range(epochs):
             self.trainer.run_epoch()
             train, test = self.losses()
-            if not np.isfinite(train + test):
+            if not np.isfinite(train + (test or 0.0)):
                 raise TrainingDiverged(
-                    f"training diverged at epoch {self.trainer.epoch}: the loss became {train + test}. "
+                    f"training diverged at epoch {self.trainer.epoch}: the loss became {train + (test or 0.0)}. "
                     f"Reset and try a smaller learning rate or L2.")
             train_loss.append(train)
             test_loss.append(test)
             self._keep_snapshot()
-        self.loss_history["train"] += train_loss
-        self.loss_history["test"] += test_loss
         return self.snapshot(train_loss, test_loss)
 
     def _weights(self):
-        return [{key: value.copy() for key, value in layer.items()} for layer in self.network.layers]
+        # One flat array per snapshot: a hundred of them cost little more than the numbers themselves.
+        return np.concatenate([layer[key].ravel() for layer in self.network.layers for key in ("W", "b")])
+
+    def _layers(self, flat):
+        """The layers of the network, ``[{"W", "b"}, ...]``, with the weights of a snapshot."""
+        layers, start = [], 0
+        for layer in self.network.layers:
+            taken = {}
+            for key in ("W", "b"):
+                size = layer[key].size
+                taken[key] = flat[start : start + size].reshape(layer[key].shape)
+                start += size
+            layers.append(taken)
+        return layers
 
     def _keep_snapshot(self):
         if self.epoch % self.snapshot_every:
@@ -229,12 +241,12 @@ class PlaygroundModel:
 
     def losses(self):
         """Cross-entropy of the current network on the training and the test points
-        (without the L2 term, so the two can be compared; ``nan`` for a set without points)."""
+        (without the L2 term, so the two can be compared; None for a set without points)."""
         n, loss = self.n_train, loss_function(self.loss)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported by step()
             z = self.network.forward_all(self.inputs).zs[-1]  # the output neurons' z for every point
             # From z, as the trainer computes its loss: exact even where the output saturates.
-            return tuple(float(loss.from_logits(z[part], self.Y[part])) if len(z[part]) else float("nan")
+            return tuple(float(loss.from_logits(z[part], self.Y[part])) if len(z[part]) else None
                          for part in (slice(None, n), slice(n, None)))
 
     def silence(self, neurons):
@@ -248,16 +260,16 @@ class PlaygroundModel:
     def replay(self, index):
         """What the network was at snapshot ``index`` (0 is the start; see ``snapshot()``'s
         ``replay_epochs``; one past the last is now), with today's silenced neurons: ``snapshot()``
-        of those weights, with the losses of every epoch up to it. Training goes on from the
-        latest weights."""
+        of those weights, its ``epoch`` that of the snapshot (the page has the losses up to it).
+        Training goes on from the latest weights."""
         index = whole_number(index, "index", 0, len(self.snapshots))
         if index == len(self.snapshots):
-            return {**self.snapshot(self.loss_history["train"], self.loss_history["test"]), "replaying": None}
+            return {**self.snapshot([], []), "replaying": None}
         epoch, weights = self.snapshots[index]
         latest = self.network.layers
-        self.network.layers = weights
+        self.network.layers = self._layers(weights)
         try:
-            answer = self.snapshot(self.loss_history["train"][:epoch], self.loss_history["test"][:epoch])
+            answer = self.snapshot([], [])
         finally:
             self.network.layers = latest
         return {**answer, "epoch": epoch, "replaying": index}

@@ -6,13 +6,15 @@
 // order: the arrow keys move between its neurons, Enter or Space switches a hidden one.
 // It draws only while it is on screen: the pictures of a diagram nobody sees cost the training.
 
-import { el, css, COLOURS, divergingTable, activityTable, drawHeatmap, figureCanvas, context2d, formatNumber } from "./ui.js";
+import {
+  el, css, COLOURS, divergingTable, activityTable, activityKey, drawHeatmap, figureCanvas, context2d, formatNumber, newId,
+} from "./ui.js";
 import { CLASSES } from "./palette.js";
 
 const UNIT = 28; // CSS pixels of a neuron's picture
 
 // 256 RGBA entries from the card (no chance) to a class's colour (sure): one output neuron's picture.
-export function classTable(k) {
+function classTable(k) {
   const table = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i++) {
     for (let c = 0; c < 3; c++) table[i * 4 + c] = COLOURS.card[c] + ((CLASSES[k][c] - COLOURS.card[c]) * i) / 255;
@@ -31,17 +33,24 @@ export class NetworkDiagram {
   constructor({ onFocus, onToggle }) {
     this.onFocus = onFocus;
     this.onToggle = onToggle;
-    this.lines = el("canvas", { class: "nn-net-lines", "aria-hidden": "true" });
+    this.lines = el("canvas", {
+      class: "nn-net-lines", role: "img",
+      "aria-label": "Lines between the neurons, one per weight: blue positive, orange negative, thicker the larger.",
+    });
     this.columns = el("div", { class: "nn-net-columns" });
     this.net = el("div", { class: "nn-net", role: "group" }, this.lines, this.columns);
-    this.words = el("p", { class: "nn-net-words", "aria-live": "polite" });
+    // What a neuron in focus says of itself (its weights), and how the keys move between them.
+    this.wordsId = newId("weights");
+    this.helpId = newId("help");
+    this.words = el("p", { class: "nn-net-words", id: this.wordsId, "aria-live": "polite" });
     this.note = el("p", { class: "nn-net-note" });
     this.element = el("figure", { class: "nn-pg-network" }, this.net, this.note, this.words,
-      el("figcaption", {},
-        "The network: inputs on the left, then each hidden layer, then the output. Every neuron shows what it " +
-        "answers over the plane; every line is a weight, blue positive and orange negative, thicker the larger. " +
-        "Point at a neuron (or move to it with the arrow keys) to see it large on the plane and read its weights; " +
-        "click a hidden neuron (or press Enter) to switch it off, and again to switch it back on."));
+      el("figcaption", { id: this.helpId },
+        "The network: inputs on the left, then each layer of neurons, then the output. Every neuron shows what it " +
+        "answers over the plane (the hidden ones: ", activityKey(), "); every line is a weight, blue positive " +
+        "and orange negative, thicker the larger. Point at a neuron, or move to it with the arrow keys, to see it " +
+        "large on the plane and read its weights; click a hidden neuron, or press Enter, to switch it off, and " +
+        "again to switch it back on."));
     this.neurons = []; // per column: [{element, canvas, neuron}]
     this.focused = null;
     this.visible = true;
@@ -80,10 +89,11 @@ export class NetworkDiagram {
       this.columns.append(box);
     };
     const neuron = (tag, neuron, label, attributes = {}) => {
-      const canvas = figureCanvas(UNIT, UNIT, "", "nn-unit", { sharp: true });
-      canvas.removeAttribute("role");
-      canvas.setAttribute("aria-hidden", "true");
-      const element = el(tag, { class: "nn-neuron", tabindex: "-1", "aria-label": label, ...attributes }, canvas);
+      const canvas = figureCanvas(UNIT, UNIT, `The picture of ${this.name(neuron)}`, "nn-unit", { sharp: true });
+      const element = el(tag, {
+        class: "nn-neuron", tabindex: "-1", "aria-label": label, "aria-describedby": `${this.wordsId} ${this.helpId}`,
+        ...attributes,
+      }, canvas);
       element.addEventListener("mouseenter", () => this.focus(neuron));
       element.addEventListener("focus", () => this.focus(neuron));
       return { element, canvas, neuron };
@@ -104,7 +114,7 @@ export class NetworkDiagram {
       "so its boundary is a straight line in them (on the plane too, unless extra inputs bend it).";
     this.net.setAttribute("aria-label",
       `The network: ${inputs.length} inputs (${inputs.join(", ")}), ` +
-      (hidden.length ? `hidden layers of ${hidden.join(", ")} neurons, ` : "no hidden layer, ") +
+      (hidden.length ? `then layers of ${hidden.join(", ")} neurons, ` : "no layer between, ") +
       `${outputs} output neuron${outputs > 1 ? "s" : ""}.`);
   }
 

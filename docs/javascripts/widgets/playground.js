@@ -254,8 +254,8 @@ export async function mount(container, api) {
   // the pictures in a task of their own just after. By then the training loop has sent its next
   // call, so Python computes while the page draws instead of waiting for it.
   let losses = { train: [], test: [] }; // arrived, not yet in the chart
+  let run = { train: [], test: [] }; // every loss of the run so far: going back shows the first ones
   let chartFrom = null; // losses that replace the chart's (a new run, or a replay), or null
-  let lastLoss = { train: "–", test: "–" };
   let drawing = 0; // the pending drawing task
 
   function show(answer, fresh = false) {
@@ -265,21 +265,29 @@ export async function mount(container, api) {
       buildClasses();
       placed.extent = latest.extent;
       setOwnPoints();
+      run = { train: [], test: [] };
     }
     const going = "replaying" in answer;
+    // A set without points has no loss (null): its curve stays empty.
+    const arrived = {};
+    for (const key of ["train", "test"]) {
+      arrived[key] = answer[`${key}_loss`].filter((v) => v !== null);
+      run[key].push(...arrived[key]);
+    }
     if (fresh || going) {
-      // A new run starts an empty chart; a replay shows the losses up to its moment, or all of them.
-      chartFrom = { train: answer.train_loss.slice(), test: answer.test_loss.slice() };
-      losses = { train: [], test: [] };
+      // A new run starts an empty chart; going back shows the losses up to that moment, or all of them.
       replaying = going ? answer.replaying : null;
+      const upTo = replaying === null ? run.train.length : answer.epoch;
+      chartFrom = { train: run.train.slice(0, upTo), test: run.test.slice(0, upTo) };
+      losses = { train: [], test: [] };
     } else {
       replaying = null;
-      losses.train.push(...answer.train_loss);
-      losses.test.push(...answer.test_loss);
+      losses.train.push(...arrived.train);
+      losses.test.push(...arrived.test);
     }
-    const last = (values) => (values.length ? formatNumber(values[values.length - 1]) : null);
-    if (fresh || going) lastLoss = { train: last(answer.train_loss) ?? "–", test: last(answer.test_loss) ?? "–" };
-    else lastLoss = { train: last(answer.train_loss) ?? lastLoss.train, test: last(answer.test_loss) ?? lastLoss.test };
+    const last = (values) => (values.length ? formatNumber(values[values.length - 1]) : "–");
+    const shown = replaying === null ? run : chartFrom;
+    const lastLoss = { train: last(shown.train), test: last(shown.test) };
     const score = (v) => (v === null ? "–" : percent(v));
     const back = replaying === null ? "" : ` (going back: the run is at epoch ${latest.now})`;
     if (replaying === null) latest.now = latest.epoch;
@@ -379,7 +387,8 @@ export async function mount(container, api) {
     draw(latest.train_points, latest.train_labels, latest.train_labels.length - ownTrain, false);
     if (showTest.checked) draw(latest.test_points, latest.test_labels, latest.test_labels.length - ownTest, true);
     // The reader's points: squares, ringed when they test (always shown: they were just placed).
-    const tests = ownTests(placed.points.length);
+    // The model says which test; a point placed since its last answer is drawn as training.
+    const tests = latest.own_test;
     placed.points.forEach((p, i) => {
       const [cx, cy] = placed.toCanvas(p.x, p.y);
       const half = RADIUS - 0.5;
@@ -389,13 +398,6 @@ export async function mount(container, api) {
       ctx.strokeStyle = i === placed.selected || tests[i] ? css(COLOURS.text) : "white";
       ctx.strokeRect(cx - half, cy - half, 2 * half, 2 * half);
     });
-  }
-
-  // Which of the reader's points test, as the model splits them (demos/widgets/playground.py,
-  // training_share): point k trains when it brings the training count up to ceil(split (k + 1)).
-  function ownTests(n) {
-    return Array.from({ length: n }, (_, k) => Math.ceil(settings.split * (k + 1) - 1e-9) ===
-      Math.ceil(settings.split * k - 1e-9));
   }
 
   function setOwnPoints() {
