@@ -175,3 +175,24 @@ def test_class_shading_for_two_classes_is_the_region_colour_map():
     np.testing.assert_allclose(shades[1], card + REGION_STRENGTH * (third - card))
     assert np.argmax(np.abs(shades[2] - card) @ [1, 1, 1]) >= 0 and np.allclose(
         shades[2], card + REGION_STRENGTH * 0.7 * (np.array(to_rgb(CLASSES[1])) - card))
+
+
+def test_the_playground_figure_draws_three_classes_and_extra_inputs(tmp_path):
+    # A post that sets three classes (or extra inputs) gets its fallback drawn by the model itself:
+    # the third class's colour shades its regions, as the live widget shades them.
+    from PIL import Image
+
+    from scripts.assets.palette import CARD, CLASSES, REGION_STRENGTH, rgb
+    from scripts.assets.shared import playground_figure
+
+    drawn_with = {"name": "playground", "options": {"dataset": "blobs", "classes": 3, "features": ["x2"],
+                                                    "hidden": [6], "learning_rate": 0.3}}
+    metrics = playground_figure(drawn_with, 30, tmp_path / "three.webp")
+    assert metrics["epochs"] == 30 and metrics["test_accuracy"] > 0.9
+    pixels = np.asarray(Image.open(tmp_path / "three.webp").convert("RGB"), dtype=float).reshape(-1, 3)
+    card = np.array(rgb(CARD), dtype=float)
+    for colour in CLASSES[:3]:
+        # Every class has its points, and where it surely wins, its shading.
+        assert np.min(np.abs(pixels - rgb(colour)).sum(axis=1)) < 40, colour
+        sure = card + REGION_STRENGTH * (np.array(rgb(colour)) - card)
+        assert np.sum(np.abs(pixels - sure).sum(axis=1) < 30) > 1000, colour
