@@ -74,9 +74,10 @@ export class NetworkDiagram {
   }
 
   // Lay out the neurons: `inputs` their names, `hidden` the widths of the hidden layers,
-  // `outputs` the number of output neurons (one for two classes), `activation` the hidden layers'.
-  build({ inputs, hidden, outputs, activation }) {
-    this.shape = { inputs, hidden, outputs, activation };
+  // `outputs` the number of output neurons (one for two classes).
+  build({ inputs, hidden, outputs }) {
+    this.shape = { inputs, hidden, outputs };
+    this.answer = null; // until an answer of this network arrives (see draw)
     this.columns.replaceChildren();
     this.neurons = [];
     this.focused = null;
@@ -121,6 +122,9 @@ export class NetworkDiagram {
   // Draw an answer of the model: the pictures of the neurons (`inputs`, `units`, `output`) and
   // the weights (`weights`, `biases`), and which neurons are off (`silenced`).
   draw(answer) {
+    const fits = answer.weights.length === this.neurons.length - 1 &&
+      answer.weights.every((W, l) => W.length === this.neurons[l].length * this.neurons[l + 1].length);
+    if (!fits) return; // an answer of the network before the last change, still on its way
     this.answer = answer;
     const off = new Set(answer.silenced.map(([layer, index]) => `${layer},${index}`));
     this.neurons.slice(1, -1).forEach((column, layer) => column.forEach(({ element }, index) => {

@@ -301,11 +301,11 @@ export async function mount(container, api) {
   }
 
   function describePlane() {
-    const k = settings.classes;
+    const k = latest.settings.classes;
     const named = CLASS_NAMES.slice(0, k).map((colour, c) => `${colour} where it answers class ${c}`);
     const regions = focusedNeuron ? `The picture of ${diagram.name(focusedNeuron)} after ${latest.epoch} epochs ` +
-      `on the ${settings.dataset} data (regions hidden while it is pointed at).`
-      : `Decision regions of the network after ${latest.epoch} epochs on the ${settings.dataset} data in ${k} ` +
+      `on the ${latest.settings.dataset} data (regions hidden while it is pointed at).`
+      : `Decision regions of the network after ${latest.epoch} epochs on the ${latest.settings.dataset} data in ${k} ` +
         `classes: ${named.slice(0, -1).join(", ")} and ${named[k - 1]}, paler where it is less sure.`;
     const score = (v) => (v === null ? "no" : percent(v));
     plane.setAttribute("aria-label", `${regions} It classifies ${score(latest.train_accuracy)} of the ` +
@@ -349,10 +349,10 @@ export async function mount(container, api) {
     if (focusedNeuron && diagram.answer) {
       const picture = diagram.picture(focusedNeuron);
       drawHeatmap(plane, picture.values, picture.side, picture.side, picture.table, picture.low, picture.high);
-    } else if (settings.classes === 2) {
+    } else if (latest.settings.classes === 2) {
       drawHeatmap(plane, latest.output, latest.grid, latest.grid, outputTable);
     } else {
-      drawClassRegions(latest.output, latest.grid, settings.classes);
+      drawClassRegions(latest.output, latest.grid, latest.settings.classes);
     }
     const now = { points: latest.train_points, test: showTest.checked, own: placed.points, selected: placed.selected };
     if (["points", "test", "own", "selected"].some((key) => dots[key] !== now[key]) || dotsStale) {
@@ -414,12 +414,15 @@ export async function mount(container, api) {
   }
 
   // The radio buttons that choose the class of a new point are also the key to the colours.
+  // What is drawn follows the answer's own settings (latest.settings), which a change may have
+  // left behind for a moment.
   function buildClasses() {
-    if (classChoice.childElementCount === settings.classes + 1) return;
-    chosenClass = Math.min(chosenClass, settings.classes - 1);
+    const k = latest.settings.classes;
+    if (classChoice.childElementCount === k + 1) return;
+    chosenClass = Math.min(chosenClass, k - 1);
     const group = newId("class");
     classChoice.replaceChildren(el("legend", { text: "Your points: click the plane to add one of" }));
-    for (let c = 0; c < settings.classes; c++) {
+    for (let c = 0; c < k; c++) {
       const input = el("input", { type: "radio", name: group, value: String(c) });
       input.checked = c === chosenClass;
       input.addEventListener("change", () => (chosenClass = c));
@@ -430,7 +433,9 @@ export async function mount(container, api) {
   }
 
   function rebuildDiagram() {
-    const layout = { inputs: latest.input_names, hidden: settings.hidden, outputs: settings.classes === 2 ? 1 : settings.classes };
+    // From the answer's own settings: the page's may already have moved on to the next change.
+    const { hidden, classes: k } = latest.settings;
+    const layout = { inputs: latest.input_names, hidden, outputs: k === 2 ? 1 : k };
     if (JSON.stringify(layout) === shape) return;
     shape = JSON.stringify(layout);
     focusedNeuron = null;
