@@ -58,16 +58,6 @@ def _softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _masked(act, mask):
-    """``act`` with some neurons switched off: ``mask`` ``(n_units,)`` holds 0 for those, 1 for the
-    rest. ``a * mask`` forwards; backwards, ``grad_a * mask`` is the gradient reaching ``act``'s
-    own ``a``, which equals the masked one wherever the mask lets anything through."""
-    masked = Activation(act.name, lambda z: act.function(z) * mask, lambda z, a, g: act.backward(z, a, g * mask),
-                        act.bounds, act.hidden, act.label)
-    masked.plain = act
-    return masked
-
-
 ACTIVATIONS = {
     "identity": Activation("identity", lambda z: z, lambda z, a, g: g, hidden=False),
     "sigmoid": Activation("sigmoid", _sigmoid, lambda z, a, g: g * a * (1.0 - a), (0, 1)),
@@ -218,27 +208,6 @@ class Network:
             # He for ReLU, Glorot for the rest.
             std = np.sqrt(2.0 / n_in) if act.name == "relu" else np.sqrt(2.0 / (n_in + n_out))
             self.layers.append({"W": rng.normal(0.0, std, (n_in, n_out)), "b": np.zeros(n_out)})
-
-    def silence(self, neurons):
-        """Switch hidden neurons off: ``neurons`` lists ``(layer, neuron)`` pairs, ``layer`` 0 being
-        the first hidden layer. A silenced neuron's activation is 0 whatever its inputs, in
-        training too, where no gradient reaches its weights; every neuron not listed is on.
-        (Its layer's activation is swapped for one that multiplies by 0 or 1 per neuron, both
-        on the way forward and on the way back, so the forward and backward passes are unchanged.)"""
-        masks = [None] * len(self.layers)
-        for pair in neurons:
-            try:
-                layer, neuron = (int(v) for v in pair)
-            except (TypeError, ValueError):
-                raise ValueError(f"a neuron to silence is a (layer, neuron) pair of whole numbers, got {pair!r}") from None
-            if not 0 <= layer < len(self.layers) - 1 or not 0 <= neuron < self.sizes[layer + 1]:
-                raise ValueError(f"there is no hidden neuron {neuron} in layer {layer}: the hidden layers' "
-                                 f"widths are {self.sizes[1:-1]}, counted from 0")
-            if masks[layer] is None:
-                masks[layer] = np.ones(self.sizes[layer + 1])
-            masks[layer][neuron] = 0.0
-        plain = [getattr(act, "plain", act) for act in self.activations]
-        self.activations = [act if mask is None else _masked(act, mask) for act, mask in zip(plain, masks)]
 
     @property
     def n_parameters(self):

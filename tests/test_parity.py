@@ -66,7 +66,7 @@ model = PlaygroundModel(dataset="spirals", classes=3, features=["x2", "sinx"], h
                         learning_rate=0.01, optimizer="adam", n_samples=120, seed=5,
                         points=[[0.2, 0.3, 2], [-0.4, 0.1, 1], [0.5, -0.6, 0]])
 first = model.step(10)
-off = model.silence([[0, 1], [1, 4]])
+off = model.silence([1, 6 + 4])
 later = model.step(10)
 replayed = model.replay(2)
 out["multiclass"] = {

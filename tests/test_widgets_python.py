@@ -374,26 +374,26 @@ def test_playground_takes_the_readers_points_and_splits_them_by_the_share():
 
 
 def test_playground_silenced_neuron_changes_the_regions_at_once_and_stays_off():
-    # Plain gradient descent: a step is the gradient alone (Adam's momentum would go on moving a weight).
     model = PlaygroundModel(dataset="spirals", classes=3, hidden=[8, 8], learning_rate=0.1, seed=3)
     trained = model.step(60)
-    off = model.silence([[0, 2], [1, 5]])
-    # At once, before any training: the unit's picture is blank, the regions and scores move.
-    assert off["epoch"] == 60 and off["silenced"] == [[0, 2], [1, 5]]
-    assert np.all(off["units"][2] == 0) and np.all(off["units"][8 + 5] == 0)
+    # Neurons numbered across the hidden layers, as demos.nn.Network.silencing numbers them.
+    off = model.silence([2, 8 + 5])
+    # At once, before any training: the neuron's picture is blank, the regions and scores move.
+    assert off["epoch"] == 60 and off["silenced"] == [2, 13]
+    assert np.all(off["units"][2] == 0) and np.all(off["units"][13] == 0) and np.any(trained["units"][2] != 0)
     assert np.abs(off["output"] - trained["output"]).max() > 0.01
     network = model.network
-    assert off["train_accuracy"] == network.accuracy(model.inputs[: model.n_train], model.y_train)
-    # Training goes on without them: their weights never move, and Reset keeps them off.
-    incoming = network.layers[0]["W"][:, 2].copy()
+    np.testing.assert_allclose(off["output"], network.forward(model.grid_inputs, [2, 13]), rtol=1e-5, atol=1e-7)
+    assert off["train_accuracy"] == network.accuracy(model.inputs[: model.n_train], model.y_train, [2, 13])
+    loss = network.loss(model.inputs[: model.n_train], np.eye(3)[model.y_train], "categorical_cross_entropy")
+    # Training goes on with every neuron; what the network answers stays without them, and Reset keeps them off.
     later = model.step(20)
-    np.testing.assert_array_equal(network.layers[0]["W"][:, 2], incoming)
-    assert np.all(later["units"][2] == 0)
+    assert np.all(later["units"][2] == 0) and later["train_loss"][0] != pytest.approx(loss, rel=1e-9)
     assert np.all(model.reset()["units"][2] == 0)
     on = model.silence([])
     assert np.any(on["units"][2] != 0) and on["silenced"] == []
-    with pytest.raises(ValueError, match="no hidden neuron 8 in layer 0"):
-        model.silence([[0, 8]])
+    with pytest.raises(ValueError, match="no hidden unit 16"):
+        model.silence([16])
 
 
 def test_playground_replays_snapshots_kept_within_a_bound():

@@ -154,7 +154,6 @@ class PlaygroundModel:
         out = "sigmoid" if self.n_classes == 2 else "softmax"
         self.network = Network([self.inputs.shape[1], *s["hidden"], self.n_out],
                                [s["activation"]] * len(s["hidden"]) + [out], seed=s["seed"])
-        self.network.silence(self.silenced)
         # No training points (the reader removed them all): nothing to train until there are.
         self.trainer = None if not self.n_train else Trainer(
             self.network, self.inputs[: self.n_train], self.Y[: self.n_train], loss=self.loss,
@@ -244,17 +243,19 @@ class PlaygroundModel:
         (without the L2 term, so the two can be compared; None for a set without points)."""
         n, loss = self.n_train, loss_function(self.loss)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported by step()
-            z = self.network.forward_all(self.inputs).zs[-1]  # the output neurons' z for every point
+            # The output neurons' z for every point, as the network answers with its neurons switched off.
+            z = self.network.forward_all(self.inputs, self.silenced or None).zs[-1]
             # From z, as the trainer computes its loss: exact even where the output saturates.
             return tuple(float(loss.from_logits(z[part], self.Y[part])) if len(z[part]) else None
                          for part in (slice(None, n), slice(n, None)))
 
-    def silence(self, neurons):
-        """Switch off the hidden neurons ``neurons`` lists (``[layer, neuron]`` pairs, from 0; every
-        other one is on), in training too. Returns ``snapshot()`` at once: the regions and
-        accuracies without them."""
-        self.network.silence(neurons)
-        self.silenced = [[int(layer), int(neuron)] for layer, neuron in neurons]
+    def silence(self, units):
+        """Switch off the hidden neurons ``units`` lists (numbered across the hidden layers from 0,
+        as ``demos.nn.Network.silencing`` numbers them; every other one is on) in what the network
+        answers: the regions, the neurons' pictures, the scores and the losses. Training goes on
+        with every neuron. Returns ``snapshot()`` at once, the network's answers without them."""
+        self.network.silencing(units)  # a clear error for a neuron that is not there
+        self.silenced = sorted({int(unit) for unit in units})
         return self.snapshot([], [])
 
     def replay(self, index):
@@ -286,11 +287,12 @@ class PlaygroundModel:
         without points is None.
         """
         with np.errstate(over="ignore", invalid="ignore"):  # huge weights draw as saturated colours
-            output = self.network.forward(self.grid_inputs).astype(np.float32)
-            hidden = self.network.forward_all(self.unit_inputs).activations[1:-1]
+            off = self.silenced or None
+            output = self.network.forward(self.grid_inputs, off).astype(np.float32)
+            hidden = self.network.forward_all(self.unit_inputs, off).activations[1:-1]
             units = np.concatenate(hidden, axis=1).T if hidden else np.zeros((0, self.unit_grid**2))
             units = units.astype(np.float32)
-            correct = self.network.predict(self.inputs) == self.y
+            correct = self.network.predict(self.inputs, off) == self.y
         n = self.n_train
         return {
             "epoch": self.epoch,
@@ -308,7 +310,8 @@ class PlaygroundModel:
 
     def class_probabilities(self, points):
         """Each class's probability at ``points`` ``(n_samples, 2)``: ``(n_samples, classes)``."""
-        out = self.network.forward(input_columns(np.asarray(points, dtype=float), self.settings["features"]))
+        out = self.network.forward(input_columns(np.asarray(points, dtype=float), self.settings["features"]),
+                                   self.silenced or None)
         return np.column_stack([1 - out[:, 0], out[:, 0]]) if self.n_out == 1 else out
 
 

@@ -80,7 +80,7 @@ def exercises():
             # Three classes, extra inputs and points placed by hand; a neuron switched off; replay.
             ("configure", {"dataset": "spirals", "classes": 3, "features": ["x2", "sinx"], "hidden": [4],
                            "points": [[0.1, 0.2, 2]], "data_seed": 1}),
-            ("step", {"epochs": 5}), ("silence", {"neurons": [[0, 1]]}), ("replay", {"index": 1}),
+            ("step", {"epochs": 5}), ("silence", {"units": [1]}), ("replay", {"index": 1}),
             # An unknown setting: the model's error answer travels back as words.
             ("configure!", {"dataset": "no-such-set"})]),
         "labels": ({"epochs": 2, "hidden": 8}, [("step", {"batches": 5}), ("reset", {})]),

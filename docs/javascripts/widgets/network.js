@@ -29,7 +29,7 @@ const OUTPUT_TABLE = divergingTable(0.35);
 
 export class NetworkDiagram {
   // onFocus(neuron or null): a neuron ({kind: "input" | "hidden" | "output", layer, index}) is
-  // hovered or focused, or none is any more. onToggle(layer, index): a hidden neuron was clicked.
+  // hovered or focused, or none is any more. onToggle(neuron): a hidden neuron was clicked.
   constructor({ onFocus, onToggle }) {
     this.onFocus = onFocus;
     this.onToggle = onToggle;
@@ -104,7 +104,7 @@ export class NetworkDiagram {
     hidden.forEach((width, layer) => column(`Layer ${layer + 1}`, Array.from({ length: width }, (_, index) => {
       const item = neuron("button", { kind: "hidden", layer, index },
         `Switch off layer ${layer + 1}, neuron ${index + 1}`, { type: "button", "aria-pressed": "false" });
-      item.element.addEventListener("click", () => this.onToggle(layer, index));
+      item.element.addEventListener("click", () => this.onToggle(item.neuron));
       return item;
     })));
     column("Output", Array.from({ length: outputs }, (_, index) => neuron("div", { kind: "output", index },
@@ -120,15 +120,15 @@ export class NetworkDiagram {
   }
 
   // Draw an answer of the model: the pictures of the neurons (`inputs`, `units`, `output`) and
-  // the weights (`weights`, `biases`), and which neurons are off (`silenced`).
+  // the weights (`weights`, `biases`), and which hidden neurons are off (`silenced`, numbered as unit()).
   draw(answer) {
     const fits = answer.weights.length === this.neurons.length - 1 &&
       answer.weights.every((W, l) => W.length === this.neurons[l].length * this.neurons[l + 1].length);
     if (!fits) return; // an answer of the network before the last change, still on its way
     this.answer = answer;
-    const off = new Set(answer.silenced.map(([layer, index]) => `${layer},${index}`));
-    this.neurons.slice(1, -1).forEach((column, layer) => column.forEach(({ element }, index) => {
-      const silenced = off.has(`${layer},${index}`);
+    const off = new Set(answer.silenced);
+    this.neurons.slice(1, -1).forEach((column, layer) => column.forEach(({ element, neuron }) => {
+      const silenced = off.has(this.unit(neuron));
       element.setAttribute("aria-pressed", String(silenced));
       element.classList.toggle("nn-off", silenced);
     }));
@@ -139,6 +139,11 @@ export class NetworkDiagram {
       drawHeatmap(canvas, picture.values, picture.side, picture.side, picture.table, picture.low, picture.high);
     }));
     this.drawLines(answer);
+  }
+
+  // A hidden neuron's number across the hidden layers, from 0 (as demos.nn's Network.silencing counts).
+  unit(neuron) {
+    return this.shape.hidden.slice(0, neuron.layer).reduce((s, w) => s + w, 0) + neuron.index;
   }
 
   // What a neuron answers over the plane: {values, side, table, low, high}, for drawHeatmap.
@@ -152,7 +157,7 @@ export class NetworkDiagram {
       return { values, side, table: INPUT_TABLE, low: -top, high: top };
     }
     if (neuron.kind === "hidden") {
-      const k = this.shape.hidden.slice(0, neuron.layer).reduce((s, w) => s + w, 0) + neuron.index;
+      const k = this.unit(neuron);
       const values = a.units.subarray(k * n, (k + 1) * n);
       const [low, high] = a.unit_bounds;
       return { values, side, table: UNIT_TABLE, low, high: high ?? Math.max(1e-6, ...values) };

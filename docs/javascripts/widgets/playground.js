@@ -215,7 +215,7 @@ export async function mount(container, api) {
       describePlane();
       drawPlane();
     },
-    onToggle: (layer, index) => toggle(layer, index),
+    onToggle: (neuron) => toggle(neuron),
   });
 
   // The plane, the buttons, the main settings and the loss sit together in one screen: side by
@@ -444,14 +444,14 @@ export async function mount(container, api) {
 
   // Switch a hidden neuron off, or back on: the regions and the scores change at once, training
   // or not; going back through the run, the moment shown is redrawn without it.
-  function toggle(layer, index) {
-    const list = latest.silenced.filter(([l, i]) => l !== layer || i !== index);
-    const off = list.length === latest.silenced.length;
-    if (off) list.push([layer, index]);
+  function toggle(neuron) {
+    const unit = diagram.unit(neuron);
+    const off = !latest.silenced.includes(unit);
+    const list = off ? [...latest.silenced, unit] : latest.silenced.filter((u) => u !== unit);
     training.attempt(async () => {
-      const answer = await api.call("silence", { neurons: list });
+      const answer = await api.call("silence", { units: list });
       show(replaying === null ? answer : await api.call("replay", { index: replaying }));
-      api.status(`Layer ${layer + 1}, neuron ${index + 1} ${off ? "switched off" : "switched back on"}.`);
+      api.status(`Layer ${neuron.layer + 1}, neuron ${neuron.index + 1} ${off ? "switched off" : "switched back on"}.`);
     });
   }
 
