@@ -425,11 +425,11 @@ def test_playground_replays_snapshots_kept_within_a_bound():
     assert len(epochs) <= playground.MAX_SNAPSHOTS and epochs[0] == 0 and epochs[-1] >= 2900
     assert len(set(np.diff(epochs))) == 1
     # One past the last snapshot is now.
-    now = model.replay(len(model.snapshots))
+    now = model.replay(len(model.snapshot_epochs))
     assert now["replaying"] is None and now["epoch"] == 150
     np.testing.assert_array_equal(now["output"], latest["output"])
     with pytest.raises(ValueError, match="index must be a whole number from 0 to"):
-        model.replay(len(model.snapshots) + 1)
+        model.replay(len(model.snapshot_epochs) + 1)
 
 
 # --- One neuron draws a line.

@@ -159,8 +159,11 @@ class PlaygroundModel:
             self.network, self.inputs[: self.n_train], self.Y[: self.n_train], loss=self.loss,
             optimizer=make_optimizer(s["optimizer"], s["learning_rate"]), batch_size=s["batch_size"], l2=s["l2"],
             seed=s["seed"])
-        self.snapshots = [(0, self._weights())]
+        # The store is made once per network, so a run's snapshots take no memory as it goes on.
+        self.snapshot_store = np.empty((MAX_SNAPSHOTS, self.network.n_parameters))
+        self.snapshot_epochs = []  # the epoch of each row of the store in use
         self.snapshot_every = SNAPSHOT_EVERY
+        self._keep_snapshot()
 
     @property
     def epoch(self):
@@ -211,10 +214,6 @@ class PlaygroundModel:
             self._keep_snapshot()
         return self.snapshot(train_loss, test_loss)
 
-    def _weights(self):
-        # One flat array per snapshot: a hundred of them cost little more than the numbers themselves.
-        return np.concatenate([layer[key].ravel() for layer in self.network.layers for key in ("W", "b")])
-
     def _layers(self, flat):
         """The layers of the network, ``[{"W", "b"}, ...]``, with the weights of a snapshot."""
         layers, start = [], 0
@@ -230,13 +229,16 @@ class PlaygroundModel:
     def _keep_snapshot(self):
         if self.epoch % self.snapshot_every:
             return
-        if len(self.snapshots) == MAX_SNAPSHOTS:
+        if len(self.snapshot_epochs) == MAX_SNAPSHOTS:
             self.snapshot_every *= 2
-            self.snapshots = [(epoch, weights) for epoch, weights in self.snapshots
-                              if epoch % self.snapshot_every == 0]
+            kept = [i for i, epoch in enumerate(self.snapshot_epochs) if epoch % self.snapshot_every == 0]
+            self.snapshot_store[: len(kept)] = self.snapshot_store[kept]
+            self.snapshot_epochs = [self.snapshot_epochs[i] for i in kept]
             if self.epoch % self.snapshot_every:
                 return
-        self.snapshots.append((self.epoch, self._weights()))
+        row = self.snapshot_store[len(self.snapshot_epochs)]
+        np.concatenate([layer[key].ravel() for layer in self.network.layers for key in ("W", "b")], out=row)
+        self.snapshot_epochs.append(self.epoch)
 
     def losses(self):
         """Cross-entropy of the current network on the training and the test points
@@ -263,10 +265,10 @@ class PlaygroundModel:
         ``replay_epochs``; one past the last is now), with today's silenced neurons: ``snapshot()``
         of those weights, its ``epoch`` that of the snapshot (the page has the losses up to it).
         Training goes on from the latest weights."""
-        index = whole_number(index, "index", 0, len(self.snapshots))
-        if index == len(self.snapshots):
+        index = whole_number(index, "index", 0, len(self.snapshot_epochs))
+        if index == len(self.snapshot_epochs):
             return {**self.snapshot([], []), "replaying": None}
-        epoch, weights = self.snapshots[index]
+        epoch, weights = self.snapshot_epochs[index], self.snapshot_store[index].copy()
         latest = self.network.layers
         self.network.layers = self._layers(weights)
         try:
@@ -305,7 +307,7 @@ class PlaygroundModel:
             "weights": [layer["W"].astype(np.float32) for layer in self.network.layers],
             "biases": [layer["b"].astype(np.float32) for layer in self.network.layers],
             "silenced": self.silenced,
-            "replay_epochs": [epoch for epoch, _ in self.snapshots],
+            "replay_epochs": list(self.snapshot_epochs),
         }
 
     def class_probabilities(self, points):
