@@ -90,7 +90,7 @@ export class NetworkDiagram {
       this.columns.append(box);
     };
     const neuron = (tag, neuron, label, attributes = {}) => {
-      const canvas = figureCanvas(UNIT, UNIT, `The picture of ${this.name(neuron)}`, "nn-unit", { sharp: true });
+      const canvas = figureCanvas(UNIT, UNIT, `The picture of ${this.name(neuron)}`, "nn-neuron-picture", { sharp: true });
       const element = el(tag, {
         class: "nn-neuron", tabindex: "-1", "aria-label": label, "aria-describedby": `${this.wordsId} ${this.helpId}`,
         ...attributes,
