@@ -8,7 +8,9 @@ float64 and ``y`` is ``(n_samples,)`` int class labels.
 The toy sets live in the square [-1, 1]^2 (noise may push a few points past
 its edge); ``noise`` is the standard deviation, in those units, of Gaussian
 jitter added to every point (0.0 to 0.5 is the useful range). Both classes get
-``n_samples // 2`` points, the odd one going to class 0.
+``n_samples // 2`` points, the odd one going to class 0. Blobs and spirals also
+come in up to ``MAX_CLASSES`` classes (``n_classes``): a cloud or an arm per class,
+the points shared out as evenly, the first classes taking the odd ones.
 """
 
 import gzip
@@ -42,29 +44,38 @@ def _labels(y):
     return labels.astype(np.int64)
 
 
-# --- Toy 2-D sets: two classes of points in the plane.
+# --- Toy 2-D sets: two classes of points in the plane (blobs and spirals: up to MAX_CLASSES).
+
+MAX_CLASSES = 4
 
 
-def _two_classes(n_samples, noise, seed, clean_points):
-    """Labels half 0, half 1 in random order, the points ``clean_points(rng, y)``
-    puts them at, plus Gaussian noise."""
+def _classes(n_samples, noise, seed, clean_points, n_classes=2):
+    """Labels 0 .. n_classes - 1 shared out evenly in random order, the points
+    ``clean_points(rng, y)`` puts them at, plus Gaussian noise."""
     n = whole_number(n_samples, "n_samples", 2)
+    k = whole_number(n_classes, "n_classes", 2, MAX_CLASSES)
     noise = _noise(noise)
     rng = np.random.default_rng(seed)
-    y = rng.permutation(np.arange(n) % 2)
+    y = rng.permutation(np.arange(n) % k)
     X = clean_points(rng, y) + rng.normal(0.0, noise, (n, 2))
     return X, y.astype(np.int64)
 
 
-def blobs(n_samples=200, noise=0.1, seed=0):
-    """Two round clouds of spread 0.15 around (-0.5, -0.5) (class 0) and
-    (0.5, 0.5) (class 1). Returns X ``(n_samples, 2)``, y ``(n_samples,)``."""
+def blobs(n_samples=200, noise=0.1, seed=0, n_classes=2):
+    """Round clouds of spread 0.15, one per class: for two classes around
+    (-0.5, -0.5) (class 0) and (0.5, 0.5) (class 1); for more, their centres go on
+    around the same circle (radius 0.71) at equal angles, class 0 still at the
+    lower left. Returns X ``(n_samples, 2)``, y ``(n_samples,)``."""
 
     def points(rng, y):
-        centres = np.where(y[:, None] == 1, 0.5, -0.5)
+        if n_classes == 2:
+            centres = np.where(y[:, None] == 1, 0.5, -0.5)
+        else:
+            angle = 1.25 * np.pi + 2 * np.pi * y / n_classes
+            centres = np.sqrt(0.5) * np.stack([np.cos(angle), np.sin(angle)], axis=1)
         return centres + rng.normal(0.0, 0.15, (len(y), 2))
 
-    return _two_classes(n_samples, noise, seed, points)
+    return _classes(n_samples, noise, seed, points, n_classes)
 
 
 def xor(n_samples=200, noise=0.1, seed=0):
@@ -78,7 +89,7 @@ def xor(n_samples=200, noise=0.1, seed=0):
         size = rng.uniform(0.1, 0.9, (len(y), 2))
         return size * np.stack([sign_x, sign_y], axis=1)
 
-    return _two_classes(n_samples, noise, seed, points)
+    return _classes(n_samples, noise, seed, points)
 
 
 def circles(n_samples=200, noise=0.1, seed=0):
@@ -91,25 +102,27 @@ def circles(n_samples=200, noise=0.1, seed=0):
         angle = rng.uniform(0, 2 * np.pi, len(y))
         return radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
 
-    return _two_classes(n_samples, noise, seed, points)
+    return _classes(n_samples, noise, seed, points)
 
 
 SPIRAL_TURNS = 1.25  # turns of each arm: enough to need two hidden layers, few enough for 2-8-8-1 to learn
 
 
-def spirals(n_samples=200, noise=0.1, seed=0):
-    """Two interleaved spiral arms, class 1 the first turned half a turn.
+def spirals(n_samples=200, noise=0.1, seed=0, n_classes=2):
+    """Interleaved spiral arms, one per class, each the one before turned by
+    ``1 / n_classes`` of a turn (two arms: class 1 half a turn from class 0).
 
     A point at ``t`` in [0.05, 1] sits at radius ``0.95 * t`` and angle
-    ``2 pi SPIRAL_TURNS t + pi y``: the radius grows steadily with the angle.
-    Returns X ``(n_samples, 2)``, y ``(n_samples,)``."""
+    ``2 pi SPIRAL_TURNS t + 2 pi y / n_classes``: the radius grows steadily with the
+    angle. Returns X ``(n_samples, 2)``, y ``(n_samples,)``."""
 
     def points(rng, y):
         t = rng.uniform(0.05, 1.0, len(y))
-        angle = 2 * np.pi * SPIRAL_TURNS * t + np.pi * y
+        # 2 pi y / 2 is exactly pi y: two arms are where they always were, to the last bit.
+        angle = 2 * np.pi * SPIRAL_TURNS * t + 2 * np.pi * y / n_classes
         return 0.95 * t[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
 
-    return _two_classes(n_samples, noise, seed, points)
+    return _classes(n_samples, noise, seed, points, n_classes)
 
 
 def moons(n_samples=200, noise=0.1, seed=0):
@@ -123,18 +136,32 @@ def moons(n_samples=200, noise=0.1, seed=0):
         # The pair spans x in [-1, 2], y in [-0.5, 1]: centre it and scale into [-1, 1].
         return (np.where(y[:, None] == 1, lower, upper) - [0.5, 0.25]) * (2 / 3)
 
-    return _two_classes(n_samples, noise, seed, points)
+    return _classes(n_samples, noise, seed, points)
 
 
 # In the order the posts meet them (post 2's line widget takes the first two).
 TOY_DATASETS = {"blobs": blobs, "xor": xor, "circles": circles, "spirals": spirals, "moons": moons}
+MULTICLASS = ("blobs", "spirals")  # the toy sets that come in more than two classes
 
 
-def toy(name, n_samples=200, noise=0.1, seed=0):
-    """The toy set called ``name`` (a key of ``TOY_DATASETS``): X ``(n_samples, 2)``, y ``(n_samples,)``."""
+def toy(name, n_samples=200, noise=0.1, seed=0, n_classes=2):
+    """The toy set called ``name`` (a key of ``TOY_DATASETS``) in ``n_classes`` classes (more
+    than two: one of ``MULTICLASS``): X ``(n_samples, 2)``, y ``(n_samples,)``."""
+    return toy_maker(name, n_classes)(n_samples, noise, seed)
+
+
+def toy_maker(name, n_classes=2):
+    """The function ``(n_samples, noise, seed) -> X, y`` that draws the toy set ``name`` in
+    ``n_classes`` classes; a clear ValueError for a set that does not exist or has fewer classes."""
     if not isinstance(name, str) or name not in TOY_DATASETS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(TOY_DATASETS)}")
-    return TOY_DATASETS[name](n_samples, noise, seed)
+    if n_classes == 2:
+        return TOY_DATASETS[name]
+    if name not in MULTICLASS:
+        raise ValueError(f"the {name} data has two classes; {n_classes} classes come with "
+                         f"{' or '.join(MULTICLASS)}")
+    whole_number(n_classes, "n_classes", 2, MAX_CLASSES)
+    return lambda n_samples, noise, seed: TOY_DATASETS[name](n_samples, noise, seed, n_classes)
 
 
 def shuffle_labels(y, seed=0):

@@ -25,7 +25,8 @@ serves a project site, and drives Debian's Chromium through Playwright:
   empty browser cache (a reader's first visit) and with a warm one (a reload);
 - how many epochs per second the playground trains, decision regions (100x100)
   and hidden-unit pictures included, in a few configurations set through the
-  playground's shareable URL hash.
+  playground's shareable URL hash (three classes among them), and with its network
+  diagram in view, every neuron's picture and weight drawn live.
 
 Timings depend on the machine and on what else it runs: the table says how busy
 the machine was (load average). No test asserts any of these numbers.
@@ -62,7 +63,14 @@ CONFIGURATIONS = [
      "pg.dataset=circles&pg.hidden=4&pg.activation=tanh&pg.lr=0.3&pg.batch=10&pg.optimizer=sgd&pg.l2=0&pg.split=0.5"),
     ("2-16-16-16-16-1 relu, 250 spiral points (125 train), batch 10, adam",
      "pg.dataset=spirals&pg.hidden=16,16,16,16&pg.activation=relu&pg.lr=0.01&pg.batch=10&pg.optimizer=adam&pg.split=0.5"),
+    ("3-class spirals: 2-8-8-3 tanh, 300 points (150 train), batch 10, lr 0.03",
+     "pg.dataset=spirals&pg.classes=3&pg.n=300&pg.hidden=8,8&pg.activation=tanh&pg.lr=0.03&pg.batch=10"
+     "&pg.optimizer=sgd&pg.l2=0&pg.split=0.5&pg.noise=0.1"),
 ]
+# The page as a reader reads it while training: the plane in view (the network diagram below it
+# draws only when on screen), or the network diagram scrolled into view, every neuron drawn live.
+DIAGRAM = ".nn-widget[data-widget='playground'] .nn-pg-network"
+WITH_DIAGRAM = [(f"{CONFIGURATIONS[0][0]}, the network diagram in view", CONFIGURATIONS[0][1])]
 # Notes the time the playground becomes ready (nnReadyAt, ms since navigation), and brings it
 # into view at once: a reader who heads straight for it.
 WATCH_READY = """
@@ -123,11 +131,13 @@ def seconds_to_ready(page, timeout=300):
     return ready / 1000
 
 
-def epochs_per_second(page, url, seconds):
+def epochs_per_second(page, url, seconds, in_view=None):
     page.goto(url)
     page.reload()  # the hash is read when the widget starts
     seconds_to_ready(page)
     root = page.locator(".nn-widget[data-widget='playground']")
+    if in_view:
+        page.locator(in_view).scroll_into_view_if_needed()
     root.get_by_label("Speed").select_option("fast")  # the rate the browser sustains, not a chosen pace
     root.get_by_role("button", name="Train").click()
     page.wait_for_function(f"() => ({EPOCH})() >= 20", timeout=120_000)  # past the start-up frames
@@ -647,6 +657,10 @@ def browser_rows(site, repeat, seconds, quick):
                 rates = [epochs_per_second(page, f"{base}{page_path}#{fragment}", seconds) for _ in range(repeat)]
                 goal = ("at least 100", statistics.median(rates) >= 100) if i == 0 else ("", None)
                 rows.append(row(f"playground epochs/s in Chromium: {name}", rates, "epochs/s", *goal))
+            for name, fragment in [] if quick else WITH_DIAGRAM:
+                rates = [epochs_per_second(page, f"{base}{page_path}#{fragment}", seconds, DIAGRAM)
+                         for _ in range(repeat)]
+                rows.append(row(f"playground epochs/s in Chromium: {name}", rates, "epochs/s"))
             close_checked(context)
             filters_page = next((p for p in post_pages(site)
                                  if "data-widget=\"filters\"" in p.read_text(encoding="utf-8")), None)

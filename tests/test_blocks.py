@@ -79,6 +79,9 @@ def test_missing_required_option_shows_a_line_to_add():
     ("name: line\ndataset: xor\nlearning_rate: fast", 'option "learning_rate" must be a number in (0, 10]; got "fast"'),
     ("name: playground\ndataset: xor\nhidden: 4", 'option "hidden" must be a list of 0 to 4 whole numbers'),
     ("name: playground\ndataset: [xor]", 'option "dataset" must be one of blobs, xor, circles, spirals, moons; got ["xor"]'),
+    ("name: playground\ndataset: xor\nfeatures: x2", 'option "features" must be a list of any of x2, y2, xy, sinx, siny'),
+    ("name: playground\ndataset: xor\nfeatures: [x3]", 'written like [x2]; got "x3" in the list'),
+    ("name: playground\ndataset: xor\nfeatures: [x2, x2]", "each once; got"),
 ])
 def test_wrong_type_is_named_with_the_value_given(source, expected):
     assert expected in error_of("widget", source)
@@ -144,6 +147,7 @@ def test_defaults_fill_every_option_the_block_leaves_out():
     assert block["options"] == {
         "dataset": "spirals", "noise": 0.1, "hidden": [8], "activation": "tanh", "learning_rate": 0.1,
         "batch_size": 10, "optimizer": "sgd", "l2": 0.0, "split": 0.5, "seed": 0,
+        "classes": 2, "n_samples": 250, "features": [], "data_seed": 0,
     }
     assert block["fallback"] == "widgets/playground.png"
     assert block["alt"] == blocks.WIDGETS["playground"].alt and block["alt"]

@@ -66,7 +66,7 @@ def test_a_link_asking_for_too_big_a_network_is_capped(browser, server):
     assert "225 weight updates per epoch (batch size 1)" in text, text
     assert root.get_by_label("Hidden layers").input_value() == "4"
     assert widths(root) == [2, 2, 2, 1]
-    assert root.locator("canvas.nn-unit").count() == 7
+    assert root.locator("button.nn-neuron").count() == 7
     assert root.get_by_label("Batch size").input_value() == "1"
     # Larger batches leave room again: a wider first layer is kept as asked...
     root.get_by_label("Batch size").select_option("10")

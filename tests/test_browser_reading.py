@@ -486,9 +486,11 @@ def test_post3_things_to_try(browser, server):
         text, (train, test) = train_to(page, root, epochs)
         # The browser's NumPy rounds a little differently: the same run, to a point or two.
         assert test == pytest.approx(quoted[f"{name}_test_accuracy"], abs=0.02), (name, text)
-    assert "No hidden layers" not in root.locator(".nn-units").text_content()
-    root.get_by_label("Hidden layers").select_option("0")
-    assert "straight line" in root.locator(".nn-units").text_content()
+    assert "No hidden layers" not in root.locator(".nn-pg-network").text_content()
+    root.get_by_label("Hidden layers", exact=True).select_option("0")
+    # The network is drawn anew from the model's answer for the new settings.
+    page.wait_for_function("e => e.textContent.includes('straight line')",
+                           arg=root.locator(".nn-pg-network").element_handle())
     # The figures the text quotes bear out its words.
     assert quoted["no_hidden_test_accuracy"] < 0.65 and quoted["tanh_test_accuracy"] < 0.7
     assert quoted["one_layer_test_accuracy"] > quoted["narrow_test_accuracy"] + 0.2
@@ -545,7 +547,7 @@ def test_canvases_are_drawn_at_the_screens_pixel_ratio(phone):
     page = phone
     for name in ("playground", "line", "labels"):
         assert_ready(page, name)
-        sizes = widget(page, name).locator("canvas.nn-chart, canvas.nn-plane, canvas.nn-unit").evaluate_all(
+        sizes = widget(page, name).locator("canvas.nn-chart, canvas.nn-plane, canvas.nn-neuron-picture").evaluate_all(
             "cs => cs.map((c) => [c.className, c.width, c.getBoundingClientRect().width])")
         assert sizes, name
         for cls, pixels, width in sizes:

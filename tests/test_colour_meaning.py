@@ -78,3 +78,14 @@ def test_where_the_class_and_the_weight_colours_meet_the_caption_tells_them_apar
     caption = next(line for line in post.splitlines() if "network_diagram.n_parameters" in line and "figcaption" in line)
     for words in ("blue high, orange low", "blue positive, orange negative", "two classes"):
         assert words in caption, words
+
+
+def test_the_class_colours_stay_apart_for_every_reader():
+    # The playground's three and four classes: no two class colours pass for one without red or
+    # without green cones, and none is the purple of a neuron firing.
+    classes = palette.CLASSES
+    assert classes[:2] == (palette.ORANGE, palette.BLUE) and len(set(classes)) == len(classes) == 4
+    for i, a in enumerate(classes):
+        assert distance(a, palette.ACTIVE) > 40, a
+        for b in classes[i + 1:]:
+            assert not confused(a, b), (a, b)

@@ -390,3 +390,51 @@ def test_coloured_shapes_bad_input():
         D.coloured_shapes(10, 0, size=4)
     with pytest.raises(ValueError, match="n_samples must be at least 1"):
         D.coloured_shapes(0, 0)
+
+
+# --- More than two classes.
+
+
+@pytest.mark.parametrize("name", D.MULTICLASS)
+@pytest.mark.parametrize("k", [3, 4])
+def test_blobs_and_spirals_come_in_more_classes_shared_out_evenly(name, k):
+    X, y = D.toy(name, 2001, 0.0, seed=2, n_classes=k)
+    assert X.shape == (2001, 2) and set(y) == set(range(k))
+    counts = np.bincount(y)
+    assert counts.max() - counts.min() <= 1 and counts[0] == counts.max()
+    assert np.abs(X).max() <= 1.3
+    # Each class keeps to its own place: its own cloud, or its own arm (turned 1/k of a turn).
+    if name == "blobs":
+        centres = np.array([X[y == c].mean(axis=0) for c in range(k)])
+        angles = np.arctan2(centres[:, 1], centres[:, 0])
+        np.testing.assert_allclose(np.linalg.norm(centres, axis=1), np.sqrt(0.5), atol=0.02)
+        np.testing.assert_allclose(np.diff(np.unwrap(angles)), 2 * np.pi / k, atol=0.1)
+    else:
+        t = np.linalg.norm(X, axis=1) / 0.95
+        arm = np.angle(np.exp(1j * (np.arctan2(X[:, 1], X[:, 0]) - 2 * np.pi * D.SPIRAL_TURNS * t)))
+        np.testing.assert_allclose(np.angle(np.exp(1j * (arm - 2 * np.pi * y / k))), 0, atol=1e-9)
+
+
+def test_two_classes_are_the_sets_they_always_were():
+    # The posts' figures and numbers were drawn from these: in two classes blobs and spirals are,
+    # bit for bit, what their two-class formulas give (arms half a turn apart, centres at +-0.5).
+    n, noise, seed = 50, 0.2, 4
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.arange(n) % 2)
+    t = rng.uniform(0.05, 1.0, n)
+    angle = 2 * np.pi * D.SPIRAL_TURNS * t + np.pi * y
+    X = 0.95 * t[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1) + rng.normal(0.0, noise, (n, 2))
+    got = D.toy("spirals", n, noise, seed)
+    assert np.array_equal(got[0], X) and np.array_equal(got[1], y)
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.arange(n) % 2)
+    X = np.where(y[:, None] == 1, 0.5, -0.5) + rng.normal(0.0, 0.15, (n, 2)) + rng.normal(0.0, noise, (n, 2))
+    got = D.toy("blobs", n, noise, seed)
+    assert np.array_equal(got[0], X) and np.array_equal(got[1], y)
+
+
+def test_only_blobs_and_spirals_have_more_classes():
+    with pytest.raises(ValueError, match="the xor data has two classes; 3 classes come with blobs or spirals"):
+        D.toy("xor", 100, 0.1, seed=0, n_classes=3)
+    with pytest.raises(ValueError, match="n_classes must be a whole number from 2 to 4"):
+        D.toy("spirals", 100, 0.1, seed=0, n_classes=5)

@@ -60,6 +60,22 @@ out = {
                                    learning_rate=0.2, batch_size=7, optimizer="momentum", split=0.7, seed=9),
 }
 
+# Three classes (softmax, categorical cross-entropy) with extra inputs and points placed by hand;
+# two hidden neurons switched off mid-run, and a snapshot replayed.
+model = PlaygroundModel(dataset="spirals", classes=3, features=["x2", "sinx"], hidden=[6, 5], activation="relu",
+                        learning_rate=0.01, optimizer="adam", n_samples=120, seed=5,
+                        points=[[0.2, 0.3, 2], [-0.4, 0.1, 1], [0.5, -0.6, 0]])
+first = model.step(10)
+off = model.silence([1, 6 + 4])
+later = model.step(10)
+replayed = model.replay(2)
+out["multiclass"] = {
+    "losses": first["train_loss"] + first["test_loss"] + later["train_loss"] + later["test_loss"],
+    "weights": weights(model.network),
+    "silenced": off["output"].astype(float).ravel().tolist()[::97] + [off["train_accuracy"], off["test_accuracy"]],
+    "replayed": replayed["output"].astype(float).ravel().tolist()[::97] + [replayed["train_accuracy"]],
+}
+
 # Real digits against shuffled labels: softmax, categorical cross-entropy, 64 inputs.
 labels = LabelsModel(epochs=2, hidden=16, seed=2)
 history = [labels.step(15) for _ in range(7)]
@@ -113,6 +129,8 @@ out["digit"] = {
 }
 out["data"] = {
     "toy": [datasets.toy(name, 30, 0.2, seed=5)[0].ravel().tolist() for name in datasets.TOY_DATASETS],
+    "toy_classes": [datasets.toy(name, 30, 0.2, seed=5, n_classes=k)[0].ravel().tolist()
+                    for name in datasets.MULTICLASS for k in (3, 4)],
     "drawing": datasets.drawing_to_digit(stroke).tolist(),
     "shapes": datasets.coloured_shapes(6, seed=1, size=12)[0].ravel().tolist()[::7],
 }
@@ -169,6 +187,8 @@ def test_pyodide_in_node_matches_cpython(served):
     # The runs really trained: losses moved, so agreement is not agreement on the starting point.
     losses = build["spirals_sgd"]["losses"]
     assert losses[-2] < losses[0]
+    multiclass = build["multiclass"]["losses"]
+    assert multiclass[19] < multiclass[0] and build["multiclass"]["silenced"] != build["multiclass"]["replayed"]
     assert build["labels"]["runs"][-1] == [[]] * 6  # the last call found training done
     assert build["backprop"]["losses"][2] < build["backprop"]["losses"][0]
     assert len(build["backprop"]["backward"]) == 4  # the hidden errors, slopes, z1 errors and gradients

@@ -155,3 +155,44 @@ def test_names_of_architectures():
     assert architecture_name([]) == "none"
     assert architecture_name([8, 8]) == "8 → 8"
     assert post3.metric_key([]) == "linear" and post3.metric_key([8, 8]) == "h8_8"
+
+
+def test_class_shading_for_two_classes_is_the_region_colour_map():
+    # One look for the regions: the shading by winning class and its lead gives, for two classes,
+    # the very colours REGION_CMAP gives the probability of class 1.
+    from scripts.assets.draw_regions import REGION_CMAP, class_shading
+
+    p = np.linspace(0, 1, 11)
+    np.testing.assert_allclose(class_shading(np.column_stack([1 - p, p])), REGION_CMAP(p)[:, :3], atol=1e-2)
+    # Three classes: an even guess is the card, a sure one its class's colour at REGION_STRENGTH.
+    shades = class_shading(np.array([[1 / 3, 1 / 3, 1 / 3], [0, 0, 1], [0.1, 0.8, 0.1]]))
+    from matplotlib.colors import to_rgb
+    from scripts.assets.palette import REGION_STRENGTH
+    from scripts.assets.palette import CARD, CLASSES
+
+    card, third = np.array(to_rgb(CARD)), np.array(to_rgb(CLASSES[2]))
+    np.testing.assert_allclose(shades[0], card)
+    np.testing.assert_allclose(shades[1], card + REGION_STRENGTH * (third - card))
+    assert np.argmax(np.abs(shades[2] - card) @ [1, 1, 1]) >= 0 and np.allclose(
+        shades[2], card + REGION_STRENGTH * 0.7 * (np.array(to_rgb(CLASSES[1])) - card))
+
+
+def test_the_playground_figure_draws_three_classes_and_extra_inputs(tmp_path):
+    # A post that sets three classes (or extra inputs) gets its fallback drawn by the model itself:
+    # the third class's colour shades its regions, as the live widget shades them.
+    from PIL import Image
+
+    from scripts.assets.palette import CARD, CLASSES, REGION_STRENGTH, rgb
+    from scripts.assets.shared import playground_figure
+
+    drawn_with = {"name": "playground", "options": {"dataset": "blobs", "classes": 3, "features": ["x2"],
+                                                    "hidden": [6], "learning_rate": 0.3}}
+    metrics = playground_figure(drawn_with, 30, tmp_path / "three.webp")
+    assert metrics["epochs"] == 30 and metrics["test_accuracy"] > 0.9
+    pixels = np.asarray(Image.open(tmp_path / "three.webp").convert("RGB"), dtype=float).reshape(-1, 3)
+    card = np.array(rgb(CARD), dtype=float)
+    for colour in CLASSES[:3]:
+        # Every class has its points, and where it surely wins, its shading.
+        assert np.min(np.abs(pixels - rgb(colour)).sum(axis=1)) < 40, colour
+        sure = card + REGION_STRENGTH * (np.array(rgb(colour)) - card)
+        assert np.sum(np.abs(pixels - sure).sum(axis=1) < 30) > 1000, colour

@@ -316,6 +316,8 @@ def test_the_widgets_colours_are_written_from_the_figures_palette_and_kept_nowhe
         assert f"--nn-{name}: {colour};" in css
         assert f'"{name}": {json.dumps(palette.rgb(colour))}' in module
     assert f"DIVERGING = {json.dumps([palette.rgb(c) for c in palette.DIVERGING])};" in module
+    assert f"CLASSES = {json.dumps([palette.rgb(c) for c in palette.CLASSES])};" in module
+    assert f"REGION_STRENGTH = {palette.REGION_STRENGTH};" in module
     # Every page loads the stylesheet, which opens with the colours; the widgets' scripts import the module.
     assert styles.STYLESHEET in (site / "index.html").read_text()
     assert css.index("--nn-") < css.index("/* --- stylesheets/")

@@ -21,6 +21,7 @@ from demos.widgets.backprop import PARAMETERS, BackpropModel
 from demos.widgets.digit import DigitModel
 from demos.widgets.labels import LabelsModel
 from demos.widgets.line import LineModel
+from demos.widgets import playground
 from demos.widgets.playground import PlaygroundModel, grid_points
 from demos.widgets.shapes import ShapesModel
 
@@ -217,7 +218,7 @@ def test_playground_learns_and_reports_its_pictures():
     assert losses[-1] < 0.5 * losses[0]
     assert answer["train_accuracy"] > 0.9 and answer["test_accuracy"] > 0.85
     # The picture is the network's output on the grid, row 0 at the top.
-    np.testing.assert_allclose(answer["output"], model.network.forward(model.grid_points)[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(answer["output"], model.network.forward(model.grid_inputs)[:, 0], rtol=1e-6)
 
 
 def test_playground_scores_from_one_pass_match_each_set_on_its_own():
@@ -231,9 +232,9 @@ def test_playground_scores_from_one_pass_match_each_set_on_its_own():
     assert answer["test_loss"][-1] == pytest.approx(loss(model.X_test, model.y_test), rel=1e-12)
     assert answer["train_accuracy"] == network.accuracy(model.X_train, model.y_train)
     assert answer["test_accuracy"] == network.accuracy(model.X_test, model.y_test)
-    hidden = np.concatenate(network.forward_all(model.unit_points)[1][1:-1], axis=1).T
+    hidden = np.concatenate(network.forward_all(model.unit_inputs)[1][1:-1], axis=1).T
     np.testing.assert_allclose(answer["units"], hidden, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(answer["output"], network.forward(model.grid_points)[:, 0], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(answer["output"], network.forward(model.grid_inputs)[:, 0], rtol=1e-6, atol=1e-7)
 
 
 def test_grid_runs_left_to_right_and_top_to_bottom():
@@ -271,6 +272,164 @@ def test_playground_divergence_is_reported_not_drawn():
     with pytest.raises(TrainingDiverged):
         for _ in range(100):
             model.step(1)
+
+
+def test_playground_learns_three_arm_spirals_with_a_softmax_output():
+    model = PlaygroundModel(dataset="spirals", classes=3, noise=0.05, hidden=[8, 8], activation="relu",
+                            learning_rate=0.01, optimizer="adam", batch_size=10, n_samples=300, seed=1)
+    start = model.describe()
+    assert set(start["train_labels"]) == {0, 1, 2} and len(start["train_points"]) == 150
+    assert start["output"].shape == (100 * 100, 3) and model.network.activations[-1].name == "softmax"
+    answer = model.step(100)
+    assert answer["train_loss"][-1] < 0.5 * answer["train_loss"][0]
+    assert answer["train_accuracy"] > 0.85 and answer["test_accuracy"] > 0.75
+    # The loss is the categorical cross-entropy of the one-hot classes; the picture each class's probability.
+    network = model.network
+    Y = np.eye(3)[model.y_train]
+    assert answer["train_loss"][-1] == pytest.approx(network.loss(model.X_train, Y, "categorical_cross_entropy"),
+                                                     rel=1e-12)
+    np.testing.assert_allclose(answer["output"], network.forward(model.grid_inputs), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(answer["output"].sum(axis=1), 1, rtol=1e-5)
+    assert answer["train_accuracy"] == network.accuracy(model.X_train, model.y_train)
+
+
+def test_playground_two_classes_are_the_run_they_always_were():
+    # Posts 3 and 4 quote runs of the two-class playground: its new options at their defaults
+    # change nothing (same points, same network, same losses as an explicit two-class set-up).
+    plain = PlaygroundModel(dataset="spirals", hidden=[8, 8], learning_rate=0.03, seed=0)
+    X, y = datasets.toy("spirals", 250, 0.1, 0)
+    np.testing.assert_array_equal(plain.X_train, X[:125])
+    np.testing.assert_array_equal(plain.y_test, y[125:])
+    network = Network([2, 8, 8, 1], ["tanh", "tanh", "sigmoid"], seed=0)
+    assert all(np.array_equal(a["W"], b["W"]) for a, b in zip(plain.network.layers, network.layers))
+    assert plain.network.sizes == [2, 8, 8, 1]
+
+
+def test_playground_four_blobs_and_more_points_and_a_new_data_seed():
+    model = PlaygroundModel(dataset="blobs", classes=4, n_samples=500, split=0.5, hidden=[6], learning_rate=0.3,
+                            seed=2)
+    assert len(model.X) == 500 and model.n_train == 250 and set(model.y) == {0, 1, 2, 3}
+    assert model.step(40)["test_accuracy"] > 0.9
+    # Regenerate: new points from seed + data_seed, the same starting weights.
+    again = PlaygroundModel(dataset="blobs", classes=4, n_samples=500, hidden=[6], seed=2, data_seed=1)
+    assert not np.array_equal(again.X, model.X)
+    np.testing.assert_array_equal(again.X, datasets.toy("blobs", 500, 0.1, 3, 4)[0][[*range(500)]])
+    fresh = PlaygroundModel(dataset="blobs", classes=4, n_samples=500, hidden=[6], seed=2)
+    assert all(np.array_equal(a["W"], b["W"]) for a, b in zip(again.network.layers, fresh.network.layers))
+    with pytest.raises(ValueError, match="the xor data has two classes"):
+        PlaygroundModel(dataset="xor", classes=3)
+    with pytest.raises(ValueError, match="n_samples must be a whole number from 0 to 500"):
+        PlaygroundModel(dataset="xor", n_samples=501)
+
+
+def test_playground_features_are_inputs_besides_x_and_y():
+    model = PlaygroundModel(dataset="circles", features=["sinx", "x2", "y2"], hidden=[], learning_rate=0.3, seed=0)
+    # In FEATURES' order, whatever order they were asked in.
+    assert model.settings["features"] == ["x2", "y2", "sinx"] and model.network.sizes == [5, 1]
+    x, y = model.X[:, 0], model.X[:, 1]
+    np.testing.assert_allclose(model.inputs, np.column_stack([x, y, x * x, y * y, np.sin(np.pi * x)]))
+    start = model.describe()
+    assert start["input_names"] == ["x", "y", "x²", "y²", "sin πx"]
+    grid = grid_points(model.extent, 24)
+    np.testing.assert_allclose(start["inputs"][2], grid[:, 0] ** 2, rtol=1e-6)
+    np.testing.assert_allclose(start["inputs"][1], grid[:, 1], rtol=1e-6)
+    # The classic lesson: x² and y² make a circle a straight cut, which no hidden layer can learn from x and y.
+    assert model.step(100)["test_accuracy"] > 0.95
+    assert PlaygroundModel(dataset="circles", hidden=[], learning_rate=0.3, seed=0).step(100)["test_accuracy"] < 0.75
+    with pytest.raises(ValueError, match="unknown feature 'z2'; choose any of x2, y2, xy, sinx, siny"):
+        PlaygroundModel(dataset="circles", features=["z2"])
+
+
+def test_playground_takes_the_readers_points_and_splits_them_by_the_share():
+    own = [[0.1 * k - 0.5, 0.2, k % 3] for k in range(10)]
+    model = PlaygroundModel(dataset="spirals", classes=3, n_samples=100, split=0.7, points=own, seed=0)
+    # Point k trains when it brings the training count up to ceil(0.7 (k + 1)): the first one
+    # does, 7 of 10 do, and one added at the end never moves another.
+    trains = [bool(v) for v in np.diff(np.ceil(0.7 * np.arange(11) - 1e-9))]
+    assert trains[0] and sum(trains) == 7
+    assert model.n_train == 70 + 7 and len(model.X_test) == 30 + 3 and model.describe()["n_own"] == [7, 3]
+    assert model.describe()["own_test"].tolist() == [int(not t) for t in trains]
+    np.testing.assert_array_equal(model.X_train[70:], np.array(own)[trains][:, :2])
+    np.testing.assert_array_equal(model.y_test[30:], np.array(own)[~np.array(trains)][:, 2])
+    more = PlaygroundModel(dataset="spirals", classes=3, n_samples=100, split=0.7, points=[*own, [0, 0, 1]])
+    np.testing.assert_array_equal(more.X_train[70:77], model.X_train[70:])
+    # Only the reader's points: no data drawn at all; none at all: nothing to train, said so.
+    alone = PlaygroundModel(dataset="blobs", n_samples=0, points=[[0.5, 0.5, 1], [-0.5, -0.5, 0], [0.4, 0.6, 1]])
+    assert alone.n_train == 2 and alone.step(20)["train_accuracy"] == 1.0
+    single = PlaygroundModel(dataset="blobs", n_samples=0, points=[[0.5, 0.5, 1]]).step(2)  # nothing to test on
+    assert single["test_loss"] == [None, None] and single["test_accuracy"] is None
+    json.dumps(single["test_loss"], allow_nan=False)
+    assert alone.settings["points"] == [[0.5, 0.5, 1], [-0.5, -0.5, 0], [0.4, 0.6, 1]]
+    empty = PlaygroundModel(dataset="blobs", n_samples=0)
+    assert empty.describe()["train_accuracy"] is None
+    with pytest.raises(ValueError, match="there are no training points"):
+        empty.step(1)
+    # A point off the plane is kept on its edge; a class the data does not have is refused.
+    edge = PlaygroundModel(dataset="blobs", points=[[9, 0, 0]])
+    assert edge.X_train[-1].tolist() == [edge.extent, 0]
+    with pytest.raises(ValueError, match="a point's class must be a whole number from 0 to 1"):
+        PlaygroundModel(dataset="blobs", points=[[0, 0, 2]])
+    with pytest.raises(ValueError, match="points must be rows of x, y and a class"):
+        PlaygroundModel(dataset="blobs", points=[[0, 0]])
+
+
+def test_playground_silenced_neuron_changes_the_regions_at_once_and_stays_off():
+    model = PlaygroundModel(dataset="spirals", classes=3, hidden=[8, 8], learning_rate=0.1, seed=3)
+    trained = model.step(60)
+    # Neurons numbered across the hidden layers, as demos.nn.Network.silencing numbers them.
+    off = model.silence([2, 8 + 5])
+    # At once, before any training: the neuron's picture is blank, the regions and scores move.
+    assert off["epoch"] == 60 and off["silenced"] == [2, 13]
+    assert np.all(off["units"][2] == 0) and np.all(off["units"][13] == 0) and np.any(trained["units"][2] != 0)
+    assert np.abs(off["output"] - trained["output"]).max() > 0.01
+    network = model.network
+    np.testing.assert_allclose(off["output"], network.forward(model.grid_inputs, [2, 13]), rtol=1e-5, atol=1e-7)
+    assert off["train_accuracy"] == network.accuracy(model.inputs[: model.n_train], model.y_train, [2, 13])
+    loss = network.loss(model.inputs[: model.n_train], np.eye(3)[model.y_train], "categorical_cross_entropy")
+    # Training goes on with every neuron; what the network answers stays without them, and Reset keeps them off.
+    later = model.step(20)
+    assert np.all(later["units"][2] == 0) and later["train_loss"][0] != pytest.approx(loss, rel=1e-9)
+    assert np.all(model.reset()["units"][2] == 0)
+    on = model.silence([])
+    assert np.any(on["units"][2] != 0) and on["silenced"] == []
+    with pytest.raises(ValueError, match="no hidden unit 16"):
+        model.silence([16])
+
+
+def test_playground_replays_snapshots_kept_within_a_bound():
+    settings = dict(dataset="spirals", classes=3, hidden=[6, 6], learning_rate=0.03, seed=4)
+    model = PlaygroundModel(**settings)
+    for _ in range(6):
+        model.step(25)
+    latest = model.snapshot([], [])
+    assert latest["replay_epochs"] == list(range(0, 151, 5))
+    # Epoch 50, redrawn: the network as it was then, as a run stopped there shows it.
+    at_50 = model.replay(10)
+    stopped = PlaygroundModel(**settings)
+    stopped.step(50)
+    then = stopped.snapshot([], [])
+    assert at_50["epoch"] == 50 and at_50["replaying"] == 10 and at_50["train_loss"] == []
+    for key in ("output", "units", "train_accuracy", "test_accuracy"):
+        np.testing.assert_array_equal(at_50[key], then[key])
+    # Replaying changes nothing: training goes on from the latest weights.
+    np.testing.assert_array_equal(model.snapshot([], [])["output"], latest["output"])
+    # Reset with the same seed: the same snapshots again.
+    model.reset()
+    model.step(150)
+    np.testing.assert_array_equal(model.replay(10)["output"], at_50["output"])
+    # A long run keeps at most MAX_SNAPSHOTS, spread over all of it.
+    long = PlaygroundModel(dataset="xor", hidden=[2], batch_size=200, seed=0)
+    for _ in range(3):
+        long.step(1000)
+    epochs = long.snapshot([], [])["replay_epochs"]
+    assert len(epochs) <= playground.MAX_SNAPSHOTS and epochs[0] == 0 and epochs[-1] >= 2900
+    assert len(set(np.diff(epochs))) == 1
+    # One past the last snapshot is now.
+    now = model.replay(len(model.snapshot_epochs))
+    assert now["replaying"] is None and now["epoch"] == 150
+    np.testing.assert_array_equal(now["output"], latest["output"])
+    with pytest.raises(ValueError, match="index must be a whole number from 0 to"):
+        model.replay(len(model.snapshot_epochs) + 1)
 
 
 # --- One neuron draws a line.

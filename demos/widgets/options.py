@@ -3,7 +3,8 @@
 Each widget module ends with ``WIDGET = Widget(Model, post, alt, options, files)``. An option is plain
 data: ``{"choice": [values], "labels": {value: menu text}}``, ``{"number": [low, high]}`` (``"whole"``,
 ``"low_open"``: low excluded; for the page, a slider's ``"step"`` or a ``"menu"`` of values a link
-cannot leave) or ``{"widths": [max_layers, max_width]}``, with a line of ``"help"``; its ``"default"``
+cannot leave), ``{"widths": [max_layers, max_width]}`` or ``{"flags": [names], "labels": ...}`` (any of
+the names, each once), with a line of ``"help"``; its ``"default"``
 is ``Model.__init__``'s own (without one it is ``"required"``). ``files`` maps arguments of ``Model``
 to data files under the generated assets. The build checks blocks against it (scripts/site/blocks.py);
 the page builds its menus, sliders and links from it (``spec`` in ``demos.widgets.create``'s answer).

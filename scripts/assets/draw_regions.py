@@ -16,6 +16,10 @@ the network on a grid of points and draws the result:
 
     boundary_lines(xx, yy, probability) -> the 0.5 crossing as a list of (k, 2) arrays.
 
+    draw_class_regions(ax, probabilities, extent, X, y)
+        for any number of classes (the playground's three and four): each grid point
+        shaded in the colour of the class that wins there, paler as its lead shrinks.
+
 Shading runs from a pale orange (surely class 0) through the card colour
 (undecided) to a pale blue (surely class 1), pale enough that the points drawn
 on top in the full class colours stay readable.
@@ -26,6 +30,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
+from scripts.assets.palette import CLASSES, REGION_STRENGTH
 from scripts.assets.plotting import AXES, CARD, CLASS_COLOURS, TEXT
 
 DEFAULT_EXTENT = (-1.3, 1.3, -1.3, 1.3)  # the toy datasets fill [-1, 1]^2, plus room for their noise
@@ -39,7 +44,7 @@ def _pale(colour, amount):
 
 
 REGION_CMAP = LinearSegmentedColormap.from_list(
-    "regions", [_pale(CLASS_COLOURS[0], 0.55), CARD, _pale(CLASS_COLOURS[1], 0.55)])
+    "regions", [_pale(CLASS_COLOURS[0], REGION_STRENGTH), CARD, _pale(CLASS_COLOURS[1], REGION_STRENGTH)])
 
 
 def class_probability(net, X):
@@ -79,7 +84,7 @@ def decision_grid(net, extent=DEFAULT_EXTENT, resolution=DEFAULT_RESOLUTION):
 
 
 def draw_points(ax, X, y, size=14, edge=True):
-    """Scatter the points ``X`` ``(n, 2)`` in their class colours (labels ``y`` ``(n,)`` 0/1).
+    """Scatter the points ``X`` ``(n, 2)`` in their class colours (labels ``y`` ``(n,)`` 0, 1, ...).
 
     A thin card-coloured edge keeps overlapping points apart. Returns the
     PathCollection (``set_offsets`` moves the points, e.g. in a video).
@@ -87,7 +92,7 @@ def draw_points(ax, X, y, size=14, edge=True):
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2 or y.shape != (len(X),):
         raise ValueError(f"draw_points needs X (n, 2) and y (n,), got shapes {X.shape} and {y.shape}")
-    colours = np.array(CLASS_COLOURS)[y.astype(int)]
+    colours = np.array(CLASSES)[y.astype(int)]
     return ax.scatter(X[:, 0], X[:, 1], c=list(colours), s=size, linewidths=0.5 if edge else 0,
                       edgecolors=CARD, zorder=3)
 
@@ -141,6 +146,11 @@ def draw_regions(ax, net, X=None, y=None, extent=DEFAULT_EXTENT, resolution=DEFA
     regions.update(net)
     if X is not None:
         regions.points = draw_points(ax, X, y, size=point_size)
+    _frame(ax, extent, ticks)
+    return regions
+
+
+def _frame(ax, extent, ticks):
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal")
@@ -151,4 +161,33 @@ def draw_regions(ax, net, X=None, y=None, extent=DEFAULT_EXTENT, resolution=DEFA
     if not ticks:
         ax.set_xticks([])
         ax.set_yticks([])
-    return regions
+
+
+def class_shading(probabilities):
+    """The colour of each point whose class probabilities are the rows of ``probabilities``
+    ``(n, n_classes)``: the winning class's colour, mixed with the card colour as its lead over
+    an even guess shrinks (a sure point REGION_STRENGTH of the colour, an even one the card).
+    Returns ``(n, 3)`` RGB in [0, 1]. For two classes these are REGION_CMAP's colours."""
+    probabilities = np.asarray(probabilities, dtype=float)
+    k = probabilities.shape[1]
+    if not 2 <= k <= len(CLASSES):
+        raise ValueError(f"class_shading needs 2 to {len(CLASSES)} classes (columns), got {k}")
+    lead = (probabilities.max(axis=1) - 1 / k) / (1 - 1 / k)
+    colours, card = np.array([to_rgb(c) for c in CLASSES[:k]]), np.array(to_rgb(CARD))
+    return card + (REGION_STRENGTH * lead)[:, None] * (colours[probabilities.argmax(axis=1)] - card)
+
+
+def draw_class_regions(ax, probabilities, extent, X=None, y=None, point_size=14, ticks=False):
+    """Shade ``ax`` by which class wins where, and how surely (:func:`class_shading`), and draw
+    the points ``X`` ``(n, 2)`` with labels ``y`` ``(n,)`` on top. ``probabilities`` is
+    ``(rows, columns, n_classes)`` over ``extent`` ``(x_min, x_max, y_min, y_max)``, row 0 at
+    the top. Returns the scatter of the points, or None."""
+    probabilities = np.asarray(probabilities, dtype=float)
+    if probabilities.ndim != 3:
+        raise ValueError(f"probabilities must be (rows, columns, n_classes), got shape {probabilities.shape}")
+    rows, columns, k = probabilities.shape
+    shading = class_shading(probabilities.reshape(-1, k)).reshape(rows, columns, 3)
+    ax.imshow(shading, extent=extent, origin="upper", interpolation="bilinear", zorder=0)
+    points = draw_points(ax, X, y, size=point_size) if X is not None else None
+    _frame(ax, extent, ticks)
+    return points

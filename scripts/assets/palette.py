@@ -5,7 +5,10 @@ widgets and their styles use the very same ones.
 Colours keep one meaning across the series: orange is class 0 and negative weights, blue is
 class 1 and positive weights (DIVERGING runs from one to the other through a light grey zero);
 red, green and blue are the three inputs of the colour neuron. Purple (ACTIVE) is how strongly
-a neuron fires, a class of its own: never a class, never a sign.
+a neuron fires, a class of its own: never a class, never a sign. Where there are more than two
+classes (the playground's three- and four-class sets), CLASSES goes on from orange and blue with
+Okabe and Ito's bluish green and yellow: no two of the four are confused by a reader without red
+or without green cones (tests/test_colour_meaning.py).
 """
 
 import json
@@ -22,6 +25,12 @@ ZERO = "#eceff1"  # a light grey: zero, between negative and positive
 ACTIVE = "#8e24aa"  # how strongly a neuron fires: a purple that fills as its output grows
 # Dark orange, orange, zero, blue, dark blue: the stops of the diverging map.
 DIVERGING = ("#b3500a", ORANGE, ZERO, BLUE, "#0d47a1")
+# One colour per class, class 0 first, and what the colour is called in a text alternative.
+CLASSES = (ORANGE, BLUE, "#009e73", "#f0e442")
+CLASS_NAMES = ("orange", "blue", "green", "yellow")
+# Decision regions are shaded in the colour of the class that wins there, mixed with the card as
+# its lead shrinks: the surest regions get this much of the class's colour (points stay readable).
+REGION_STRENGTH = 0.55
 
 NAMED = {"orange": ORANGE, "blue": BLUE, "red": RED, "green": GREEN, "neutral": NEUTRAL, "card": CARD,
          "text": TEXT, "axes": AXES, "zero": ZERO, "active": ACTIVE}
@@ -39,7 +48,10 @@ def stylesheet():
 
 
 def module():
-    """The colours as a JavaScript module: ``COLOURS`` (name -> [r, g, b]) and ``DIVERGING``."""
+    """The colours as a JavaScript module: ``COLOURS`` (name -> [r, g, b]), ``DIVERGING``, ``CLASSES``, ``CLASS_NAMES`` and ``REGION_STRENGTH``."""
     colours = json.dumps({name: rgb(colour) for name, colour in NAMED.items()})
     return ("// Written by the build from scripts/assets/palette.py.\n"
-            f"export const COLOURS = {colours};\nexport const DIVERGING = {json.dumps([rgb(c) for c in DIVERGING])};\n")
+            f"export const COLOURS = {colours};\nexport const DIVERGING = {json.dumps([rgb(c) for c in DIVERGING])};\n"
+            f"export const CLASSES = {json.dumps([rgb(c) for c in CLASSES])};\n"
+            f"export const CLASS_NAMES = {json.dumps(CLASS_NAMES)};\n"
+            f"export const REGION_STRENGTH = {REGION_STRENGTH};\n")

@@ -50,10 +50,10 @@ from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 
-from scripts.assets.palette import AXES, BLUE, CARD, DIVERGING, GREEN, NEUTRAL, ORANGE, RED, TEXT
+from scripts.assets.palette import AXES, BLUE, CARD, CLASSES, DIVERGING, GREEN, NEUTRAL, ORANGE, RED, TEXT
 from scripts.atomic import write_atomic
 
-CLASS_COLOURS = (ORANGE, BLUE)
+CLASS_COLOURS = CLASSES[:2]  # the two classes of most figures; CLASSES has more for more
 CHANNEL_COLOURS = (RED, GREEN, BLUE)
 DIVERGING_CMAP = LinearSegmentedColormap.from_list("orange_blue", list(DIVERGING))
 

@@ -18,8 +18,9 @@ import numpy as np
 from demos.datasets import BACKGROUND, PIXEL_MAX, SHAPE_SIZE, digits_split, toy
 from demos.nn import Network
 from demos.widgets import widget
+from demos.widgets.playground import grid_points
 from scripts.assets import plotting
-from scripts.assets.draw_regions import draw_points, draw_regions
+from scripts.assets.draw_regions import DEFAULT_RESOLUTION, draw_class_regions, draw_points, draw_regions
 
 # --- The digits network (post 5): 8x8 pictures, pixels 0..16 divided by 16, ten classes.
 
@@ -160,9 +161,17 @@ def playground_figure(drawn_with, epochs, path):
     fig = plt.figure(figsize=(4.8, 5.0))
     ax = fig.add_subplot()
     e = model.extent
-    regions = draw_regions(ax, model.network, model.X_train, model.y_train, extent=(-e, e, -e, e), point_size=22)
+    if model.n_classes == 2 and not settings["features"]:
+        # Two classes from x and y alone: the shading and its boundary line, as the other figures draw them.
+        points = draw_regions(ax, model.network, model.X_train, model.y_train, extent=(-e, e, -e, e),
+                              point_size=22).points
+    else:
+        # More classes, or inputs besides x and y: the model itself says which class wins where.
+        grid = grid_points(e, DEFAULT_RESOLUTION)
+        probabilities = model.class_probabilities(grid).reshape(DEFAULT_RESOLUTION, DEFAULT_RESOLUTION, -1)
+        points = draw_class_regions(ax, probabilities, (-e, e, -e, e), model.X_train, model.y_train, point_size=22)
     draw_points(ax, model.X_test, model.y_test, size=10).set_alpha(0.45)
-    regions.points.set_zorder(4)
+    points.set_zorder(4)
     ax.set_title(f"epoch {state['epoch']}:  training loss {state['train_loss'][-1]:.2f},  "
                  f"test accuracy {state['test_accuracy']:.0%}", fontsize=11, loc="center")
     ax.set_xlabel(f"{settings['dataset']}; {settings['activation']} layers {architecture_name(settings['hidden'])}; "

@@ -77,6 +77,10 @@ def exercises():
             *[("configure", {"dataset": "circles", "hidden": [3], "activation": a, "optimizer": o})
               for a, o in (("relu", "adam"), ("sigmoid", "momentum"))],
             ("step", {"epochs": 1}),
+            # Three classes, extra inputs and points placed by hand; a neuron switched off; replay.
+            ("configure", {"dataset": "spirals", "classes": 3, "features": ["x2", "sinx"], "hidden": [4],
+                           "points": [[0.1, 0.2, 2]], "data_seed": 1}),
+            ("step", {"epochs": 5}), ("silence", {"units": [1]}), ("replay", {"index": 1}),
             # An unknown setting: the model's error answer travels back as words.
             ("configure!", {"dataset": "no-such-set"})]),
         "labels": ({"epochs": 2, "hidden": 8}, [("step", {"batches": 5}), ("reset", {})]),

@@ -140,11 +140,31 @@ class IntList(NamedTuple):
                 f"each {self.low} to {self.high}")
 
 
+class Flags(NamedTuple):
+    """Any of a few names, each at most once, e.g. the playground's extra inputs."""
+
+    values: tuple
+
+    def check(self, value):
+        shape = f"a list of any of {', '.join(self.values)}, written like [{self.values[0]}]"
+        if not isinstance(value, list):
+            raise ValueError(f"must be {shape}; got {_show(value)}")
+        for item in value:
+            if item not in self.values:
+                raise ValueError(f"must be {shape}; got {_show(item)} in the list")
+        if len(set(value)) != len(value):
+            raise ValueError(f"must be {shape}, each once; got {_show(value)}")
+        return list(value)
+
+    def describe(self):
+        return "list of any of " + ", ".join(self.values)
+
+
 REQUIRED = object()  # the default of an option the author must always give
 
 
 class Option(NamedTuple):
-    kind: object  # Choice, Int, Float or IntList
+    kind: object  # Choice, Int, Float, IntList or Flags
     default: object  # REQUIRED when the block must name a value
     help: str
 
@@ -163,6 +183,8 @@ def kind_of(option):
         return Choice(tuple(option["choice"]))
     if "widths" in option:
         return IntList(0, option["widths"][0], 1, option["widths"][1])
+    if "flags" in option:
+        return Flags(tuple(option["flags"]))
     low, high = option["number"]
     return Int(low, high) if option.get("whole") else Float(low, high, option.get("low_open", False))
 

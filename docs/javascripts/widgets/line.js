@@ -2,7 +2,7 @@
 // the neuron (demos/widgets/line.py) learns weights w1, w2 and a bias b, and answers
 // "class 1" where w1 x + w2 y + b > 0: one side of a straight line.
 //
-// Mouse or pen: click to add a point of the chosen class (shift-click: the other class), drag a
+// Mouse or pen (points.js): click to add a point of the chosen class (shift-click: the other class), drag a
 // point to move it, alt-click a point to remove it. Finger: the plane scrolls the page like the
 // text around it; a tap adds a point or selects the one under it (Remove takes it away).
 // Keyboard, with the plane focused: A adds a point, [ and ] select the previous or next point,
@@ -13,23 +13,27 @@ import {
   el, button, buttonRow, latest as newest, trainingControls, inOrder, LineChart, COLOURS, css,
   divergingTable, drawHeatmap, figureCanvas, context2d, formatNumber, newId, signedSum, percent,
 } from "./ui.js";
+import { PlacedPoints, placingHelp, RADIUS } from "./points.js";
 
 const PLANE = 400;
-const RADIUS = 6;
-const KEY_STEP = 0.02;
 
 export async function mount(container, api) {
   const model = api.model;
   const extent = model.extent;
-  let points = []; // {x, y, label}
-  let selected = -1;
   let latest = model;
   let newClass = 1;
 
-  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane nn-editable", { sharp: true });
-  // It takes keys of its own (arrows move a point), so screen readers must pass them on.
-  plane.setAttribute("role", "application");
-  plane.tabIndex = 0;
+  const plane = figureCanvas(PLANE, PLANE, "", "nn-plane", { sharp: true });
+  // It takes keys of its own (arrows move a point), so screen readers must pass them on: an application.
+  const placed = new PlacedPoints(plane, {
+    size: PLANE, extent, classes: () => 2, chosen: () => newClass, max: model.max_points,
+    edited: () => edited(),
+    selected: (i) => {
+      removeButton.disabled = i < 0;
+      draw();
+    },
+    full: () => api.status(`At most ${model.max_points} points.`),
+  });
   const helpId = newId("help");
   plane.setAttribute("aria-describedby", helpId);
   const chart = new LineChart({
@@ -45,7 +49,7 @@ export async function mount(container, api) {
     input.addEventListener("change", () => (newClass = label));
     classChoice.append(el("label", { class: "nn-radio" }, input, ` ${text}`));
   }
-  const removeButton = button("Remove the selected point", () => removeSelected(), { disabled: true });
+  const removeButton = button("Remove the selected point", () => placed.removeSelected(), { disabled: true });
 
   // --- Talking to Python: one call at a time, in order.
   const enqueue = inOrder();
@@ -58,8 +62,8 @@ export async function mount(container, api) {
     resetSays: () => "The starting weights again; the points stay.",
     paused: () => `Paused at step ${latest.epoch}.`,
     canTrain: () => {
-      if (!points.length) api.status("Add some points first.");
-      return points.length > 0;
+      if (!placed.points.length) api.status("Add some points first.");
+      return placed.points.length > 0;
     },
     // Gradient steps are quick: only a few per call, so the line's glide can be watched.
     maxPerCall: 4,
@@ -79,7 +83,7 @@ export async function mount(container, api) {
       ]),
       readout,
       el("div", { class: "nn-panels" },
-        el("figure", {}, plane, el("figcaption", { id: helpId, text: helpText() })),
+        el("figure", {}, plane, el("figcaption", { id: helpId, text: placingHelp() })),
         el("div", { class: "nn-side" },
           classChoice,
           removeButton,
@@ -88,11 +92,7 @@ export async function mount(container, api) {
   const table = divergingTable(0.55);
 
   function setPointsFrom(answer) {
-    points = [];
-    for (let i = 0; i < answer.labels.length; i++) {
-      points.push({ x: answer.points[2 * i], y: answer.points[2 * i + 1], label: answer.labels[i] });
-    }
-    select(-1);
+    placed.set(Array.from(answer.labels, (label, i) => ({ x: answer.points[2 * i], y: answer.points[2 * i + 1], label })));
   }
 
   function show(answer, fresh = false) {
@@ -109,10 +109,10 @@ export async function mount(container, api) {
   }
 
   // --- Drawing.
-  const toCanvas = (x, y) => [((x + extent) / (2 * extent)) * PLANE, ((extent - y) / (2 * extent)) * PLANE];
-  const toPlane = (px, py) => [(px / PLANE) * 2 * extent - extent, extent - (py / PLANE) * 2 * extent];
+  const toCanvas = (x, y) => placed.toCanvas(x, y);
 
   function draw() {
+    if (!latest.output) return; // not yet shown once
     drawHeatmap(plane, latest.output, latest.grid, latest.grid, table);
     const ctx = context2d(plane);
     // The boundary: where w1 x + w2 y + b = 0, drawn across the whole plane.
@@ -131,6 +131,7 @@ export async function mount(container, api) {
       ctx.lineTo(...toCanvas(x(extent), extent));
     }
     ctx.stroke();
+    const { points, selected } = placed;
     points.forEach((p, i) => {
       const [cx, cy] = toCanvas(p.x, p.y);
       ctx.beginPath();
@@ -151,15 +152,9 @@ export async function mount(container, api) {
         `at x ${chosen.x.toFixed(2)}, y ${chosen.y.toFixed(2)}.` : ""));
   }
 
-  function select(i) {
-    selected = i;
-    removeButton.disabled = i < 0;
-  }
-
-  // --- Editing the points. Python hears of every change; a drag collapses into few calls.
   const sendPoints = newest(() => training.attempt(async () => {
-    const xy = new Float32Array(points.flatMap((p) => [p.x, p.y]));
-    const labels = new Uint8Array(points.map((p) => p.label));
+    const xy = new Float32Array(placed.points.flatMap((p) => [p.x, p.y]));
+    const labels = new Uint8Array(placed.points.map((p) => p.label));
     show(await api.call("set_points", { points: xy, labels }));
   }));
 
@@ -167,109 +162,6 @@ export async function mount(container, api) {
     draw();
     sendPoints();
   }
-
-  const clamp = (v) => Math.max(-extent, Math.min(extent, v));
-
-  function add(x, y, label) {
-    if (points.length >= model.max_points) {
-      api.status(`At most ${model.max_points} points.`);
-      return;
-    }
-    points.push({ x: clamp(x), y: clamp(y), label });
-    select(points.length - 1);
-    edited();
-  }
-
-  function removeSelected() {
-    if (selected < 0) return;
-    points.splice(selected, 1);
-    select(Math.min(selected, points.length - 1));
-    edited();
-  }
-
-  function pointerPosition(event) {
-    const box = plane.getBoundingClientRect();
-    return [((event.clientX - box.left) / box.width) * PLANE, ((event.clientY - box.top) / box.height) * PLANE];
-  }
-
-  function hit(px, py) {
-    let best = -1;
-    let bestDistance = (RADIUS + 4) ** 2;
-    points.forEach((p, i) => {
-      const [cx, cy] = toCanvas(p.x, p.y);
-      const d = (cx - px) ** 2 + (cy - py) ** 2;
-      if (d <= bestDistance) {
-        best = i;
-        bestDistance = d;
-      }
-    });
-    return best;
-  }
-
-  let dragging = false;
-  plane.addEventListener("pointerdown", (event) => {
-    if (event.pointerType === "touch") return; // a finger scrolls; its tap arrives as a click
-    const [px, py] = pointerPosition(event);
-    const i = hit(px, py);
-    if (i >= 0 && event.altKey) {
-      select(i);
-      removeSelected();
-    } else if (i >= 0) {
-      select(i);
-      dragging = true;
-      plane.setPointerCapture(event.pointerId);
-      draw();
-    } else {
-      add(...toPlane(px, py), event.shiftKey ? 1 - newClass : newClass);
-    }
-    event.preventDefault();
-  });
-  plane.addEventListener("pointermove", (event) => {
-    if (!dragging || selected < 0) return;
-    const [x, y] = toPlane(...pointerPosition(event));
-    points[selected].x = clamp(x);
-    points[selected].y = clamp(y);
-    edited();
-  });
-  plane.addEventListener("click", (event) => {
-    if (event.pointerType !== "touch") return;
-    const [px, py] = pointerPosition(event);
-    const i = hit(px, py);
-    if (i >= 0) {
-      select(i);
-      draw();
-    } else {
-      add(...toPlane(px, py), newClass);
-    }
-  });
-  const endDrag = () => (dragging = false);
-  plane.addEventListener("pointerup", endDrag);
-  plane.addEventListener("pointercancel", endDrag);
-
-  plane.addEventListener("keydown", (event) => {
-    const step = event.shiftKey ? 5 * KEY_STEP : KEY_STEP;
-    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
-    if (event.key in moves && selected >= 0) {
-      const [dx, dy] = moves[event.key];
-      points[selected].x = clamp(points[selected].x + dx);
-      points[selected].y = clamp(points[selected].y + dy);
-      edited();
-    } else if (event.key === "a" || event.key === "A") {
-      add(0, 0, newClass);
-    } else if ((event.key === "[" || event.key === "]") && points.length) {
-      const n = points.length;
-      select(event.key === "]" ? (selected + 1) % n : selected <= 0 ? n - 1 : selected - 1);
-      draw();
-    } else if ((event.key === "c" || event.key === "C") && selected >= 0) {
-      points[selected].label = 1 - points[selected].label;
-      edited();
-    } else if (event.key === "Delete" || event.key === "Backspace") {
-      removeSelected();
-    } else {
-      return;
-    }
-    event.preventDefault();
-  });
 
   function restore() {
     training.attempt(async () => {
@@ -284,12 +176,3 @@ export async function mount(container, api) {
   return { unmount: () => training.loop.stop() };
 }
 
-// Help in the words of the reader's pointer: a touch screen has no shift-click.
-function helpText() {
-  const keys = "Keys: A adds a point, [ and ] select one, arrows move it, C changes its class, Delete removes it.";
-  if (matchMedia("(pointer: coarse)").matches) {
-    return "Tap to add a point of the chosen class, tap a point to select it; Remove takes it away. " +
-      `Swiping scrolls the page as usual. With a keyboard: ${keys.slice(6)}`;
-  }
-  return "Click to add a point, shift-click for the other class, drag to move, alt-click to remove. " + keys;
-}

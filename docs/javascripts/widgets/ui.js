@@ -101,7 +101,7 @@ const number = (low, high, whole = false) => (text) => {
 
 // How an option's value is read from a link (undefined: not one the controls offer), from its
 // declaration: a menu's own choices only (a link cannot add one), a slider's value in range and
-// on one of its steps, a list of layer widths within the limits.
+// on one of its steps, a list of layer widths within the limits, flags each named once.
 export function parser(spec) {
   if (spec.choice) return (text) => (spec.choice.includes(text) ? text : undefined);
   if (spec.widths) {
@@ -111,6 +111,13 @@ export function parser(spec) {
       if (text === "") return [];
       const widths = text.split(",").map(width);
       return widths.length <= maxLayers && widths.every((w) => w !== undefined) ? widths : undefined;
+    };
+  }
+  if (spec.flags) {
+    return (text) => {
+      const names = text === "" ? [] : text.split(",");
+      return names.every((name) => spec.flags.includes(name)) && new Set(names).size === names.length
+        ? names : undefined;
     };
   }
   if (spec.menu) return (text) => (text !== "" && spec.menu.includes(Number(text)) ? Number(text) : undefined);
@@ -449,9 +456,14 @@ export function drawHeatmap(canvas, values, width, height, table, low = 0, high 
     pixels[i * 4 + 2] = table[j + 2];
     pixels[i * 4 + 3] = 255;
   }
-  const scratch = drawHeatmap.scratch || (drawHeatmap.scratch = document.createElement("canvas"));
-  scratch.width = width;
-  scratch.height = height;
+  drawScaled(canvas, image);
+}
+
+// Draw `image` (an ImageData, one pixel per grid cell) onto the whole of `canvas`, smoothed.
+export function drawScaled(canvas, image) {
+  const scratch = drawScaled.scratch || (drawScaled.scratch = document.createElement("canvas"));
+  scratch.width = image.width;
+  scratch.height = image.height;
   scratch.getContext("2d").putImageData(image, 0, 0);
   const ctx = canvas.getContext("2d");
   ctx.setTransform(1, 0, 0, 1, 0, 0); // every device pixel of the canvas, however it is scaled
