@@ -2,7 +2,8 @@
 
 - The digits network of post 5, which post 7 sets its convolutional network beside
   (and the bench times): how it is trained, and the data as it reads it.
-- The coloured shapes of post 6 as a dense network reads them; post 7 reads them too.
+- The coloured shapes of post 6 as a dense network reads them; post 7 reads them too,
+  and draws its shift test on the same axes as post 6.
 - A live widget's own model, made from the options a recipe draws its fallback with.
 - The playground's fallback figure (posts 3 and 4): the live widget's own model,
   trained with the options its block starts from; what the posts' "things to try" promise
@@ -182,3 +183,19 @@ def playground_figure(drawn_with, epochs, path):
             "test_loss": round(float(state["test_loss"][-1]), 4), "train_accuracy": state["train_accuracy"],
             "test_accuracy": state["test_accuracy"], "n_parameters": model.network.n_parameters,
             "seconds_training": round(seconds_training, 2)}
+
+
+def draw_shift_axes(ax, left_of, size, ylabel):
+    """The axes of a shift test (posts 6 and 7): test accuracy against the horizontal place of
+    a shape's centre in a ``size``-pixel picture, the places seen in training (left of
+    ``left_of``) shaded and guessing's one in three dashed."""
+    ax.axvspan(0, left_of, color=plotting.NEUTRAL, alpha=0.18, lw=0)
+    ax.text(0.4, 0.05, "positions seen\nin training", color=plotting.AXES, fontsize=11, va="bottom")
+    ax.axhline(1 / 3, color=plotting.NEUTRAL, lw=1, ls=(0, (4, 3)))
+    ax.set_xlim(0, size)
+    ax.set_ylim(0, 1.03)
+    ax.set_xticks(range(0, size + 1, 4))
+    ax.set_yticks([0, 1 / 3, 0.5, 1])
+    ax.set_yticklabels(["0", "1/3", "50%", "100%"])
+    ax.set_xlabel("centre of the shape (pixels from the left edge)")
+    ax.set_ylabel(ylabel)

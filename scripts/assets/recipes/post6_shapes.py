@@ -24,7 +24,7 @@ from demos.widgets import widget
 from scripts.assets import plotting
 from scripts.assets.recipe import recipe
 from scripts.assets.shared import SHAPE_INPUTS as N_INPUTS
-from scripts.assets.shared import as_colours, flatten, ink_centre_x
+from scripts.assets.shared import as_colours, draw_shift_axes, flatten, ink_centre_x
 OUTPUTS = [*SHAPES, *COLOURS]  # what each of the six output units answers
 LOSS = "binary_cross_entropy"
 LINE = {"shape": plotting.BLUE, "colour": plotting.ORANGE}  # one colour per question, in every figure
@@ -413,19 +413,10 @@ def shapes_shift(out, params):
         net, X_test, test_shapes, test_colours, centres, np.arange(0.0, SIZE + 1.0), params["min_count"])
 
     fig, ax = plt.subplots()
-    ax.axvspan(0, params["left_of"], color=plotting.NEUTRAL, alpha=0.18, lw=0)
-    ax.text(0.4, 0.05, "positions seen\nin training", color=plotting.AXES, fontsize=11, va="bottom")
-    ax.axhline(1 / 3, color=plotting.NEUTRAL, lw=1, ls=(0, (4, 3)))
+    draw_shift_axes(ax, params["left_of"], SIZE, "test accuracy")
     for key, values in (("colour", colour_acc), ("shape", shape_acc)):
         ax.plot(middles, values, "o-", color=LINE[key], lw=2, ms=4.5)
         ax.text(middles[-1] + 0.35, values[-1], key, color=LINE[key], fontsize=12, va="center")
-    ax.set_xlim(0, SIZE)
-    ax.set_ylim(0, 1.03)
-    ax.set_xticks([0, 4, 8, 12, 16])
-    ax.set_yticks([0, 1 / 3, 0.5, 1])
-    ax.set_yticklabels(["0", "1/3", "50%", "100%"])
-    ax.set_xlabel("centre of the shape (pixels from the left edge)")
-    ax.set_ylabel("test accuracy")
     plotting.save_figure(fig, out["post6/shift.svg"])
 
     seen = centres < params["left_of"]

@@ -34,7 +34,7 @@ from scripts.assets import plotting
 from scripts.assets.frames import frame_steps, freeze_static
 from scripts.assets.recipe import recipe
 from scripts.assets.shared import (DIGITS_TRAINING, SHAPE_INPUTS, SIDE, as_colours, digits_data,
-                                   digits_network, flatten, ink_centre_x, widget_model)
+                                   digits_network, draw_shift_axes, flatten, ink_centre_x, widget_model)
 
 LOSS = "categorical_cross_entropy"
 # What a positive and a negative sum of an edge filter mean on a digit (ink is the large value).
@@ -1130,19 +1130,10 @@ def conv_shift(out, params):
     unseen = centres >= data["left_of"] + 1  # a pixel's margin, as post 6 counts it
 
     fig, ax = plt.subplots()
-    ax.axvspan(0, data["left_of"], color=plotting.NEUTRAL, alpha=0.18, lw=0)
-    ax.text(0.4, 0.05, "positions seen\nin training", color=plotting.AXES, fontsize=11, va="bottom")
-    ax.axhline(1 / 3, color=plotting.NEUTRAL, lw=1, ls=(0, (4, 3)))
+    draw_shift_axes(ax, data["left_of"], SHAPE_SIZE, "test accuracy (shape)")
     columns = {name: accuracy_by_column(answers[name], test_labels, centres) for name in SHIFT_LOOK}
     for name, (label, colour) in SHIFT_LOOK.items():
         ax.plot(*columns[name], "o-", color=colour, lw=2, ms=4.5, label=label)
-    ax.set_xlim(0, SHAPE_SIZE)
-    ax.set_ylim(0, 1.03)
-    ax.set_xticks([0, 4, 8, 12, 16])
-    ax.set_yticks([0, 1 / 3, 0.5, 1])
-    ax.set_yticklabels(["0", "1/3", "50%", "100%"])
-    ax.set_xlabel("centre of the shape (pixels from the left edge)")
-    ax.set_ylabel("test accuracy (shape)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=10, frameon=False)
     plotting.save_figure(fig, out["post7/shift.svg"])
 
