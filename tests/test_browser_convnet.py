@@ -138,7 +138,9 @@ def test_train_pause_and_reset_to_the_same_weights(ready):
     root.get_by_role("button", name="Reset").click()
     page.wait_for_function("e => e.textContent.startsWith('Reset')",
                            arg=root.locator(".nn-widget-status").element_handle())
-    assert steps(root) == 0
+    # The status line says so at once, the pictures and the readout in the next frame.
+    page.wait_for_function("e => e.textContent.startsWith('0 mini-batches,')",
+                           arg=root.locator(".nn-readout").first.element_handle())
     assert np.array_equal(filters(root), start)
     root.get_by_role("button", name="Step one mini-batch").click()
     page.wait_for_function("e => e.textContent.startsWith('1 mini-batch,')",

@@ -295,6 +295,8 @@ class PlaygroundModel:
             units = np.concatenate(hidden, axis=1).T if hidden else np.zeros((0, self.unit_grid**2))
             units = units.astype(np.float32)
             correct = self.network.predict(self.inputs, off) == self.y
+            weights = [layer["W"].astype(np.float32) for layer in self.network.layers]
+            biases = [layer["b"].astype(np.float32) for layer in self.network.layers]
         n = self.n_train
         return {
             "epoch": self.epoch,
@@ -304,8 +306,8 @@ class PlaygroundModel:
             "test_accuracy": float(np.mean(correct[n:])) if len(correct) > n else None,
             "output": output[:, 0] if self.n_out == 1 else output,
             "units": units,
-            "weights": [layer["W"].astype(np.float32) for layer in self.network.layers],
-            "biases": [layer["b"].astype(np.float32) for layer in self.network.layers],
+            "weights": weights,
+            "biases": biases,
             "silenced": self.silenced,
             "replay_epochs": list(self.snapshot_epochs),
         }
