@@ -150,22 +150,37 @@ def test_three_class_spiral_own_points_features_neuron_switched_off_and_replay(b
     assert epoch >= 150 and loss < 1.0, (epoch, loss)
     unit.scroll_into_view_if_needed()  # the network draws while it is on screen
     changed(page, unit, start_unit)
-    # 5. Point at a neuron: its picture fills the plane, and its weights are read out.
+    # 5. Point at a neuron: its picture fills the plane, and its weights are read out. The plane is
+    # out of sight down here: its copy beside the network (the lens) shows the neuron large.
     regions = picture(plane)
+    lens = network.locator("canvas.nn-pg-lens")
+    lens_words = network.locator(".nn-pg-lens-words")
+    lens_regions = picture(lens)
+    assert lens_words.text_content() == "The network's answer, as the plane shows it"
     neuron.hover()
     changed(page, plane, regions, timeout=10_000)
+    changed(page, lens, lens_regions, timeout=10_000)
+    assert on_screen(page, lens) and on_screen(page, neuron)
+    assert lens_words.text_content() == "Layer 1, neuron 2, as the plane shows it"
     assert "The picture of layer 1, neuron 2" in plane.get_attribute("aria-label")
     words = network.locator(".nn-net-words").text_content()
     assert words.startswith("Layer 1, neuron 2; bias ") and "weights in: input x " in words
     assert "input sin πx" in words and "weights out: layer 2, neuron 1 " in words, words
     # 6. Switch it off: at once (paused), the regions and the scores change.
     accuracy = root.locator(".nn-readout").text_content().split("accuracy")[1]
+    neuron_picture = picture(lens)
     neuron.click()
     page.wait_for_function("e => e.getAttribute('aria-pressed') === 'true'", arg=neuron.element_handle())
-    root.locator(".nn-readout").hover()  # the pointer leaves the diagram: the plane shows the regions again
+    # Still pointed at, a neuron switched off shows what the network answers without it.
     page.wait_for_function("c => c.getAttribute('aria-label').startsWith('Decision regions')",
                            arg=plane.element_handle())
-    changed(page, plane, regions)
+    assert lens_words.text_content() == "Layer 1, neuron 2 is off: the network's answer without it"
+    changed(page, lens, neuron_picture)
+    without = picture(plane)
+    assert without != regions
+    root.locator(".nn-readout").hover()  # the pointer leaves the diagram: the plane shows the same regions
+    page.wait_for_function("e => e.textContent.startsWith('The network')", arg=lens_words.element_handle())
+    assert picture(plane) == without
     assert "switched off" in status(page, "playground")
     page.wait_for_function("([e, before]) => e.textContent.split('accuracy')[1] !== before",
                            arg=[root.locator(".nn-readout").element_handle(), accuracy])

@@ -30,7 +30,8 @@ const OUTPUT_TABLE = divergingTable(0.35);
 export class NetworkDiagram {
   // onFocus(neuron or null): a neuron ({kind: "input" | "hidden" | "output", layer, index}) is
   // hovered or focused, or none is any more. onToggle(neuron): a hidden neuron was clicked.
-  constructor({ onFocus, onToggle }) {
+  // `aside` sits beside the neurons (the widget's large picture of the one pointed at).
+  constructor({ onFocus, onToggle, aside = null }) {
     this.onFocus = onFocus;
     this.onToggle = onToggle;
     this.lines = el("canvas", {
@@ -44,12 +45,13 @@ export class NetworkDiagram {
     this.helpId = newId("help");
     this.words = el("p", { class: "nn-net-words", id: this.wordsId, "aria-live": "polite" });
     this.note = el("p", { class: "nn-net-note" });
-    this.element = el("figure", { class: "nn-pg-network" }, this.net, this.note, this.words,
+    this.element = el("figure", { class: "nn-pg-network" },
+      el("div", { class: "nn-net-body" }, this.net, ...(aside ? [aside] : [])), this.note, this.words,
       el("figcaption", { id: this.helpId },
         "The network: inputs on the left, then each layer of neurons, then the output. Every neuron shows what it " +
         "answers over the plane (the hidden ones: ", activityKey(), "); every line is a weight, blue positive " +
         "and orange negative, thicker the larger. Point at a neuron, or move to it with the arrow keys, to see it " +
-        "large on the plane and read its weights; click a hidden neuron, or press Enter, to switch it off, and " +
+        "large and read its weights; click a hidden neuron, or press Enter, to switch it off, and " +
         "again to switch it back on."));
     this.neurons = []; // per column: [{element, canvas, neuron}]
     this.focused = null;

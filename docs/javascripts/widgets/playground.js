@@ -23,6 +23,7 @@ import { PlacedPoints, placingHelp, RADIUS } from "./points.js";
 import { NetworkDiagram } from "./network.js";
 
 const PLANE = 400; // CSS pixels of the decision-region picture (it shrinks to fit a narrow screen)
+const LENS = 176; // CSS pixels of its copy beside the network, where the plane is out of sight
 // Epochs a second at the speeds one can follow; "fast" trains as fast as the browser can.
 export const SPEEDS = { slow: 5, normal: 30 };
 const LINK_POINTS = 60; // the reader's own points a shared link holds (each about 13 characters)
@@ -209,6 +210,10 @@ export async function mount(container, api) {
   replay.element.classList.add("nn-pg-replay");
   const readout = el("p", { class: "nn-readout" });
   let focusedNeuron = null;
+  // The plane again, smaller, beside the network: a neuron pointed at there is seen large
+  // without scrolling back up. It repeats the plane, whose text alternative says it all.
+  const lens = sharpCanvas(LENS, LENS, { class: "nn-canvas nn-pg-lens", "aria-hidden": "true" });
+  const lensWords = el("figcaption", { class: "nn-pg-lens-words" });
   const diagram = new NetworkDiagram({
     onFocus: (neuron) => {
       focusedNeuron = neuron;
@@ -216,6 +221,7 @@ export async function mount(container, api) {
       drawPlane();
     },
     onToggle: (neuron) => toggle(neuron),
+    aside: el("figure", { class: "nn-pg-lens-figure" }, lens, lensWords),
   });
 
   // The plane, the buttons, the main settings and the loss sit together in one screen: side by
@@ -300,10 +306,18 @@ export async function mount(container, api) {
     if (!drawing) drawing = setTimeout(draw);
   }
 
+  // The neuron whose picture the plane shows: the one pointed at, unless it is switched off (its
+  // picture is blank); then the plane shows what the network answers without it.
+  function shownNeuron() {
+    const off = focusedNeuron?.kind === "hidden" && latest.silenced.includes(diagram.unit(focusedNeuron));
+    return off ? null : focusedNeuron;
+  }
+
   function describePlane() {
     const k = latest.settings.classes;
+    const neuron = shownNeuron();
     const named = CLASS_NAMES.slice(0, k).map((colour, c) => `${colour} where it answers class ${c}`);
-    const regions = focusedNeuron ? `The picture of ${diagram.name(focusedNeuron)} after ${latest.epoch} epochs ` +
+    const regions = neuron ? `The picture of ${diagram.name(neuron)} after ${latest.epoch} epochs ` +
       `on the ${latest.settings.dataset} data (regions hidden while it is pointed at).`
       : `Decision regions of the network after ${latest.epoch} epochs on the ${latest.settings.dataset} data in ${k} ` +
         `classes: ${named.slice(0, -1).join(", ")} and ${named[k - 1]}, paler where it is less sure.`;
@@ -312,6 +326,10 @@ export async function mount(container, api) {
       `${latest.train_labels.length} training points and ${score(latest.test_accuracy)} of the ` +
       `${latest.test_labels.length} test points correctly` +
       (placed.points.length ? `; ${placed.points.length} of the points are yours.` : "."));
+    const name = focusedNeuron && diagram.name(focusedNeuron);
+    const words = neuron ? `${name}, as the plane shows it` : focusedNeuron
+      ? `${name} is off: the network's answer without it` : "the network's answer, as the plane shows it";
+    lensWords.textContent = words[0].toUpperCase() + words.slice(1);
   }
 
   function draw() {
@@ -346,8 +364,9 @@ export async function mount(container, api) {
   let dots = { canvas: null, points: null, test: null, own: null, selected: -1 };
 
   function drawPlane() {
-    if (focusedNeuron && diagram.answer) {
-      const picture = diagram.picture(focusedNeuron);
+    const neuron = shownNeuron();
+    if (neuron && diagram.answer) {
+      const picture = diagram.picture(neuron);
       drawHeatmap(plane, picture.values, picture.side, picture.side, picture.table, picture.low, picture.high);
     } else if (latest.settings.classes === 2) {
       drawHeatmap(plane, latest.output, latest.grid, latest.grid, outputTable);
@@ -363,6 +382,7 @@ export async function mount(container, api) {
     const ctx = plane.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.drawImage(dots.canvas, 0, 0, plane.width, plane.height);
+    lens.getContext("2d").drawImage(plane, 0, 0, lens.width, lens.height);
   }
   let dotsStale = false; // the reader's points moved (the same list, changed in place)
 
