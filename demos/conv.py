@@ -360,15 +360,15 @@ class ConvNetwork(nn.Network):
         units off as ``Network.silencing`` numbers them: a convolution layer's units are the
         numbers it hands on (filter by filter, row by row), a dense layer's its neurons.
         """
-        zs, activations, _ = self._forward(nn._as_matrix(X, "X", self.sizes[0]), silenced)
+        off = {} if silenced is None else self.silencing(silenced)
+        zs, activations, _ = self._forward(nn._as_matrix(X, "X", self.sizes[0]), off)
         return nn.Forward(zs, activations)
 
-    def _forward(self, X, silenced=None):
-        """``forward_all`` without the checks, plus what the backward pass needs:
-        per convolution layer its conv cache, its activated maps before pooling
-        and its pooling cache (``None`` without pooling)."""
+    def _forward(self, X, off):
+        """``forward_all`` without the checks (``off`` as ``silencing`` returns it), plus what
+        the backward pass needs: per convolution layer its conv cache, its activated maps
+        before pooling and its pooling cache (``None`` without pooling)."""
         a = X.reshape(len(X), *self.input_shape)
-        off = {} if silenced is None else self.silencing(silenced)
         zs, activations, caches = [], [a], []
         for l, (layer, act) in enumerate(zip(self.layers, self.activations)):
             if l < len(self.conv):
@@ -387,11 +387,12 @@ class ConvNetwork(nn.Network):
             activations.append(a)
         return zs, activations, caches
 
-    def backward(self, X, Y, loss, l2):
+    def backward(self, X, Y, loss, l2, silenced=None):
         """Backpropagation, from the softmax back through the dense layers, the
         flattening, the pooling and the convolutions: ``(loss, grads)`` as
         ``Network.gradients`` returns it (that checks the input, then calls this)."""
-        zs, activations, caches = self._forward(X)
+        off = {} if silenced is None else self.silencing(silenced)
+        zs, activations, caches = self._forward(X, off)
         value = self._loss_value(loss, zs[-1], activations[-1], Y, l2)
         grad_z = self._output_gradient(loss, zs[-1], activations[-1], Y)
         grads = [None] * len(self.layers)
@@ -407,6 +408,8 @@ class ConvNetwork(nn.Network):
             grads[l] = {"W": grad_W + l2 * W, "b": grad_b}
             if l == 0:
                 break
+            if l - 1 in off:
+                grad_a = grad_a * off[l - 1].reshape(self.shapes[l])  # a unit switched off passes nothing back
             # Back through the previous layer's pooling (if any) and activation, to its z.
             act = self.activations[l - 1]
             if l - 1 < len(self.conv):

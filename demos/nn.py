@@ -253,8 +253,11 @@ class Network:
         The hidden units numbered in ``silenced`` (see ``silencing``; None: none) are switched
         off: their activation is 0, so the layers after them never hear from them.
         """
-        a = _as_matrix(X, "X", self.sizes[0])
         off = {} if silenced is None else self.silencing(silenced)  # None: the training loop's fast way
+        return self._forward_steps(_as_matrix(X, "X", self.sizes[0]), off)
+
+    def _forward_steps(self, a, off):
+        """``forward_all`` without the checks, ``off`` as ``silencing`` returns it."""
         zs, activations = [], [a]
         for l, (layer, act) in enumerate(zip(self.layers, self.activations)):
             # @ rather than np.dot: in the browser's NumPy (Pyodide, no BLAS) as fast on a
@@ -290,18 +293,21 @@ class Network:
         with the hidden units numbered in ``silenced`` switched off, as in ``forward``."""
         return float(np.mean(self.predict(X, silenced) == np.asarray(labels)))
 
-    def loss(self, X, Y, loss="mse", l2=0.0):
-        """The loss of the outputs for ``X`` against targets ``Y`` ``(n_samples, n_out)``."""
-        zs, activations = self.forward_all(X)
+    def loss(self, X, Y, loss="mse", l2=0.0, silenced=None):
+        """The loss of the outputs for ``X`` against targets ``Y`` ``(n_samples, n_out)``, with
+        the hidden units numbered in ``silenced`` switched off (see ``silencing``)."""
+        zs, activations = self.forward_all(X, silenced)
         Y = _as_matrix(Y, "Y", self.sizes[-1])
         return self._loss_value(loss_function(loss), zs[-1], activations[-1], Y, l2)
 
-    def gradients(self, X, Y, loss="mse", l2=0.0):
+    def gradients(self, X, Y, loss="mse", l2=0.0, silenced=None):
         """Backpropagation: the loss and its gradient for every weight and bias.
 
         ``X`` is ``(n_samples, n_in)``, ``Y`` the targets ``(n_samples, n_out)``
         (one-hot rows for softmax). ``l2`` adds ``l2 / 2 * sum(W ** 2)`` over all
-        weights to the loss, which pulls weights towards zero. Returns
+        weights to the loss, which pulls weights towards zero. The hidden units numbered
+        in ``silenced`` are switched off (see ``silencing``): nothing flows through them,
+        so the weights into them get no gradient but L2's. Returns
         ``(loss, grads)`` where ``grads[l]`` has keys ``"W"`` and ``"b"`` shaped
         like ``self.layers[l]``.
         """
@@ -311,7 +317,7 @@ class Network:
             raise ValueError(f"X has {len(X)} rows but Y has {len(Y)}")
         _check_finite(X, "X")
         _check_finite(Y, "Y")
-        return self.backward(X, Y, loss_function(loss), l2)
+        return self.backward(X, Y, loss_function(loss), l2, silenced)
 
     def _loss_value(self, loss, z_out, a_out, Y, l2):
         if loss.from_logits is not None and self.activations[-1].name == loss.pairs_with:
@@ -329,10 +335,11 @@ class Network:
             return (a_out - Y) / loss.scale(a_out)
         return self.activations[-1].backward(z_out, a_out, loss.gradient(a_out, Y))
 
-    def backward(self, X, Y, loss, l2):
+    def backward(self, X, Y, loss, l2, silenced=None):
         """``gradients`` without the checks, ``loss`` a ``Loss``: the training loop's hot path,
         and what a network of other layers (``demos.conv.ConvNetwork``) overrides."""
-        zs, activations = self.forward_all(X)
+        off = {} if silenced is None else self.silencing(silenced)
+        zs, activations = self._forward_steps(X, off)
         value = self._loss_value(loss, zs[-1], activations[-1], Y, l2)
         grad_z = self._output_gradient(loss, zs[-1], activations[-1], Y)
         grads = [None] * len(self.layers)
@@ -342,7 +349,10 @@ class Network:
             if l2:
                 grads[l]["W"] += l2 * W
             if l > 0:
-                grad_z = self.activations[l - 1].backward(zs[l - 1], activations[l], grad_z @ W.T)
+                grad_a = grad_z @ W.T
+                if l - 1 in off:
+                    grad_a = grad_a * off[l - 1]  # a unit switched off passes nothing back
+                grad_z = self.activations[l - 1].backward(zs[l - 1], activations[l], grad_a)
         return value, grads
 
     # --- Saving: plain JSON, readable by Python and by the browser alike.
@@ -481,6 +491,9 @@ class Trainer:
     shuffling generator drawn from ``seed``, the optimiser's memory), so a
     widget can call ``step()`` a few times per animation frame, stop, and carry
     on later with exactly the numbers an uninterrupted run would give.
+
+    ``silenced`` lists the hidden units switched off while training (see
+    ``Network.silencing``): the rest of the network learns to do without them.
     """
 
     def __init__(self, network, X, Y, loss, optimizer, batch_size=32, l2=0.0, seed=0):
@@ -502,6 +515,7 @@ class Trainer:
         self.batch_size = int(batch_size)
         self.l2 = float(l2)
         self.rng = np.random.default_rng(seed)
+        self.silenced = []
         self.epoch = 0  # epochs completed
         self.steps = 0  # mini-batch updates made
         self.history = []  # mean training loss of each completed epoch
@@ -524,7 +538,7 @@ class Trainer:
     def _step(self):
         start, end = self._position, self._position + self.batch_size
         X, Y = self._X_shuffled[start:end], self._Y_shuffled[start:end]
-        value, grads = self.network.backward(X, Y, self.loss, self.l2)
+        value, grads = self.network.backward(X, Y, self.loss, self.l2, self.silenced or None)
         if not math.isfinite(value):
             raise TrainingDiverged(f"training diverged at epoch {self.epoch + 1}, step {self.steps + 1}: the loss "
                                    f"became {value}. The learning rate ({self.optimizer.learning_rate:g}) is too "

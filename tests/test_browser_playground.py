@@ -375,3 +375,21 @@ def test_a_neuron_switched_off_while_training_stays_off(browser, server):
     reads(page, root, "Epoch 0")
     assert neuron.get_attribute("aria-pressed") == "true"
     done(page)
+
+
+def test_train_pressed_while_a_reset_is_on_its_way_trains_and_says_so(browser, server):
+    page, root = open_playground(browser, server)
+    root.get_by_role("button", name="Step").click()
+    reads(page, root, "Epoch 1 ")
+    # Both in one go: Train lands before the reset's answer does.
+    root.evaluate("""e => {
+        const named = (name) => [...e.querySelectorAll('button')].find((b) => b.textContent === name);
+        named('Reset').click();
+        named('Train').click();
+    }""")
+    page.wait_for_function("e => Number(/Epoch (\\d+)/.exec(e.textContent)[1]) >= 5",
+                           arg=root.locator(".nn-readout").element_handle())
+    train = root.locator(".nn-pg-side button[aria-pressed]")
+    assert train.get_attribute("aria-pressed") == "true" and train.text_content() == "Pause"
+    pause(page)
+    done(page)

@@ -514,7 +514,7 @@ def test_digit_switches_hidden_neurons_off_as_cpython_computes(ready_page, site)
         f"Switch neuron {model.network.n_hidden} off"
     # Drawing on with neurons off: the reading keeps its comparison, the words of the switch go.
     draw(page, root.locator("canvas.nn-drawing"), [(0.2, 0.9), (0.8, 0.9)])
-    page.wait_for_function("e => !e.textContent.includes('Your drawing')", arg=said.element_handle())
+    page.wait_for_function("e => !e.textContent.includes('The drawing:')", arg=said.element_handle())
     page.wait_for_timeout(300)  # let the last reading land
     ink = page_ink()
     read = model.classify(ink, side, side, sorted([unit, other]))

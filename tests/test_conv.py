@@ -239,6 +239,25 @@ def test_network_backpropagation_matches_finite_differences(hidden, loss, l2):
             assert relative_error(grad[key], expected) < 1e-6, (l, key)
 
 
+def test_network_units_switched_off_match_finite_differences():
+    rng = np.random.default_rng(5)
+    net = small_network("tanh")
+    for layer in net.layers:
+        layer["b"] += rng.normal(0, 0.3, layer["b"].shape)
+    X = rng.normal(size=(4, 60))
+    Y = np.eye(3)[rng.integers(0, 3, 4)]
+    # The first layer hands on 3 x 3 x 2 = 18 numbers, the second 4 x 2 x 1 = 8, the dense layer 5:
+    # a pooled number of filter 1, one of the second layer's maps and dense neuron 2 switched off.
+    off = [10, 18 + 5, 18 + 8 + 2]
+    value, grads = net.gradients(X, Y, "categorical_cross_entropy", 0.0, silenced=off)
+    assert value == pytest.approx(net.loss(X, Y, "categorical_cross_entropy", 0.0, off), rel=1e-12)
+    for l, (layer, grad) in enumerate(zip(net.layers, grads)):
+        for key in ("W", "b"):
+            expected = numerical_gradient(lambda: net.loss(X, Y, "categorical_cross_entropy", 0.0, off), layer[key])
+            assert relative_error(grad[key], expected) < 1e-6, (l, key)
+    assert grads[2]["b"][2] == 0 and np.all(grads[3]["W"][2] == 0)  # dense neuron 2 learns nothing
+
+
 def test_network_layout_for_the_digits():
     net = ConvNetwork((1, 8, 8), conv=[(8, 3, 1, 1)], pool=2, dense=[32], n_classes=10, seed=0)
     assert net.shapes == [(1, 8, 8), (8, 4, 4), (32,), (10,)]

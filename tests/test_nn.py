@@ -6,11 +6,13 @@ import json
 import numpy as np
 import pytest
 
+from demos import datasets
 from demos.nn import ACTIVATIONS, Network, Trainer, TrainingDiverged, make_optimizer
 
 
-def numerical_gradients(net, X, Y, loss, l2, h=1e-6):
-    """Central differences of the loss for every weight and bias."""
+def numerical_gradients(net, X, Y, loss, l2, h=1e-6, silenced=None):
+    """Central differences of the loss for every weight and bias (the hidden units numbered in
+    ``silenced`` switched off)."""
     grads = []
     for layer in net.layers:
         grad = {}
@@ -19,9 +21,9 @@ def numerical_gradients(net, X, Y, loss, l2, h=1e-6):
             for index in np.ndindex(values.shape):
                 original = values[index]
                 values[index] = original + h
-                plus = net.loss(X, Y, loss, l2)
+                plus = net.loss(X, Y, loss, l2, silenced)
                 values[index] = original - h
-                minus = net.loss(X, Y, loss, l2)
+                minus = net.loss(X, Y, loss, l2, silenced)
                 values[index] = original
                 g[index] = (plus - minus) / (2 * h)
             grad[key] = g
@@ -75,6 +77,47 @@ def test_backpropagation_matches_finite_differences(hidden, output_loss, l2):
     for got, want in zip(grads, expected):
         for key in ("W", "b"):
             assert relative_error(got[key], want[key]) < 1e-6, (hidden, output, loss, key)
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_units_switched_off_pass_nothing_back_and_the_rest_matches_finite_differences(hidden):
+    rng = np.random.default_rng(3)
+    net = Network([3, 5, 4, 3], [hidden, hidden, "softmax"], seed=1)
+    for layer in net.layers:
+        layer["b"] += rng.normal(0, 0.3, layer["b"].shape)
+    X = rng.normal(size=(6, 3))
+    Y = targets_for("softmax", "categorical_cross_entropy", rng, 6, 3)
+    off = [1, 5 + 2]  # neuron 1 of the first hidden layer, neuron 2 of the second
+    value, grads = net.gradients(X, Y, "categorical_cross_entropy", 0.01, silenced=off)
+    assert value == pytest.approx(net.loss(X, Y, "categorical_cross_entropy", 0.01, off), rel=1e-12)
+    expected = numerical_gradients(net, X, Y, "categorical_cross_entropy", 0.01, silenced=off)
+    for got, want in zip(grads, expected):
+        for key in ("W", "b"):
+            assert relative_error(got[key], want[key]) < 1e-6, (hidden, key)
+    # Nothing reaches the loss through a neuron that is off: its weights in and out get only L2's pull.
+    _, plain = net.gradients(X, Y, "categorical_cross_entropy", 0.01, silenced=[])
+    for l, unit in ((0, 1), (1, 2)):
+        np.testing.assert_allclose(grads[l]["W"][:, unit], 0.01 * net.layers[l]["W"][:, unit], rtol=1e-12)
+        np.testing.assert_allclose(grads[l + 1]["W"][unit], 0.01 * net.layers[l + 1]["W"][unit], rtol=1e-12)
+        assert grads[l]["b"][unit] == 0
+        if np.any(net.forward_all(X).activations[l + 1][:, unit] != 0):  # not a dead ReLU: on, it learns
+            assert np.any(np.abs(plain[l + 1]["W"][unit] - 0.01 * net.layers[l + 1]["W"][unit]) > 1e-6)
+
+
+def test_a_trainer_with_a_neuron_switched_off_leaves_its_weights_and_the_rest_learns():
+    X, y = datasets.toy("circles", 200, 0.1, 0)
+    net = Network([2, 6, 1], ["tanh", "sigmoid"], seed=2)
+    trainer = Trainer(net, X, y[:, None].astype(float), "binary_cross_entropy", make_optimizer("sgd", 0.5),
+                      batch_size=20, seed=0)
+    trainer.silenced = [3]
+    into, out = net.layers[0]["W"][:, 3].copy(), net.layers[1]["W"][3].copy()
+    before = net.loss(X, y[:, None], "binary_cross_entropy", silenced=[3])
+    trainer.run(30)
+    np.testing.assert_array_equal(net.layers[0]["W"][:, 3], into)
+    np.testing.assert_array_equal(net.layers[1]["W"][3], out)
+    assert net.loss(X, y[:, None], "binary_cross_entropy", silenced=[3]) < 0.5 * before
+    assert trainer.history[-1] == pytest.approx(net.loss(X, y[:, None], "binary_cross_entropy", silenced=[3]),
+                                                rel=0.1)
 
 
 def test_single_layer_gradient_has_the_textbook_form():

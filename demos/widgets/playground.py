@@ -159,6 +159,8 @@ class PlaygroundModel:
             self.network, self.inputs[: self.n_train], self.Y[: self.n_train], loss=self.loss,
             optimizer=make_optimizer(s["optimizer"], s["learning_rate"]), batch_size=s["batch_size"], l2=s["l2"],
             seed=s["seed"])
+        if self.trainer is not None:
+            self.trainer.silenced = self.silenced
         # The store is made once per network, so a run's snapshots take no memory as it goes on.
         self.snapshot_store = np.empty((MAX_SNAPSHOTS, self.network.n_parameters))
         self.snapshot_epochs = []  # the epoch of each row of the store in use
@@ -254,10 +256,13 @@ class PlaygroundModel:
     def silence(self, units):
         """Switch off the hidden neurons ``units`` lists (numbered across the hidden layers from 0,
         as ``demos.nn.Network.silencing`` numbers them; every other one is on) in what the network
-        answers: the regions, the neurons' pictures, the scores and the losses. Training goes on
-        with every neuron. Returns ``snapshot()`` at once, the network's answers without them."""
+        answers: the regions, the neurons' pictures, the scores and the losses; and in training,
+        so the others learn to do without them. Returns ``snapshot()`` at once, the network's
+        answers without them."""
         self.network.silencing(units)  # a clear error for a neuron that is not there
         self.silenced = sorted({int(unit) for unit in units})
+        if self.trainer is not None:
+            self.trainer.silenced = self.silenced
         return self.snapshot([], [])
 
     def replay(self, index):

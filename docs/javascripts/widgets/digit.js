@@ -96,7 +96,7 @@ export async function mount(container, api) {
     const probability = percent(answer.probability);
     const whole = answer.all_on && ` (all on: ${answer.all_on.digit}, with ${percent(answer.all_on.probability)})`;
     readout.textContent = `Read as ${answer.digit}, with ${probability} probability${whole || ""}.`;
-    drawing.setAttribute("aria-label", `Your drawing, read as ${answer.digit} with ${probability} probability`);
+    drawing.setAttribute("aria-label", `The drawing, read as ${answer.digit} with ${probability} probability`);
     bars.show(answer.probabilities, [answer.digit]);
     // The 8x8 input: 16 (full ink) drawn black, 0 (paper) white, like the drawing.
     drawHeatmap(seen, answer.pixels, SEEN, SEEN, greyTable, 16, 0);
@@ -132,7 +132,7 @@ export async function mount(container, api) {
     if (!reading.empty && reading.all_on) {
       const now = `${reading.digit} with ${percent(reading.probability)}`;
       drawingWords.textContent =
-        ` Your drawing: read as ${now} (all on: ${reading.all_on.digit} with ${percent(reading.all_on.probability)}).`;
+        ` The drawing: read as ${now} (all on: ${reading.all_on.digit} with ${percent(reading.all_on.probability)}).`;
     }
   }
 

@@ -211,8 +211,8 @@ export async function mount(container, api) {
   const readout = el("p", { class: "nn-readout" });
   let focusedNeuron = null;
   // The plane again, smaller, beside the network: a neuron pointed at there is seen large
-  // without scrolling back up. It repeats the plane, whose text alternative says it all.
-  const lens = sharpCanvas(LENS, LENS, { class: "nn-canvas nn-pg-lens", "aria-hidden": "true" });
+  // without scrolling back up.
+  const lens = figureCanvas(LENS, LENS, "", "nn-pg-lens", { sharp: true });
   const lensWords = el("figcaption", { class: "nn-pg-lens-words" });
   const diagram = new NetworkDiagram({
     onFocus: (neuron) => {
@@ -330,6 +330,7 @@ export async function mount(container, api) {
     const words = neuron ? `${name}, as the plane shows it` : focusedNeuron
       ? `${name} is off: the network's answer without it` : "the network's answer, as the plane shows it";
     lensWords.textContent = words[0].toUpperCase() + words.slice(1);
+    lens.setAttribute("aria-label", `The plane again, beside the network: ${words}.`);
   }
 
   function draw() {

@@ -395,7 +395,7 @@ export function trainingControls({ api, enqueue, show, resetSays, paused, failed
     attempt(async () => {
       await reset();
       if (wasRunning) train();
-      else setRunning(false);
+      else setRunning(loop.running); // Train pressed while the reset was on its way: it trains on from the start
     });
   }
 
