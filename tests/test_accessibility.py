@@ -75,7 +75,11 @@ def open_page(page, url):
 
 def run_axe(page):
     """axe-core's violations on the page as it is now, one readable line per failing element.
-    (The page must come from a context made with `axe=...`.)"""
+    (The page must come from a context made with `axe=...`.) Colours are measured once every
+    transition has ended: half-way through a fade (Material's back-to-top button appearing as
+    the page scrolls up) a colour is a blend no reader is left with."""
+    page.wait_for_function("""() => document.getAnimations().every((a) =>
+        a.playState !== 'running' || a.effect.getComputedTiming().iterations === Infinity)""")
     violations = page.evaluate("""async () => {
         const result = await axe.run(document, {resultTypes: ["violations"]});
         return result.violations.flatMap((v) => v.nodes.map((n) =>
