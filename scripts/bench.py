@@ -525,7 +525,7 @@ CONVNET_RUN = """async ([speed, seconds]) => {
     const text = readout.textContent;
     button.click();
     const [, batches, epoch] = /^(\\d+) mini-batch\\S*, epoch ([\\d.]+)/.exec(text);
-    const [, test] = /test (\\d+) %/.exec(text);
+    const [, test] = /test (\\d+)\\s%/.exec(text);
     return { first: (first - start) / 1000, frames: frames / elapsed, idle, batches: Number(batches) / elapsed,
              epochs: Number(epoch) / elapsed, test: Number(test) };
 }"""

@@ -253,3 +253,16 @@ def test_a_long_run_keeps_the_worker_memory_flat(browser, server):
     assert after["python"] - before["python"] < 20 * (end - start) + 50_000, (before, after, end - start)
     assert after["heap"] == before["heap"], (before, after)
     page.context.close()
+
+
+def test_the_bench_reads_the_live_network_as_it_trains(browser, server):
+    # The bench's rows for post 7 come from the widget's own words: they must still parse.
+    from scripts import bench
+
+    rows = bench.convnet_rows(browser, server, PAGE, repeat=1, seconds=3)
+    by_unit = {(r["figure"].split(":")[-1], r["unit"]): r["median"] for r in rows}
+    assert len(rows) == 6 and all(np.isfinite(r["median"]) for r in rows)
+    assert by_unit[(f"{bench.CONVNET} in Chromium, full speed", "mini-batches/s")] > 5
+    test = by_unit[(" test accuracy after 3 s of training, default speed", "%")]
+    assert 0 <= test <= 100
+    assert 0 < by_unit[(" Train to the first filter redrawn", "s")] < 3
