@@ -172,8 +172,8 @@ class PlaygroundModel:
         return self.trainer.epoch if self.trainer else 0
 
     def describe(self):
-        """The points (train and test, the reader's own last in each: ``n_own`` of them; ``own_test``
-        says which of the reader's points test, in the order they were placed), the grid
+        """The points (train and test, the reader's own last in each: ``n_own`` of them, at most
+        ``max_own_points``; ``own_test`` says which of the reader's points test, in the order they were placed), the grid
         they are drawn on and the input neurons' pictures (``inputs`` ``(n_inputs, unit_grid ** 2)``,
         with their ``input_names``), plus ``snapshot()``."""
         names = ["x", "y", *(FEATURES[name][0] for name in self.settings["features"])]
@@ -189,6 +189,7 @@ class PlaygroundModel:
             "test_labels": self.y_test.astype(np.uint8),
             "n_parameters": self.network.n_parameters,
             "n_own": [int(self.own_train.sum()), int((~self.own_train).sum())],
+            "max_own_points": MAX_OWN_POINTS,
             "own_test": (~self.own_train).astype(np.uint8),
             "input_names": names,
             "inputs": np.ascontiguousarray(self.unit_inputs.T).astype(np.float32),

@@ -65,7 +65,10 @@ export class NetworkDiagram {
       this.watch.observe(this.net);
     }
     if ("ResizeObserver" in globalThis) {
-      this.resizing = new ResizeObserver(() => this.answer && this.drawLines(this.answer));
+      this.resizing = new ResizeObserver(() => {
+        this.layout = null;
+        if (this.answer) this.drawLines(this.answer);
+      });
       this.resizing.observe(this.net);
     }
     this.net.addEventListener("keydown", (event) => this.key(event));
@@ -80,6 +83,7 @@ export class NetworkDiagram {
   build({ inputs, hidden, outputs }) {
     this.shape = { inputs, hidden, outputs };
     this.answer = null; // until an answer of this network arrives (see draw)
+    this.layout = null;
     this.columns.replaceChildren();
     this.neurons = [];
     this.focused = null;
@@ -227,24 +231,34 @@ export class NetworkDiagram {
     event.preventDefault();
   }
 
+  // Where the neurons sit: {width, height, centres[column][row] = [x, y, radius]} in the diagram's
+  // CSS pixels. Measured once per layout (build, resize), not per answer: reading the layout
+  // after each answer's changes would make the browser lay the page out again every time.
+  measure() {
+    const box = this.net.getBoundingClientRect();
+    if (!box.width) return null;
+    const centres = this.neurons.map((column) => column.map(({ element }) => {
+      const b = element.getBoundingClientRect();
+      return [b.left - box.left + b.width / 2, b.top - box.top + b.height / 2, b.width / 2];
+    }));
+    return { width: box.width, height: box.height, centres };
+  }
+
   drawLines(answer) {
-    const { lines, net } = this;
-    const box = net.getBoundingClientRect();
-    if (!box.width) return;
+    this.layout ||= this.measure();
+    if (!this.layout) return;
+    const { lines } = this;
+    const { width: boxWidth, height: boxHeight, centres } = this.layout;
     const scale = devicePixelRatio || 1;
-    const width = Math.round(box.width * scale);
-    const height = Math.round(box.height * scale);
+    const width = Math.round(boxWidth * scale);
+    const height = Math.round(boxHeight * scale);
     if (lines.width !== width || lines.height !== height) {
       lines.width = width;
       lines.height = height;
     }
     const ctx = context2d(lines);
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
-    ctx.clearRect(0, 0, box.width, box.height);
-    const centres = this.neurons.map((column) => column.map(({ element }) => {
-      const b = element.getBoundingClientRect();
-      return [b.left - box.left + b.width / 2, b.top - box.top + b.height / 2, b.width / 2];
-    }));
+    ctx.clearRect(0, 0, boxWidth, boxHeight);
     const focused = this.focused;
     const touches = (c, i) => focused && centres[c] && this.neurons[c][i].neuron === focused;
     for (let l = 0; l < answer.weights.length; l++) {

@@ -27,7 +27,6 @@ const LENS = 176; // CSS pixels of its copy beside the network, where the plane 
 // Epochs a second at the speeds one can follow; "fast" trains as fast as the browser can.
 export const SPEEDS = { slow: 5, normal: 30 };
 const LINK_POINTS = 60; // the reader's own points a shared link holds (each about 13 characters)
-const MAX_OWN_POINTS = 200; // as the model takes them
 
 // What the browser trains smoothly. An epoch costs about one pass through every hidden
 // neuron per weight update (Python's overhead per update outweighs the arithmetic at these
@@ -182,12 +181,12 @@ export async function mount(container, api) {
   let chosenClass = 0;
   const placed = new PlacedPoints(plane, {
     size: PLANE, extent: model.extent, classes: () => settings.classes, chosen: () => chosenClass,
-    max: MAX_OWN_POINTS, edited: () => pointsEdited(),
+    max: model.max_own_points, edited: () => pointsEdited(),
     selected: (i) => {
       removeButton.disabled = i < 0;
       drawPlane();
     },
-    full: () => api.status(`At most ${MAX_OWN_POINTS} points of your own.`),
+    full: () => api.status(`At most ${model.max_own_points} points of your own.`),
   });
   const helpId = newId("help");
   plane.setAttribute("aria-describedby", helpId);
