@@ -37,7 +37,7 @@ export const WORK_BUDGET = 2000;
 
 // How many of the points train the network, as the model splits them (the reader's own too).
 const trainingPoints = ({ n_samples: n, split, points = [] }) =>
-  Math.min(n - 1, Math.max(1, Math.round(split * n))) + Math.ceil(split * points.length);
+  (n ? Math.min(n - 1, Math.max(1, Math.round(split * n))) : 0) + Math.ceil(split * points.length);
 const sum = (list) => list.reduce((a, b) => a + b, 0);
 
 // Narrow settings.hidden to the budget; returns a sentence saying what was capped, or "".
