@@ -81,10 +81,17 @@ def wait_for_steps(page, root, n):
                            arg=[root.locator(".nn-readout").first.element_handle(), n], timeout=120_000)
 
 
+def drawn(page):
+    """Wait until the pictures show the last answer: the status line takes an answer at once,
+    the canvases in the next animation frame."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def pause(page, root):
     root.get_by_role("button", name="Pause").click()
     page.wait_for_function("e => e.textContent.startsWith('Paused')",
                            arg=root.locator(".nn-widget-status").element_handle())
+    drawn(page)
 
 
 def cpython_model(**settings):
@@ -196,6 +203,7 @@ def test_a_shared_link_sets_the_seed_and_the_settings(browser, server):
     _, expected = cpython_filters(seed=6, batch_size=64)
     page.wait_for_function("e => e.textContent.includes('seed 6')",
                            arg=root.locator(".nn-widget-status").element_handle())
+    drawn(page)
     assert np.allclose(filters(root), expected, atol=2e-4)
     assert not page.problems, page.problems
     page.context.close()
